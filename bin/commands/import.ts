@@ -1,0 +1,64 @@
+// `payouts import KIND FILE [--strict]`: one validated import (pipeline/imports/run-import.ts).
+// Exit 0: every row taken (or a duplicate); 3: some rows rejected (the valid ones taken, or with
+// --strict nothing taken); 2: the file is unusable (nothing written).
+import type { Command } from 'commander';
+import { IMPORT_KINDS } from '../../pipeline/imports/kind.ts';
+import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
+import { withContext } from '../context.ts';
+
+/** How many rejected rows the human summary shows (the rejected-rows file has them all). */
+const SHOWN_ERRORS = 10;
+
+/** The exit code of an import that ran: 3 when any row was rejected (taken or, with --strict, not), else 0. */
+export function importExitCode(r: ImportReport): number {
+  return r.rejected > 0 ? 3 : 0;
+}
+
+export function describeImport(r: ImportReport): string {
+  const lines = [
+    `Импорт ${r.kind} из ${r.file} (пакет № ${r.batch_id}): строк ${r.total_rows}`,
+    `Принято: ${r.accepted}, дубликатов: ${r.duplicates}, отклонено: ${r.rejected}`,
+  ];
+  if (r.status === 'refused') {
+    lines.push(
+      `Строгий режим (--strict): есть отклонённые строки, поэтому файл не принят и ничего не загружено ` +
+        `(годных строк было ${r.valid}). Исправьте строки и загрузите файл снова.`,
+    );
+  }
+  if (r.skipped.length) {
+    lines.push(`Операций pain.002 не в статусе RJCT (не возвраты, не загружены): ${r.skipped.length}`);
+  }
+  if (r.rejected_file) {
+    lines.push(`Отклонённые строки с причинами: ${r.rejected_file}`);
+    for (const e of r.errors.slice(0, SHOWN_ERRORS)) {
+      lines.push(`  строка ${e.row}${e.field ? `, ${e.field}` : ''}: ${e.reason}`);
+    }
+    if (r.rejected > SHOWN_ERRORS) lines.push(`  … и ещё ${r.rejected - SHOWN_ERRORS} (см. файл)`);
+  }
+  return lines.join('\n');
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description(
+      `загрузить файл: KIND — ${IMPORT_KINDS.join(', ')}; FILE — .csv (UTF-8, запятая, строка заголовка), ` +
+        '.xlsx (первый лист) или .json (массив объектов); для returns также pain.002 .xml',
+    )
+    .argument('<kind>', `вид данных: ${IMPORT_KINDS.join(', ')}`)
+    .argument('<file>', 'файл .csv, .xlsx, .json (returns: также .xml pain.002)')
+    .option('--strict', 'не принимать ничего, если отклонена хотя бы одна строка')
+    .action(async (kind: string, file: string, opts: { strict?: boolean }, cmd: Command) =>
+      withContext(cmd, async (ctx) => {
+        const report = await runImport(ctx.db, {
+          kind,
+          file,
+          strict: !!opts.strict,
+          asOf: ctx.asOf,
+          operator: ctx.operator,
+        });
+        ctx.print(describeImport(report), report);
+        return importExitCode(report);
+      }),
+    );
+}

@@ -1,0 +1,125 @@
+// `payouts run refund-unsent`, `reconcile`, `bank-fees`, `check-deadlines` (the returns and closing work).
+// The month steps (reconcile, bank-fees for M) default their as-of to their own scheduled date,
+// the 25th of M+1 (jobs/planner.ts), so a run by hand and the scheduled run are the same run;
+// the date steps default to today.
+import type { Command } from 'commander';
+import { refundUnsent } from '../../pipeline/refund-unsent.ts';
+import { reconcile } from '../../pipeline/reconciliation.ts';
+import { computeBankFees } from '../../pipeline/fees.ts';
+import { checkDeadlines } from '../../pipeline/deadlines.ts';
+import { DEFAULT_ORDERS_DIR } from '../../pipeline/payments.ts';
+import { isValidMonth } from '../../pipeline/dates.ts';
+import { UsageError } from '../../pipeline/errors.ts';
+import { scheduledDate } from '../../jobs/planner.ts';
+import { withContext, type CliContext } from '../context.ts';
+import { printStepOutcome } from '../step-output.ts';
+
+function checkMonth(month: string): string {
+  if (!isValidMonth(month)) throw new UsageError(`Неверный месяц «${month}»: ожидается ГГГГ-ММ`);
+  return month;
+}
+
+/** A month step's as-of: the one given, else its scheduled date. */
+function monthStepAsOf(ctx: CliContext, step: 'reconcile' | 'bank-fees', month: string): string {
+  return ctx.asOfGiven ? ctx.asOf : scheduledDate(step, month);
+}
+
+type Summary = Record<string, unknown>;
+const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+
+export function describeRefundUnsent(s: Summary, files: string[] = []): string {
+  const lines = [`  возвратов направлено в МИО: ${s.returns ?? 0} на сумму ${s.amount ?? '0.00'}`];
+  for (const o of list<Summary>(s.orders)) {
+    lines.push(`    платёжное поручение № ${o.number}: МИО ${o.mio_bin}, строк ${o.count}, сумма ${o.total}`);
+  }
+  for (const f of files) lines.push(`  файл ${f}`);
+  return lines.join('\n');
+}
+
+export function describeReconcile(s: Summary): string {
+  return [
+    `  актов сверки: ${s.acts ?? 0}, платёжных поручений МИО: ${s.transfers ?? 0}`,
+    `  поступило ${s.received ?? '0.00'}, остаток средств МИО в Госкорпорации на конец месяца ${s.closing ?? '0.00'}`,
+  ].join('\n');
+}
+
+export function describeBankFees(s: Summary): string {
+  return [
+    `  МИО: ${s.mios ?? 0}, строк по банкам: ${s.banks ?? 0}`,
+    `  перечислено ${s.transferred ?? '0.00'}, возвращено ${s.returned ?? '0.00'}, выплачено ${s.paid ?? '0.00'}`,
+    `  комиссия банков к оплате МИО: ${s.fee ?? '0.00'}`,
+  ].join('\n');
+}
+
+export function describeDeadlines(s: Summary): string {
+  const lines = [
+    `  сроков: ${s.items ?? 0}; соблюдено ${s.met ?? 0}, с опозданием ${s.met_late ?? 0}, ` +
+      `в работе ${s.open ?? 0}, нарушено ${s.breached ?? 0}`,
+  ];
+  for (const [rule, n] of Object.entries((s.breached_by_rule as Record<string, number> | undefined) ?? {})) {
+    lines.push(`    нарушено «${rule}»: ${n}`);
+  }
+  return lines.join('\n');
+}
+
+export function registerCloseSteps(run: Command): void {
+  run
+    .command('refund-unsent')
+    .description(
+      'ГК: возвращённые банками суммы, не выплаченные повторно к последнему рабочему дню месяца, следующего за ' +
+        'месяцем возврата, — платёжным поручением на счёт МИО (в нерабочий день запрещено); файлы pain.001 в --out',
+    )
+    .option('--dry-run', 'рассчитать и показать, ничего не записывая')
+    .option('--out <dir>', 'папка для файлов платёжных поручений pain.001', DEFAULT_ORDERS_DIR)
+    .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
+      withContext(cmd, async (ctx) => {
+        const outcome = await refundUnsent(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
+        printStepOutcome(ctx, 'refund-unsent', ctx.asOf, outcome, (s) => describeRefundUnsent(s, outcome.files));
+      }),
+    );
+
+  run
+    .command('reconcile')
+    .description(
+      'акт сверки (Приложение 3) по каждому МИО: поступления за месяц и остаток средств в Госкорпорации; ' +
+        'фиксирует акт. --as-of по умолчанию 25-е число следующего месяца',
+    )
+    .requiredOption('--month <YYYY-MM>', 'отчётный месяц (поступления)')
+    .option('--dry-run', 'рассчитать и показать, ничего не записывая')
+    .action(async (opts: { month: string; dryRun?: boolean }, cmd: Command) =>
+      withContext(cmd, async (ctx) => {
+        const month = checkMonth(opts.month);
+        const asOf = monthStepAsOf(ctx, 'reconcile', month);
+        const outcome = await reconcile(ctx.db, { month, asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
+        printStepOutcome({ ...ctx, asOf }, 'reconcile', month, outcome, describeReconcile);
+      }),
+    );
+
+  run
+    .command('bank-fees')
+    .description(
+      'сведения по уполномоченным организациям (Приложение 4) и комиссия банков по тарифам за платежи месяца; ' +
+        'фиксирует сведения. --as-of по умолчанию 25-е число следующего месяца',
+    )
+    .requiredOption('--month <YYYY-MM>', 'месяц платежей')
+    .option('--dry-run', 'рассчитать и показать, ничего не записывая')
+    .action(async (opts: { month: string; dryRun?: boolean }, cmd: Command) =>
+      withContext(cmd, async (ctx) => {
+        const month = checkMonth(opts.month);
+        const asOf = monthStepAsOf(ctx, 'bank-fees', month);
+        const outcome = await computeBankFees(ctx.db, { month, asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
+        printStepOutcome({ ...ctx, asOf }, 'bank-fees', month, outcome, describeBankFees);
+      }),
+    );
+
+  run
+    .command('check-deadlines')
+    .description('проверка сроков (DOMAIN.md §9) на дату --as-of: соблюдённые, в работе и нарушенные; сохраняется')
+    .option('--dry-run', 'рассчитать и показать, ничего не записывая')
+    .action(async (opts: { dryRun?: boolean }, cmd: Command) =>
+      withContext(cmd, async (ctx) => {
+        const outcome = await checkDeadlines(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
+        printStepOutcome(ctx, 'check-deadlines', ctx.asOf, outcome, describeDeadlines);
+      }),
+    );
+}

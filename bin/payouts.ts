@@ -1,0 +1,118 @@
+// The payouts CLI: parse, call a pipeline step or a report, print. No business rules here.
+import { Command, CommanderError } from 'commander';
+import { PayoutsError } from '../pipeline/errors.ts';
+import type { Command as CommandType } from 'commander';
+
+// Each command module pulls in its part of the pipeline (and exceljs, pdfmake, bullmq…), which
+// costs seconds of start-up. Only the module of the command being run is loaded; help and an
+// unknown command load them all.
+type Loader = (program: CommandType, run: CommandType) => Promise<void>;
+const loaders: Record<string, Loader> = {
+  db: async (p) => (await import('./commands/db.ts')).registerDb(p),
+  import: async (p) => (await import('./commands/import.ts')).registerImport(p),
+  report: async (p) => (await import('./commands/report.ts')).registerReport(p),
+  cycle: async (_p, r) => (await import('./commands/run-cycle.ts')).registerCycleSteps(r),
+  pay: async (_p, r) => (await import('./commands/run-pay.ts')).registerPaySteps(r),
+  close: async (_p, r) => (await import('./commands/run-close.ts')).registerCloseSteps(r),
+  jobs: async (p, r) => (await import('./commands/jobs.ts')).registerJobs(p, r),
+};
+const RUN_STEPS: Record<string, string> = {
+  'build-lists': 'cycle',
+  'form-demand': 'cycle',
+  contributions: 'cycle',
+  pay: 'pay',
+  'refund-unsent': 'close',
+  reconcile: 'close',
+  'bank-fees': 'close',
+  'check-deadlines': 'close',
+  nightly: 'jobs',
+  monthly: 'jobs',
+};
+
+const TOP_LEVEL: Record<string, string> = {
+  db: 'db',
+  import: 'import',
+  report: 'report',
+  schedule: 'jobs',
+  worker: 'jobs',
+  scheduler: 'jobs',
+  enqueue: 'jobs',
+  dashboard: 'jobs',
+  status: 'jobs',
+  demo: 'jobs',
+};
+
+/** The loaders the command line needs: the first two words that are not options decide. */
+function loadersFor(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') return Object.keys(loaders);
+    if (a.startsWith('-')) {
+      if (['--db', '--as-of', '--operator'].includes(a)) i++;
+      continue;
+    }
+    words.push(a);
+  }
+  const [cmd, sub] = words;
+  if (cmd === 'run') return sub && RUN_STEPS[sub] ? [RUN_STEPS[sub]] : ['cycle', 'pay', 'close', 'jobs'];
+  if (cmd && TOP_LEVEL[cmd]) return [TOP_LEVEL[cmd]];
+  return Object.keys(loaders);
+}
+
+const program = new Command();
+program
+  .name('payouts')
+  .description(
+    'Возмещение стоимости услуг индивидуального помощника через Госкорпорацию:\n' +
+      'списки 14-го числа, потребность 15-го, финансирование, платёжные поручения, возвраты, сверка.',
+  )
+  .option('--db <url>', 'строка подключения PostgreSQL (по умолчанию DATABASE_URL, иначе встроенная база ./var/pglite)')
+  .option('--as-of <date>', 'рабочая дата команды ГГГГ-ММ-ДД (по умолчанию сегодня, Asia/Almaty)')
+  .option('--operator <name>', 'кто выполняет (по умолчанию PAYOUTS_OPERATOR, иначе пользователь ОС)')
+  .option('--json', 'машиночитаемый вывод (один JSON-документ)')
+  .showHelpAfterError()
+  .exitOverride();
+
+const run = program.command('run').description('шаги месячного цикла (каждый идемпотентен, --dry-run ничего не пишет)');
+for (const name of loadersFor(process.argv.slice(2))) await loaders[name](program, run);
+
+/** A lost or refused database connection: the transaction was rolled back by PostgreSQL. */
+function isConnectionFailure(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08003', '08001'].includes(e?.code ?? '') ||
+    /Connection terminated|connection ended unexpectedly|terminating connection/i.test(e?.message ?? '')
+  );
+}
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors with 2.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof PayoutsError) {
+      process.stderr.write(`Ошибка: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (isConnectionFailure(err)) {
+      process.stderr.write(
+        'Ошибка: нет соединения с базой данных (соединение недоступно или прервано). ' +
+          'Незавершённая транзакция отменена, ничего не записано; повторите команду, когда база будет доступна.\n',
+      );
+      if (process.env.PAYOUTS_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`Непредвиденная ошибка: ${(err as Error).message}\n`);
+    if (process.env.PAYOUTS_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,56 @@
+// `payouts status`: what the on-call engineer and the finance officer need at a glance, read
+// from the database (recent runs, open demands, funded rows not yet paid, returns not yet paid
+// again or sent back) and, when there is a queue, from it. Amounts stay decimal strings.
+import type { Db } from '../pipeline/db.ts';
+
+export interface DbStatus {
+  recent_runs: { step: string; key: string; as_of: string; operator: string; created_at: string; summary: Record<string, unknown> }[];
+  open_demands: { mio_bin: string; month: string; formed_on: string; funding_due: string; amount: string; funded: string; open: string }[];
+  unpaid_funded: { mio_bin: string; rows: number; amount: string; oldest_funded_on: string }[];
+  pending_returns: { mio_bin: string; returns: number; amount: string; oldest_returned_on: string }[];
+}
+
+export async function dbStatus(db: Db, opts: { recent?: number } = {}): Promise<DbStatus> {
+  const recent = await db('step_runs')
+    .select('step', 'run_key', 'as_of', 'operator', 'created_at', 'summary')
+    .orderBy('id', 'desc')
+    .limit(opts.recent ?? 10);
+  const demands = await db.raw(`
+    select d.mio_bin, d.month, d.formed_on, d.funding_due, d.amount::text as amount,
+           coalesce(sum(a.amount), 0)::numeric(18,2)::text as funded,
+           (d.amount - coalesce(sum(a.amount), 0))::numeric(18,2)::text as open
+      from demands d
+      left join demand_rows dr on dr.demand_id = d.id
+      left join allocations a on a.demand_row_id = dr.id
+     group by d.id
+    having d.amount > coalesce(sum(a.amount), 0)
+     order by d.formed_on, d.mio_bin`);
+  const unpaid = await db.raw(`
+    select d.mio_bin, count(*)::int as rows, sum(a.amount)::numeric(18,2)::text as amount, min(a.funded_on) as oldest_funded_on
+      from allocations a
+      join demand_rows dr on dr.id = a.demand_row_id
+      join demands d on d.id = dr.demand_id
+     where not exists (select 1 from payment_lines pl where pl.demand_row_id = dr.id)
+     group by d.mio_bin
+     order by d.mio_bin`);
+  const pending = await db.raw(`
+    select pl.mio_bin, count(*)::int as returns, sum(r.amount)::numeric(18,2)::text as amount, min(r.returned_on) as oldest_returned_on
+      from returns r
+      join payment_lines pl on pl.id = r.payment_line_id
+     where not exists (select 1 from payment_lines x where x.return_id = r.id)
+     group by pl.mio_bin
+     order by pl.mio_bin`);
+  return {
+    recent_runs: recent.map((r) => ({
+      step: r.step,
+      key: r.run_key,
+      as_of: r.as_of,
+      operator: r.operator,
+      created_at: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
+      summary: typeof r.summary === 'string' ? JSON.parse(r.summary) : r.summary,
+    })),
+    open_demands: demands.rows,
+    unpaid_funded: unpaid.rows,
+    pending_returns: pending.rows,
+  };
+}

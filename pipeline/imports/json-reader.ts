@@ -1,0 +1,57 @@
+// JSON: an array of objects, the keys are the columns. Read whole (JSON has no row boundaries
+// to stream on); the bytes must be valid UTF-8. Unknown keys anywhere make the file unusable; a
+// required key absent from every object is a missing column, absent from some objects a row
+// problem ("не заполнено").
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.ts';
+import { checkColumns, type ColumnSpec } from './header.ts';
+import type { Source, SourceRow } from './source.ts';
+
+export async function openJson(file: string, fileLabel: string, kind: string, spec: ColumnSpec): Promise<Source> {
+  const bytes = await readFile(file);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`Файл ${fileLabel} не в кодировке UTF-8: сохраните JSON в UTF-8`);
+  }
+  if (text.trim() === '') throw new UsageError(`Файл ${fileLabel} пуст`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`Файл ${fileLabel} не разобрать как JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(doc)) throw new UsageError(`Файл ${fileLabel}: ожидается JSON-массив объектов [ {…}, {…} ]`);
+  const items: unknown[] = doc;
+  if (items.length === 0) throw new UsageError(`Файл ${fileLabel}: пустой массив, нет ни одной строки данных`);
+
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) continue;
+    for (const k of Object.keys(item)) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        columns.push(k);
+      }
+    }
+  }
+  checkColumns(fileLabel, kind, columns, spec);
+
+  async function* rows(): AsyncGenerator<SourceRow> {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        yield {
+          rowNo: i + 1,
+          values: { value: JSON.stringify(item) },
+          problem: { field: null, reason: 'Элемент массива не является объектом {…}' },
+        };
+        continue;
+      }
+      yield { rowNo: i + 1, values: { ...(item as SourceRow['values']) } };
+    }
+  }
+  return { format: 'json', columns, rows: rows(), skipped: [], close: async () => {} };
+}

@@ -1,0 +1,198 @@
+// `payouts run refund-unsent` (DOMAIN.md §4.4, 002 §20): returned sums still unpaid on the last
+// working day of the month after the month of the return go back to the МИО that day, by a
+// payment order from ГК to the МИО's own account (line kind `to_mio`, one order per МИО and date,
+// issued by issueOrders so order numbers stay gapless; it posts 'to_mio_order'). A run on a
+// later working day catches up whatever an earlier day missed (the deadline check then reports
+// it late). The provider stays owed: when it fixes its bank details, form-demand puts the sum
+// into the next demand like a late row.
+//
+// "Still unpaid" = no repayment and no to_mio line for the return; the database allows only one
+// of the two per return (payment_lines_return_once), so a sum is never both repaid and sent back.
+import type { Knex } from 'knex';
+import type { Db, Trx } from './db.ts';
+import { addMonths, assertDate, firstDayOfMonth, monthOf } from './dates.ts';
+import { BusinessRuleError } from './errors.ts';
+import { CalendarError, type Calendar } from './calendar.ts';
+import { loadCalendar } from './reference.ts';
+import { formatAmount, sum } from './money.ts';
+import { runStep, type StepOutcome } from './step-run.ts';
+import { issueOrders, writeOrderFiles, orderFileName } from './payment-orders.ts';
+import { DEFAULT_ORDERS_DIR } from './payments.ts';
+import { faultPoint } from './faults.ts';
+
+export const REFUND_UNSENT_STEP = 'refund-unsent';
+
+export interface RefundUnsentOptions {
+  month?: string;
+  asOf: string;
+  operator: string;
+  dryRun?: boolean;
+  /** Where the pain.001 files of the to_mio orders go (default out/payment-orders). */
+  outDir?: string;
+}
+
+export interface UnsentReturn {
+  returnId: number;
+  ref: string;
+  mioBin: string;
+  providerId: string;
+  serviceMonth: string;
+  amount: string;
+  returnedOn: string;
+  /** The last working day of the month after the month of the return. */
+  deadline: string;
+  /** The МИО's own account. */
+  bik: string;
+  iban: string;
+}
+
+export interface RefundUnsentResult {
+  date: string;
+  orders: { id: number; year: number; number: number; mio_bin: string; bik: string; count: number; total: string }[];
+  returns: UnsentReturn[];
+}
+
+export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[] };
+
+/** The day an unsent return is due back at the МИО: last working day of the month after the return. */
+export function sendBackDeadline(calendar: Calendar, returnedOn: string): string {
+  return calendar.lastWorkingDayOfMonth(addMonths(monthOf(returnedOn), 1));
+}
+
+function calendarRefusal(e: unknown): never {
+  if (e instanceof CalendarError) throw new BusinessRuleError('calendar-year-missing', e.message);
+  throw e;
+}
+
+/**
+ * Returns still unpaid on `date` whose send-back deadline is on or before it. Lines of the run
+ * `ownRunId` (a previous run of the same date) do not count, so an unchanged world plans the same.
+ */
+export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string, ownRunId: number | null): Promise<UnsentReturn[]> {
+  const calendar = await loadCalendar(q);
+  const notOwn = ownRunId === null ? '' : 'and po.run_id <> ?';
+  // A deadline on or before `date` lies in date's month at the latest, so the return is from an earlier month.
+  const { rows } = await q.raw(
+    `select r.id, r.ref, r.amount::text as amount, r.returned_on, pl.mio_bin, pl.provider_id, pl.service_month,
+            m.bik, m.iban
+       from returns r
+       join payment_lines pl on pl.id = r.payment_line_id
+       join mios m on m.mio_bin = pl.mio_bin
+      where r.returned_on < ? and pl.kind in ('payout', 'repayment')
+        and not exists (select 1 from payment_lines x join payment_orders po on po.id = x.order_id
+                         where x.return_id = r.id ${notOwn})
+      order by r.id`,
+    [firstDayOfMonth(monthOf(date)), ...(ownRunId === null ? [] : [ownRunId])],
+  );
+  const out: UnsentReturn[] = [];
+  for (const r of rows as Record<string, string | number>[]) {
+    let deadline: string;
+    try {
+      deadline = sendBackDeadline(calendar, String(r.returned_on));
+    } catch (e) {
+      calendarRefusal(e);
+    }
+    if (deadline > date) continue;
+    out.push({
+      returnId: Number(r.id),
+      ref: String(r.ref),
+      mioBin: String(r.mio_bin),
+      providerId: String(r.provider_id),
+      serviceMonth: String(r.service_month),
+      amount: formatAmount(String(r.amount)),
+      returnedOn: String(r.returned_on),
+      deadline,
+      bik: String(r.bik),
+      iban: String(r.iban),
+    });
+  }
+  return out;
+}
+
+/** `payouts run refund-unsent`: to_mio payment orders dated as-of (a working day). */
+export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<RefundUnsentOutcome> {
+  const date = assertDate(opts.asOf);
+  const calendar = await loadCalendar(db);
+  let working: boolean;
+  try {
+    working = calendar.isWorkingDay(date);
+  } catch (e) {
+    calendarRefusal(e);
+  }
+  if (!working) {
+    throw new BusinessRuleError(
+      'non-working-day',
+      `${date} — нерабочий день: невыплаченные суммы возвратов направляются в МИО платёжным поручением в рабочий день. ` +
+        `Ближайший рабочий день — ${calendar.nextWorkingDay(date)}.`,
+    );
+  }
+  const outcome = await runStep<UnsentReturn[], RefundUnsentResult>(db, {
+    step: REFUND_UNSENT_STEP,
+    key: date,
+    asOf: date,
+    operator: opts.operator,
+    dryRun: opts.dryRun,
+    inputs: (trx: Trx, ownRunId) => planRefundUnsent(trx, date, ownRunId),
+    async apply({ trx, runId }, unsent) {
+      faultPoint('refund-unsent.planned');
+      const orders = await issueOrders(trx, {
+        date,
+        runId,
+        kind: 'to_mio',
+        lines: unsent.map((u) => ({
+          kind: 'to_mio' as const,
+          mioBin: u.mioBin,
+          providerId: u.providerId,
+          bankDetailId: null,
+          bik: u.bik,
+          iban: u.iban,
+          serviceMonth: u.serviceMonth,
+          amount: u.amount,
+          returnId: u.returnId,
+        })),
+      });
+      faultPoint('refund-unsent.orders-issued');
+      // The МИО learns of the money coming back and of what it is for.
+      if (orders.length > 0) {
+        await trx('notifications').insert(
+          orders.map((o) => ({
+            dedupe_key: `sent-back:${o.year}-${o.number}`,
+            channel: 'mio',
+            recipient: o.mioBin,
+            kind: 'returns_sent_back',
+            payload: JSON.stringify({
+              order_number: o.number,
+              order_date: o.date,
+              mio_bin: o.mioBin,
+              total: o.total,
+              count: o.count,
+              returns: unsent.filter((u) => u.mioBin === o.mioBin).map((u) => ({ ref: u.ref, provider_id: u.providerId, amount: u.amount, service_month: u.serviceMonth })),
+              text:
+                `Платёжным поручением № ${o.number} от ${o.date} Госкорпорация возвращает ${o.total} тенге ` +
+                `невыплаченных сумм возмещения (${o.count}): реквизиты поставщиков не исправлены в срок.`,
+            }),
+            created_on: date,
+          })),
+        );
+      }
+      return {
+        date,
+        orders: orders.map((o) => ({ id: o.id, year: o.year, number: o.number, mio_bin: o.mioBin, bik: o.bik, count: o.count, total: o.total })),
+        returns: unsent,
+      };
+    },
+    summarize: (r) => ({
+      date: r.date,
+      returns: r.returns.length,
+      amount: formatAmount(sum(r.returns.map((u) => u.amount))),
+      orders: r.orders.map((o) => ({ number: o.number, mio_bin: o.mio_bin, count: o.count, total: o.total, file: orderFileName(o.year, o.number) })),
+    }),
+  });
+  let files: string[] = [];
+  if (outcome.status !== 'dry-run') {
+    faultPoint('refund-unsent.committed'); // committed, the pain.001 files not yet written
+    const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind: 'to_mio' }).select('id')).map((r) => Number(r.id));
+    files = await writeOrderFiles(db, ids, opts.outDir ?? DEFAULT_ORDERS_DIR);
+  }
+  return Object.assign(outcome, { files });
+}

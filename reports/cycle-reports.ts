@@ -1,0 +1,217 @@
+// JSON report builders of the monthly cycle (INTERFACE.md "JSON reports"; see reports/registry.ts):
+//   list          Appendix 1, the lists of month M per МИО, with the acts they held
+//   transmission  Appendix 2, what went to ЦБД for month M's lists
+//   demand        the demands formed in month M, with their periods and funding
+//   contributions ОПВ / ОСМС / СО of month M's lists per МИО
+// Amounts are decimal strings with two decimals; they are summed in SQL (numeric) or big.js.
+import { UsageError } from '../pipeline/errors.ts';
+import { formatAmount, money, sum } from '../pipeline/money.ts';
+import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
+
+function requireMonth(opts: ReportOptions, form: string): string {
+  if (!opts.month) throw new UsageError(`Для формы ${form} укажите --month ГГГГ-ММ`);
+  return opts.month;
+}
+
+const AMOUNT_KEYS = ['guaranteed', 'provider_sum', 'opv', 'osms', 'so'] as const;
+
+/** `list`: lists of month M, divisions by МИО БИН, rows by row number (service month, provider, act). */
+export const listReport: ReportBuilder = async (db, opts) => {
+  const month = requireMonth(opts, 'list');
+  const q = db('list_rows as lr')
+    .join('lists as l', 'l.id', 'lr.list_id')
+    .join('acts as a', 'a.id', 'lr.act_id')
+    .join('providers as p', 'p.provider_id', 'lr.provider_id')
+    .join('mios as mi', 'mi.mio_bin', 'l.mio_bin')
+    .where('l.month', month)
+    .select(
+      'l.mio_bin',
+      'mi.name as mio_name',
+      'lr.row_no',
+      'a.oblast',
+      'a.region',
+      'a.pwd_iin',
+      'a.pwd_name',
+      'lr.provider_id',
+      'p.name as provider_name',
+      'a.assistant_iin',
+      'a.assistant_name',
+      'a.order_no',
+      'a.decision_no',
+      'a.act_no',
+      'a.received_on',
+      'lr.service_month',
+      'lr.guaranteed',
+      'lr.provider_sum',
+      'lr.opv',
+      'lr.osms',
+      'lr.so',
+    )
+    .orderBy([{ column: 'l.mio_bin' }, { column: 'lr.row_no' }]);
+  if (opts.mio) q.where('l.mio_bin', opts.mio);
+  const rows = (await q) as Record<string, string | number>[];
+
+  const divisions: Record<string, unknown>[] = [];
+  let current: { mio_bin: string; mio_name: string; rows: Record<string, unknown>[] } | undefined;
+  const close = () => {
+    if (!current) return;
+    const totals = Object.fromEntries(
+      AMOUNT_KEYS.map((k) => [k, formatAmount(sum(current!.rows.map((r) => r[k] as string)))]),
+    );
+    divisions.push({ ...current, totals });
+  };
+  for (const r of rows) {
+    if (!current || current.mio_bin !== r.mio_bin) {
+      close();
+      current = { mio_bin: String(r.mio_bin), mio_name: String(r.mio_name), rows: [] };
+    }
+    current.rows.push({
+      no: Number(r.row_no),
+      oblast: r.oblast,
+      region: r.region,
+      pwd_iin: r.pwd_iin,
+      pwd_name: r.pwd_name,
+      provider_id: r.provider_id,
+      provider_name: r.provider_name,
+      assistant_iin: r.assistant_iin,
+      assistant_name: r.assistant_name,
+      order_no: r.order_no,
+      decision_no: r.decision_no,
+      act_no: r.act_no,
+      received_on: r.received_on,
+      service_month: r.service_month,
+      guaranteed: formatAmount(String(r.guaranteed)),
+      provider_sum: formatAmount(String(r.provider_sum)),
+      opv: formatAmount(String(r.opv)),
+      osms: formatAmount(String(r.osms)),
+      so: formatAmount(String(r.so)),
+    });
+  }
+  close();
+
+  const hq = db('list_holds as h')
+    .join('acts as a', 'a.id', 'h.act_id')
+    .where('h.month', month)
+    .select('a.provider_id', 'a.act_no', 'h.reason')
+    .orderBy([{ column: 'a.provider_id' }, { column: 'a.act_no' }]);
+  if (opts.mio) hq.where('a.mio_bin', opts.mio);
+  const held = (await hq) as { provider_id: string; act_no: string; reason: string }[];
+
+  return { form: 'list', month, divisions, held };
+};
+
+/** `transmission`: Appendix 2 rows of month M's lists, numbered through, with the bank-details snapshot. */
+export const transmissionReport: ReportBuilder = async (db, opts) => {
+  const month = requireMonth(opts, 'transmission');
+  const q = db('list_rows as lr')
+    .join('lists as l', 'l.id', 'lr.list_id')
+    .join('acts as a', 'a.id', 'lr.act_id')
+    .join('bank_details as bd', 'bd.id', 'lr.bank_detail_id')
+    .where('l.month', month)
+    .select('lr.provider_id', 'a.assistant_iin', 'a.pwd_iin', 'bd.bik', 'bd.iban', 'lr.service_month', 'lr.provider_sum', 'lr.opv', 'lr.osms')
+    .orderBy([{ column: 'l.mio_bin' }, { column: 'lr.row_no' }]);
+  if (opts.mio) q.where('l.mio_bin', opts.mio);
+  const rows = (await q) as Record<string, string>[];
+  return {
+    form: 'transmission',
+    month,
+    rows: rows.map((r, i) => ({
+      no: i + 1,
+      provider_id: r.provider_id,
+      assistant_iin: r.assistant_iin,
+      pwd_iin: r.pwd_iin,
+      bik: r.bik,
+      iban: r.iban,
+      service_month: r.service_month,
+      provider_sum: formatAmount(r.provider_sum),
+      opv: formatAmount(r.opv),
+      osms: formatAmount(r.osms),
+    })),
+  };
+};
+
+/**
+ * `demand`: demands formed in month M by МИО БИН, with periods by service month; `funded` is
+ * what transfers received on or before the report date allocated to its rows, `open` the rest.
+ */
+export const demandReport: ReportBuilder = async (db, opts) => {
+  const month = requireMonth(opts, 'demand');
+  const q = db('demands').where({ month }).select('*').orderBy('mio_bin');
+  if (opts.mio) q.where('mio_bin', opts.mio);
+  const demands = (await q) as Record<string, string | number>[];
+  const ids = demands.map((d) => d.id);
+  const periods = ids.length
+    ? ((await db('demand_rows')
+        .whereIn('demand_id', ids)
+        .groupBy('demand_id', 'service_month')
+        .select('demand_id', 'service_month', db.raw('count(*)::int as rows'), db.raw('sum(amount)::text as amount'))
+        .orderBy(['demand_id', 'service_month'])) as Record<string, string | number>[])
+    : [];
+  const funded = ids.length
+    ? ((await db('allocations as al')
+        .join('demand_rows as dr', 'dr.id', 'al.demand_row_id')
+        .whereIn('dr.demand_id', ids)
+        .andWhere('al.funded_on', '<=', opts.asOf)
+        .groupBy('dr.demand_id')
+        .select('dr.demand_id', db.raw('sum(al.amount)::text as amount'))) as Record<string, string | number>[])
+    : [];
+  return {
+    form: 'demand',
+    month,
+    demands: demands.map((d) => {
+      const f = funded.find((x) => Number(x.demand_id) === Number(d.id));
+      const fundedAmount = formatAmount(f ? String(f.amount) : '0');
+      return {
+        mio_bin: d.mio_bin,
+        formed_on: d.formed_on,
+        request_due: d.request_due,
+        funding_due: d.funding_due,
+        amount: formatAmount(String(d.amount)),
+        rows: Number(d.row_count),
+        periods: periods
+          .filter((p) => Number(p.demand_id) === Number(d.id))
+          .map((p) => ({ service_month: p.service_month, rows: Number(p.rows), amount: formatAmount(String(p.amount)) })),
+        funded: fundedAmount,
+        open: formatAmount(money(String(d.amount)).minus(fundedAmount)),
+      };
+    }),
+  };
+};
+
+/** `contributions`: per МИО of month M's lists, the ОПВ, ОСМС and СО rows with a non-zero amount and their sums. */
+export const contributionsReport: ReportBuilder = async (db, opts) => {
+  const month = requireMonth(opts, 'contributions');
+  const q = db('list_rows as lr')
+    .join('lists as l', 'l.id', 'lr.list_id')
+    .where('l.month', month)
+    .groupBy('l.mio_bin')
+    .select(
+      'l.mio_bin',
+      db.raw('count(*) filter (where lr.opv > 0)::int as opv_count'),
+      db.raw('sum(lr.opv)::text as opv'),
+      db.raw('count(*) filter (where lr.osms > 0)::int as osms_count'),
+      db.raw('sum(lr.osms)::text as osms'),
+      db.raw('count(*) filter (where lr.so > 0)::int as so_count'),
+      db.raw('sum(lr.so)::text as so'),
+    )
+    .orderBy('l.mio_bin');
+  if (opts.mio) q.where('l.mio_bin', opts.mio);
+  const rows = (await q) as Record<string, string | number>[];
+  return {
+    form: 'contributions',
+    month,
+    mios: rows.map((r) => ({
+      mio_bin: r.mio_bin,
+      opv: { count: Number(r.opv_count), amount: formatAmount(String(r.opv)) },
+      osms: { count: Number(r.osms_count), amount: formatAmount(String(r.osms)) },
+      so: { count: Number(r.so_count), amount: formatAmount(String(r.so)) },
+    })),
+  };
+};
+
+export const cycleReports: Partial<Record<FormName, ReportBuilder>> = {
+  list: listReport,
+  transmission: transmissionReport,
+  demand: demandReport,
+  contributions: contributionsReport,
+};

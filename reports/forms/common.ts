@@ -1,0 +1,191 @@
+// What the form modules share: reading a report's JSON document defensively, Russian periods
+// and dates, the State Corporation's name, signature blocks, totals with big.js.
+//
+// A form module turns the JSON document a report builder returned (reports/registry.ts) into
+// one or more FormDocuments (reports/render/document.ts); the renderers do the rest. The JSON
+// document is the single source: a form module never recomputes a figure the document already
+// holds, it only adds the totals the document leaves to the reader (checked again by the
+// renderer against the rows) and the amount in words.
+import type { Column, FormDocument, Row, SignatureBlock } from '../render/document.ts';
+import { RenderError } from '../render/document.ts';
+import { formatAmount, sum } from '../../pipeline/money.ts';
+import { amountInWords } from '../amount-words.ts';
+
+/** One file a form yields: its base name (no extension) and the document. */
+export interface FormFile {
+  baseName: string;
+  document: FormDocument;
+  /** ИИН, names, accounts of persons: the file is written with mode 0600. */
+  personalData: boolean;
+}
+
+/** Extra data a form may need beyond the JSON document (read by reports/forms/extras.ts). */
+export interface FormExtras {
+  /** МИО names by БИН, for the forms whose JSON carries only the БИН. */
+  mioNames?: ReadonlyMap<string, string>;
+}
+
+export interface FormInput<E extends FormExtras = FormExtras> {
+  /** The report's base name, `<form>_<month>[_<mio_bin>]`. */
+  baseName: string;
+  extras: E;
+}
+
+export const GK_NAME = 'НАО «Государственная корпорация «Правительство для граждан»»';
+
+export const SIGNATURE_LINE = '________________________________________';
+export const SIGNATURE_CAPTION = '(фамилия, имя, отчество (при его наличии), должность и подпись ответственного лица)';
+
+export function signature(title: string): SignatureBlock {
+  return { title, lines: [SIGNATURE_LINE, SIGNATURE_CAPTION] };
+}
+
+const MONTHS = [
+  'январь',
+  'февраль',
+  'март',
+  'апрель',
+  'май',
+  'июнь',
+  'июль',
+  'август',
+  'сентябрь',
+  'октябрь',
+  'ноябрь',
+  'декабрь',
+];
+
+/** "2025-02" → "февраль 2025". */
+export function monthText(month: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  const i = m ? Number(m[2]) - 1 : -1;
+  if (!m || i < 0 || i > 11) throw new RenderError(`not a month YYYY-MM: ${JSON.stringify(month)}`);
+  return `${MONTHS[i]} ${m[1]}`;
+}
+
+const MONTHS_IN = [
+  'январе',
+  'феврале',
+  'марте',
+  'апреле',
+  'мае',
+  'июне',
+  'июле',
+  'августе',
+  'сентябре',
+  'октябре',
+  'ноябре',
+  'декабре',
+];
+
+/** "2025-02" → "в феврале 2025 г.". */
+export function inMonthText(month: string): string {
+  const [name, year] = monthText(month).split(' ');
+  return `в ${MONTHS_IN[MONTHS.indexOf(name)]} ${year} г.`;
+}
+
+/** "2025-02-15" → "15.02.2025". */
+export function dateText(date: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) throw new RenderError(`not a date YYYY-MM-DD: ${JSON.stringify(date)}`);
+  return `${m[3]}.${m[2]}.${m[1]}`;
+}
+
+/** "1234567.8" → "1 234 567,80" with ordinary spaces (for running text). */
+export function amountText(amount: string): string {
+  const [int, frac] = formatAmount(amount).split('.');
+  const negative = int.startsWith('-');
+  const digits = negative ? int.slice(1) : int;
+  return `${negative ? '-' : ''}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ' ')},${frac}`;
+}
+
+/** "Всего: 149 311,49 (Сто сорок девять тысяч триста одиннадцать тенге 49 тиын)". */
+export function totalInWordsLine(label: string, amount: string, words: string = amountInWords(formatAmount(amount))): string {
+  return `${label} ${amountText(amount)} (${words})`;
+}
+
+/**
+ * The width (Excel characters) of a free-text column that fits its longest value, between `min`
+ * and `max`: Excel does not wrap data cells, so a column narrower than its text cuts it off.
+ */
+export function fitWidth(values: Iterable<string | null | undefined>, min = 12, max = 100): number {
+  let longest = 0;
+  for (const v of values) if (v) longest = Math.max(longest, ...v.split('\n').map((line) => [...line].length));
+  return Math.min(max, Math.max(min, longest + 2));
+}
+
+/** The columns with the free-text ones named in `keys` as wide as their longest value in `rows`. */
+export function widened(columns: Column[], rows: readonly Record<string, unknown>[], keys: string[]): Column[] {
+  return columns.map((c) => (keys.includes(c.key) ? { ...c, width: fitWidth(rows.map((r) => r[c.key] as string | null)) } : c));
+}
+
+/** Σ of decimal strings, two decimals. */
+export function total(amounts: Iterable<string>): string {
+  return formatAmount(sum(amounts));
+}
+
+/** A МИО as a heading line: «ГУ «…» (БИН 123456789012)», or the БИН alone when the name is unknown. */
+export function mioLabel(bin: string, name: string | null | undefined): string {
+  return name ? `${name} (БИН ${bin})` : `БИН ${bin}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the JSON document. It comes from our own builders, so a wrong shape is a bug: fail
+// loudly with where it is, rather than print an empty or half-filled form.
+
+export type Json = Record<string, unknown>;
+
+export function fail(form: string, what: string): never {
+  throw new RenderError(`report "${form}": ${what}`);
+}
+
+export function expectForm(doc: Json, form: string): void {
+  if (doc === null || typeof doc !== 'object') fail(form, 'the document is not an object');
+  if (doc.form !== form) fail(form, `the document is of form ${JSON.stringify(doc.form)}`);
+}
+
+export function arrayAt(obj: Json, key: string, form: string): Json[] {
+  const v = obj[key];
+  if (!Array.isArray(v)) fail(form, `"${key}" is not an array`);
+  for (const [i, x] of v.entries()) {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) fail(form, `"${key}"[${i}] is not an object`);
+  }
+  return v as Json[];
+}
+
+export function objectAt(obj: Json, key: string, form: string): Json {
+  const v = obj[key];
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(form, `"${key}" is not an object`);
+  return v as Json;
+}
+
+export function stringAt(obj: Json, key: string, form: string): string {
+  const v = obj[key];
+  if (typeof v !== 'string') fail(form, `"${key}" is not a string: ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function countAt(obj: Json, key: string, form: string): number {
+  const v = obj[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(form, `"${key}" is not a count: ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function optionalStringAt(obj: Json, key: string, form: string): string | null {
+  const v = obj[key];
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'string') fail(form, `"${key}" is not a string: ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** The month of a monthly report. */
+export function monthOfDoc(doc: Json, form: string): string {
+  const m = stringAt(doc, 'month', form);
+  monthText(m); // checks it
+  return m;
+}
+
+/** Objects of the JSON document whose keys are the columns' keys, as rows for the renderer (no copy; the renderer checks every cell). */
+export function asRows(objects: Json[]): Row[] {
+  return objects as unknown as Row[];
+}

@@ -1,0 +1,152 @@
+// The demand (потребность, 002 §12–13) and the demand request to each МИО (заявка о сумме
+// потребности, 002 §14), from the `demand` report:
+//   demand_<month>                 the demands formed in the month, one row per МИО, with what is
+//                                  funded and open; and the demands by period of service
+//   demand-request_<month>_<БИН>   one letter per МИО: the periods, the sum in figures and in
+//                                  words, when the request is sent and by when to fund it
+import type { Column, Section } from '../render/document.ts';
+import {
+  type FormFile,
+  type FormInput,
+  type Json,
+  GK_NAME,
+  arrayAt,
+  countAt,
+  dateText,
+  expectForm,
+  inMonthText,
+  mioLabel,
+  monthOfDoc,
+  monthText,
+  signature,
+  stringAt,
+  total,
+  totalInWordsLine,
+  widened,
+} from './common.ts';
+
+export const DEMAND_FORM = 'Потребность (пп. 12–13 Алгоритма взаимодействия)';
+export const DEMAND_TITLE = 'Потребность в средствах на выплату возмещения стоимости услуг индивидуального помощника';
+export const REQUEST_FORM = 'Заявка о сумме потребности (п. 14 Алгоритма взаимодействия)';
+export const REQUEST_TITLE = 'Заявка о сумме потребности на выплату возмещения стоимости услуг индивидуального помощника';
+
+export const DEMAND_COLUMNS: Column[] = [
+  { key: 'no', header: '№', type: 'count' },
+  { key: 'mio_bin', header: 'БИН МИО', type: 'text' },
+  { key: 'mio_name', header: 'Наименование МИО', type: 'text' },
+  { key: 'formed_on', header: 'Дата формирования', type: 'date' },
+  { key: 'request_due', header: 'Срок направления заявки', type: 'date' },
+  { key: 'funding_due', header: 'Срок перечисления средств', type: 'date' },
+  { key: 'rows', header: 'Количество строк', type: 'count' },
+  { key: 'amount', header: 'Сумма потребности, тенге', type: 'amount' },
+  { key: 'funded', header: 'Профинансировано, тенге', type: 'amount' },
+  { key: 'open', header: 'Не профинансировано, тенге', type: 'amount' },
+];
+
+export const DEMAND_PERIOD_COLUMNS: Column[] = [
+  { key: 'no', header: '№', type: 'count' },
+  { key: 'mio_bin', header: 'БИН МИО', type: 'text' },
+  { key: 'mio_name', header: 'Наименование МИО', type: 'text' },
+  { key: 'service_month', header: 'Период оказания услуг (месяц)', type: 'month' },
+  { key: 'rows', header: 'Количество строк', type: 'count' },
+  { key: 'amount', header: 'Сумма, тенге', type: 'amount' },
+];
+
+export const REQUEST_COLUMNS: Column[] = [
+  { key: 'no', header: '№', type: 'count' },
+  { key: 'period', header: 'Период оказания услуг', type: 'text' },
+  { key: 'rows', header: 'Количество строк', type: 'count' },
+  { key: 'amount', header: 'Сумма, тенге', type: 'amount' },
+];
+
+export function demandForm(doc: Json, input: FormInput): FormFile[] {
+  const F = 'demand';
+  expectForm(doc, F);
+  const month = monthOfDoc(doc, F);
+  const demands = arrayAt(doc, 'demands', F);
+  const names = input.extras.mioNames;
+  const nameOf = (bin: string) => names?.get(bin) ?? null;
+
+  const summary = demands.map((d, i) => ({
+    no: i + 1,
+    mio_bin: stringAt(d, 'mio_bin', F),
+    mio_name: nameOf(stringAt(d, 'mio_bin', F)),
+    formed_on: stringAt(d, 'formed_on', F),
+    request_due: stringAt(d, 'request_due', F),
+    funding_due: stringAt(d, 'funding_due', F),
+    rows: countAt(d, 'rows', F),
+    amount: stringAt(d, 'amount', F),
+    funded: stringAt(d, 'funded', F),
+    open: stringAt(d, 'open', F),
+  }));
+  const periodRows = demands.flatMap((d) =>
+    arrayAt(d, 'periods', F).map((p) => ({
+      mio_bin: stringAt(d, 'mio_bin', F),
+      mio_name: nameOf(stringAt(d, 'mio_bin', F)),
+      service_month: stringAt(p, 'service_month', F),
+      rows: countAt(p, 'rows', F),
+      amount: stringAt(p, 'amount', F),
+    })),
+  );
+  const sections: Section[] = [
+    {
+      name: 'Потребность',
+      heading: [`Потребность по МИО, сформированная ${inMonthText(month)}`],
+      columns: widened(DEMAND_COLUMNS, summary, ['mio_name']),
+      rows: summary,
+      totals: {
+        label: 'Итого',
+        rows: summary.reduce((a, r) => a + r.rows, 0),
+        amount: total(summary.map((r) => r.amount)),
+        funded: total(summary.map((r) => r.funded)),
+        open: total(summary.map((r) => r.open)),
+      },
+      footer: summary.length === 0 ? ['Потребность в этом месяце не формировалась.'] : [],
+    },
+    {
+      name: 'По периодам',
+      heading: ['Потребность по периодам оказания услуг'],
+      columns: widened(DEMAND_PERIOD_COLUMNS, periodRows, ['mio_name']),
+      rows: periodRows.map((r, i) => ({ no: i + 1, ...r })),
+      totals: { label: 'Итого', rows: periodRows.reduce((a, r) => a + r.rows, 0), amount: total(periodRows.map((r) => r.amount)) },
+    },
+  ];
+
+  const files: FormFile[] = [
+    {
+      baseName: input.baseName,
+      personalData: false,
+      document: { form: DEMAND_FORM, title: DEMAND_TITLE, period: `Месяц формирования: ${monthText(month)} г.`, orientation: 'landscape', sections },
+    },
+  ];
+  for (const d of summary) {
+    const periods = periodRows.filter((p) => p.mio_bin === d.mio_bin);
+    files.push({
+      baseName: `demand-request_${month}_${d.mio_bin}`,
+      personalData: false,
+      document: {
+        form: REQUEST_FORM,
+        title: REQUEST_TITLE,
+        period: `Потребность от ${dateText(d.formed_on)}`,
+        orientation: 'portrait',
+        sections: [
+          {
+            name: 'Заявка',
+            heading: [`Кому: ${mioLabel(d.mio_bin, d.mio_name)}`, `От кого: ${GK_NAME}`],
+            columns: REQUEST_COLUMNS,
+            rows: periods.map((p, i) => ({ no: i + 1, period: `${monthText(p.service_month)} г.`, rows: p.rows, amount: p.amount })),
+            totals: { label: 'Итого', rows: d.rows, amount: d.amount },
+            footer: [
+              totalInWordsLine('Сумма потребности:', d.amount),
+              `Срок направления заявки: ${dateText(d.request_due)}.`,
+              `Просим перечислить указанную сумму в ${GK_NAME} не позднее ${dateText(d.funding_due)} ` +
+                '(в течение двух рабочих дней со дня получения заявки, п. 15 Алгоритма взаимодействия).',
+            ],
+            signatures: [signature(GK_NAME)],
+          },
+        ],
+      },
+    });
+  }
+  return files;
+}

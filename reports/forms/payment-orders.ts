@@ -1,0 +1,117 @@
+// The payment orders of ГК dated in the month (002 §16, §20), from the `payment-orders` report:
+// one section (sheet, PDF part) per order — its number, date, payer, bank and purpose on top,
+// the register of its recipients (reference, provider, account, period, kind, sum), the total
+// in figures and words, the signature of ГК. An order to the МИО (sums sent back) says so.
+import type { Column, Section } from '../render/document.ts';
+import {
+  type FormFile,
+  type FormInput,
+  type Json,
+  GK_NAME,
+  arrayAt,
+  countAt,
+  dateText,
+  expectForm,
+  fail,
+  mioLabel,
+  monthOfDoc,
+  monthText,
+  optionalStringAt,
+  signature,
+  stringAt,
+  totalInWordsLine,
+  widened,
+} from './common.ts';
+
+export const PAYMENT_ORDERS_FORM = 'Платёжные поручения Государственной корпорации (пп. 16, 20 Алгоритма взаимодействия)';
+export const PAYMENT_ORDERS_TITLE = 'Платёжные поручения с реестрами получателей возмещения стоимости услуг индивидуального помощника';
+
+export const LINE_KIND_TEXT: Record<string, string> = {
+  payout: 'Выплата',
+  repayment: 'Повторная выплата',
+  to_mio: 'Возврат МИО',
+};
+
+export const PAYMENT_ORDER_COLUMNS: Column[] = [
+  { key: 'no', header: '№', type: 'count' },
+  { key: 'ref', header: 'Референс платежа', type: 'text' },
+  { key: 'provider_id', header: 'ИИН/БИН поставщика', type: 'text' },
+  { key: 'provider_name', header: 'Наименование / ФИО поставщика', type: 'text' },
+  { key: 'iban', header: 'ИИК получателя (IBAN)', type: 'text' },
+  { key: 'service_month', header: 'Период оказания услуг (месяц)', type: 'month' },
+  { key: 'kind', header: 'Вид', type: 'text' },
+  { key: 'amount', header: 'Сумма, тенге', type: 'amount' },
+];
+
+export function paymentOrdersForm(doc: Json, input: FormInput): FormFile[] {
+  const F = 'payment-orders';
+  expectForm(doc, F);
+  const month = monthOfDoc(doc, F);
+  const orders = arrayAt(doc, 'orders', F);
+  const names = input.extras.mioNames;
+
+  const sections: Section[] = orders.map((o) => {
+    const number = countAt(o, 'number', F);
+    const date = stringAt(o, 'date', F);
+    const mioBin = stringAt(o, 'mio_bin', F);
+    const bik = stringAt(o, 'bik', F);
+    const bankName = optionalStringAt(o, 'bank_name', F);
+    const toMio = o.order_kind === 'to_mio';
+    const lines = arrayAt(o, 'lines', F);
+    const count = countAt(o, 'count', F);
+    if (count !== lines.length) fail(F, `order ${number}: count ${count} but ${lines.length} lines`);
+    const orderTotal = stringAt(o, 'total', F);
+    const mio = mioLabel(mioBin, names?.get(mioBin));
+    const rows = lines.map((l, i) => {
+      const kind = stringAt(l, 'kind', F);
+      return {
+        no: i + 1,
+        ref: stringAt(l, 'ref', F),
+        provider_id: stringAt(l, 'provider_id', F),
+        provider_name: stringAt(l, 'provider_name', F),
+        iban: stringAt(l, 'iban', F),
+        service_month: stringAt(l, 'service_month', F),
+        kind: LINE_KIND_TEXT[kind] ?? fail(F, `unknown line kind ${JSON.stringify(kind)}`),
+        amount: stringAt(l, 'amount', F),
+      };
+    });
+    return {
+      name: `ПП ${number} от ${dateText(date)}`,
+      heading: [
+        `Платёжное поручение № ${number} от ${dateText(date)}`,
+        `Плательщик: ${GK_NAME}`,
+        toMio ? `Получатель: ${mio}, БИК ${bik}` : `Средства МИО: ${mio}`,
+        toMio
+          ? 'Назначение: возврат МИО сумм, не выплаченных поставщикам (п. 20 Алгоритма взаимодействия)'
+          : `Банк получателей: ${bankName ?? '—'}, БИК ${bik}`,
+      ],
+      columns: widened(PAYMENT_ORDER_COLUMNS, rows, ['provider_name']),
+      rows,
+      totals: { label: 'Итого', amount: orderTotal },
+      footer: [`Количество получателей: ${count}.`, totalInWordsLine('Сумма платёжного поручения:', orderTotal)],
+      signatures: [signature(GK_NAME)],
+    };
+  });
+  if (sections.length === 0) {
+    sections.push({
+      name: 'Платёжные поручения',
+      heading: ['Платёжные поручения'],
+      columns: PAYMENT_ORDER_COLUMNS,
+      rows: [],
+      footer: [`Платёжных поручений за ${monthText(month)} г. нет.`],
+    });
+  }
+  return [
+    {
+      baseName: input.baseName,
+      personalData: true,
+      document: {
+        form: PAYMENT_ORDERS_FORM,
+        title: PAYMENT_ORDERS_TITLE,
+        period: `Период: ${monthText(month)} г.`,
+        orientation: 'landscape',
+        sections,
+      },
+    },
+  ];
+}

@@ -1,0 +1,117 @@
+// JSON report builders (see reports/registry.ts): `payment-orders` (orders dated in month M) and
+// `ledger` (trial balance as of the date). Field names and row order as INTERFACE.md states.
+import type { Knex } from 'knex';
+import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/dates.ts';
+import { UsageError } from '../pipeline/errors.ts';
+import { accountName, trialBalance } from '../pipeline/ledger.ts';
+import { formatAmount } from '../pipeline/money.ts';
+import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
+
+type Q = Knex | Knex.Transaction;
+
+export interface PaymentOrderLineDoc {
+  ref: string;
+  provider_id: string;
+  provider_name: string;
+  iban: string;
+  amount: string;
+  service_month: string;
+  kind: 'payout' | 'repayment' | 'to_mio';
+}
+
+export interface PaymentOrderDoc {
+  number: number;
+  year: number;
+  date: string;
+  mio_bin: string;
+  bik: string;
+  bank_name: string | null;
+  order_kind: 'provider' | 'to_mio';
+  total: string;
+  count: number;
+  lines: PaymentOrderLineDoc[];
+}
+
+export interface PaymentOrdersReport {
+  form: 'payment-orders';
+  month: string;
+  orders: PaymentOrderDoc[];
+  [key: string]: unknown;
+}
+
+/** Orders dated in month M (one МИО with `mio`), by year and number; lines by reference. */
+export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<PaymentOrdersReport> {
+  if (!opts.month) throw new UsageError('Для формы payment-orders укажите --month ГГГГ-ММ');
+  const month = opts.month;
+  const q = db('payment_orders as o')
+    .leftJoin('banks as b', 'b.bik', 'o.bik')
+    .whereBetween('o.order_date', [firstDayOfMonth(month), lastDayOfMonth(month)])
+    .orderBy([{ column: 'o.year' }, { column: 'o.number' }])
+    .select('o.id', 'o.year', 'o.number', 'o.order_date', 'o.mio_bin', 'o.bik', 'o.kind', 'o.total', 'o.line_count', 'b.name as bank_name');
+  if (opts.mio) q.where('o.mio_bin', opts.mio);
+  const orders = await q;
+  const ids = orders.map((o) => Number(o.id));
+  const lines = ids.length
+    ? await db('payment_lines as l')
+        .join('providers as p', 'p.provider_id', 'l.provider_id')
+        .whereIn('l.order_id', ids)
+        .orderBy('l.ref')
+        .select('l.order_id', 'l.ref', 'l.provider_id', 'p.name as provider_name', 'l.iban', 'l.amount', 'l.service_month', 'l.kind')
+    : [];
+  const byOrder = new Map<number, PaymentOrderLineDoc[]>();
+  for (const l of lines) {
+    const list = byOrder.get(Number(l.order_id)) ?? [];
+    list.push({
+      ref: l.ref,
+      provider_id: l.provider_id,
+      provider_name: l.provider_name,
+      iban: l.iban,
+      amount: formatAmount(l.amount),
+      service_month: l.service_month,
+      kind: l.kind,
+    });
+    byOrder.set(Number(l.order_id), list);
+  }
+  return {
+    form: 'payment-orders',
+    month,
+    orders: orders.map((o) => ({
+      number: Number(o.number),
+      year: Number(o.year),
+      date: o.order_date,
+      mio_bin: o.mio_bin,
+      bik: o.bik,
+      bank_name: o.bank_name ?? null,
+      order_kind: o.kind,
+      total: formatAmount(o.total),
+      count: Number(o.line_count),
+      lines: byOrder.get(Number(o.id)) ?? [],
+    })),
+  };
+}
+
+export interface LedgerReport {
+  form: 'ledger';
+  as_of: string;
+  accounts: { account: string; name: string; debit: string; credit: string; balance: string }[];
+  balanced: boolean;
+  totals: { debit: string; credit: string };
+  [key: string]: unknown;
+}
+
+/** Trial balance as of the date: every account's debits, credits and balance (debit − credit). */
+export async function ledgerReport(db: Q, opts: ReportOptions): Promise<LedgerReport> {
+  const tb = await trialBalance(db, opts.asOf);
+  return {
+    form: 'ledger',
+    as_of: opts.asOf,
+    accounts: tb.accounts.map((a) => ({ account: a.account, name: accountName(a.account), debit: a.debit, credit: a.credit, balance: a.balance })),
+    balanced: tb.balanced,
+    totals: { debit: tb.debit, credit: tb.credit },
+  };
+}
+
+export const paymentReports: Partial<Record<FormName, ReportBuilder>> = {
+  'payment-orders': paymentOrdersReport,
+  ledger: ledgerReport,
+};

@@ -1,0 +1,34 @@
+// Every report FORM of INTERFACE.md maps to one builder that returns the JSON document; the
+// Excel and PDF renderers draw from the same object.
+import type { Db } from '../pipeline/db.ts';
+import { cycleReports } from './cycle-reports.ts';
+import { paymentReports } from './payment-reports.ts';
+import { closingReports } from './closing-reports.ts';
+
+export const FORMS = [
+  'list',
+  'transmission',
+  'demand',
+  'payment-orders',
+  'contributions',
+  'returns',
+  'reconciliation',
+  'bank-fees',
+  'deadlines',
+  'ledger',
+] as const;
+export type FormName = (typeof FORMS)[number];
+
+export interface ReportOptions {
+  month?: string;
+  mio?: string;
+  asOf: string;
+}
+
+export type ReportBuilder = (db: Db, opts: ReportOptions) => Promise<Record<string, unknown>>;
+
+export const reportBuilders: Partial<Record<FormName, ReportBuilder>> = {
+  ...cycleReports,
+  ...paymentReports,
+  ...closingReports,
+};

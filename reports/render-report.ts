@@ -1,0 +1,113 @@
+// Turns a report's JSON document into Excel or PDF files: the form module of reports/forms/
+// builds the FormDocument(s) from the very object the JSON report prints, and the shared
+// renderers (reports/render/) write them. One source, three renderers.
+//
+// File names: `<form>_<month>[_<mio_bin>].<ext>` (the base name the CLI passes); a PDF too long
+// for one volume becomes `<base>_vol01.pdf`, …; the demand also writes one request letter per
+// МИО, `demand-request_<month>_<mio_bin>.<ext>`. Files with personal data (ИИН, names, accounts)
+// are written with mode 0600. Either every file of the report is written or none is left; volumes
+// of an earlier run of the same report that this run did not write again are removed.
+import { readdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../pipeline/db.ts';
+import { UsageError } from '../pipeline/errors.ts';
+import type { FormName } from './registry.ts';
+import type { FormFile } from './forms/common.ts';
+import { loadExtras } from './forms/extras.ts';
+import { listForm } from './forms/list.ts';
+import { transmissionForm } from './forms/transmission.ts';
+import { demandForm } from './forms/demand.ts';
+import { paymentOrdersForm } from './forms/payment-orders.ts';
+import { contributionsForm } from './forms/contributions.ts';
+import { returnsForm } from './forms/returns.ts';
+import { reconciliationForm } from './forms/reconciliation.ts';
+import { bankFeesForm } from './forms/bank-fees.ts';
+import { deadlinesForm } from './forms/deadlines.ts';
+import { ledgerForm } from './forms/ledger.ts';
+
+/**
+ * Where the report came from, for the forms that print more than the JSON document holds: the
+ * persons of the contributions registers (pipeline/contributions.ts) and the МИО names of the
+ * forms whose JSON carries only the БИН. Without it those forms print what the document has.
+ */
+export interface ReportSource {
+  db: Db;
+  month?: string;
+  mio?: string;
+  asOf: string;
+}
+
+/** The FormDocuments of a report, with their file base names. */
+export async function formFiles(form: FormName, doc: Record<string, unknown>, baseName: string, source?: ReportSource): Promise<FormFile[]> {
+  const extras = await loadExtras(form, doc, source);
+  const input = { baseName, extras };
+  switch (form) {
+    case 'list':
+      return listForm(doc, input);
+    case 'transmission':
+      return transmissionForm(doc, input);
+    case 'demand':
+      return demandForm(doc, input);
+    case 'payment-orders':
+      return paymentOrdersForm(doc, input);
+    case 'contributions':
+      return contributionsForm(doc, input);
+    case 'returns':
+      return returnsForm(doc, input);
+    case 'reconciliation':
+      return reconciliationForm(doc, input);
+    case 'bank-fees':
+      return bankFeesForm(doc, input);
+    case 'deadlines':
+      return deadlinesForm(doc, input);
+    case 'ledger':
+      return ledgerForm(doc, input);
+    default:
+      throw new UsageError(`Форма ${String(form)} не поддерживает Excel и PDF`);
+  }
+}
+
+export async function renderReportFiles(
+  form: FormName,
+  doc: Record<string, unknown>,
+  format: 'xlsx' | 'pdf',
+  outDir: string,
+  baseName: string,
+  source?: ReportSource,
+): Promise<string[]> {
+  const files = await formFiles(form, doc, baseName, source);
+  const written: string[] = [];
+  try {
+    for (const f of files) {
+      if (format === 'xlsx') {
+        const file = path.join(outDir, `${f.baseName}.xlsx`);
+        // exceljs and pdfmake load only when a file of their kind is written (CLI start-up).
+        const { renderXlsx } = await import('./render/xlsx.ts');
+        await renderXlsx(f.document, file, { personalData: f.personalData });
+        written.push(file);
+      } else {
+        const { renderPdf } = await import('./render/pdf.ts');
+        const volumes = await renderPdf(f.document, outDir, f.baseName, { personalData: f.personalData });
+        written.push(...volumes);
+        await removeStaleVolumes(outDir, f.baseName, volumes);
+      }
+    }
+  } catch (err) {
+    await Promise.all(written.map((f) => unlink(f).catch(() => undefined)));
+    throw err;
+  }
+  return written;
+}
+
+/**
+ * An earlier run may have cut the same report into more (or other) volumes: `<base>_vol03.pdf`
+ * of yesterday must not lie beside today's two volumes, or beside today's single `<base>.pdf`.
+ */
+async function removeStaleVolumes(outDir: string, baseName: string, current: string[]): Promise<void> {
+  const keep = new Set(current.map((f) => path.basename(f)));
+  const escaped = baseName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ours = new RegExp(`^${escaped}(_vol\\d+)?\\.pdf$`);
+  for (const name of await readdir(outDir)) {
+    if (ours.test(name) && !keep.has(name)) await unlink(path.join(outDir, name)).catch(() => undefined);
+  }
+}

@@ -1,0 +1,89 @@
+// The bad-input corpus (issue 7.4): every file of fixtures/bad/manifest.json, imported into the
+// drill world, gives exactly the exit code and the message or rejected rows the manifest states,
+// and leaves nothing behind when it takes nothing. Most files run in-process through runImport
+// with the CLI's own exit-code mapping (importExitCode; PayoutsError.exitCode); a few run as real
+// `payouts import` processes to hold that mapping to the CLI itself.
+import { execFile } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImportReport } from '../pipeline/imports/run-import.ts';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { BAD_DIR, buildCorpusWorld, checkEntry, corpusCopy, loadManifest, runCorpus, type ManifestEntry } from './helpers/drill-corpus.ts';
+import { BIN } from './helpers/drill-runner.ts';
+import { postgresAvailable } from './helpers/services.ts';
+
+const manifest = loadManifest();
+const pgUp = await postgresAvailable();
+if (!pgUp) console.warn('[bad-input] PostgreSQL is down: the corpus runs in-process on PGlite; the CLI round is skipped.');
+let t: TestDb;
+let dir: string;
+
+beforeAll(async () => {
+  t = await freshDb();
+  await buildCorpusWorld(t.db);
+  dir = corpusCopy();
+});
+afterAll(async () => {
+  await t?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(url: string, e: ManifestEntry): Promise<{ exit: number; stdout: string; stderr: string }> {
+  const args = [BIN, '--db', url, '--as-of', e.as_of ?? '2025-04-28', '--operator', 'corpus-cli', '--json', 'import', e.kind, path.join(dir, e.file)];
+  if (e.strict) args.push('--strict');
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { env: { ...process.env, PAYOUTS_DEBUG: '' } }, (err, stdout, stderr) =>
+      resolve({ exit: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('the bad-input corpus', () => {
+  it('has at least 40 files, each in the manifest once, with an exit code and what to expect', () => {
+    const files = readdirSync(BAD_DIR).filter((f) => f !== 'manifest.json' && f !== 'make.ts' && !f.endsWith('.rejected.csv'));
+    expect(files.length).toBeGreaterThanOrEqual(40);
+    expect(manifest.map((e) => e.file).sort()).toEqual(files.sort());
+    for (const e of manifest) {
+      expect([0, 2, 3], e.file).toContain(e.exit);
+      expect(e.exit === 2 ? typeof e.stderr_contains : Array.isArray(e.rejected), e.file).toBe(e.exit === 2 ? 'string' : true);
+    }
+    // The kinds of trouble the issue names are all there.
+    const exits = (files: string[]) => files.map((f) => manifest.find((e) => e.file === f)?.exit);
+    expect(exits(['mios-cp1251.csv', 'banks-semicolon.csv', 'acts-duplicate-header.csv', 'acts-empty.csv', 'acts-header-only.csv'])).toEqual([2, 2, 2, 2, 2]);
+    expect(exits(['returns-foreign-namespace.xml', 'returns-malformed.xml', 'banks-not-array.json', 'acts-unknown-column.csv', 'acts-missing-column.csv'])).toEqual([2, 2, 2, 2, 2]);
+    expect(exits(['banks-bom.csv', 'acts-excel-numbers.xlsx', 'funding-numbers.json', 'providers-formula-names.csv', 'returns-bad.csv'])).toEqual([0, 3, 3, 3, 3]);
+  });
+
+  it('every file gives the manifest\'s exit code and message or rejected rows, and a file that takes nothing leaves nothing', async () => {
+    const results = await runCorpus(t.db, dir);
+    expect(results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+    expect(results).toHaveLength(manifest.length);
+    // What was taken: the BOM file's bank, the formula-named provider (verbatim), one act.
+    expect(await t.db('banks').where({ bik: 'TSTBKZKA' }).first()).toMatchObject({ name: 'АО «Тестовый банк»', fee_per_payment: '30.00' });
+    expect(await t.db('providers').where('name', 'like', '=HYPERLINK%').pluck('name')).toEqual(['=HYPERLINK("http://example.invalid","Жми")']);
+    expect(await t.db('acts').where('act_no', 'like', 'Б-%').pluck('act_no')).toEqual(['Б-371']);
+    // --strict refused the whole returns file: its valid return was not taken either.
+    expect(await t.db('returns').where({ ref: 'GK2025-000006-00001' })).toEqual([]);
+    expect(await t.db('import_batches').where({ file_name: 'returns-strict.csv' }).select('status', 'accepted', 'rejected')).toEqual([
+      { status: 'refused', accepted: 0, rejected: 1 },
+    ]);
+  });
+
+  it.skipIf(!pgUp)('the CLI itself gives the same exit codes and messages (a few files, one round of processes)', async () => {
+    const names = ['mios-cp1251.csv', 'returns-foreign-namespace.xml', 'acts-empty.csv', 'acts-hours.csv', 'funding-over-demand.csv'];
+    const entries = names.map((n) => manifest.find((e) => e.file === n)!);
+    const runs = await Promise.all(entries.map((e) => cli(t.url!, e)));
+    const problems = entries.flatMap((e, i) => {
+      const r = runs[i];
+      let report: ImportReport | null = null;
+      if (r.exit === 0 || r.exit === 3) report = JSON.parse(r.stdout);
+      return checkEntry({ ...e, accepted: undefined, duplicates: undefined }, { exit: r.exit, stderr: r.stderr, report, rejectedFile: null }).map(
+        (p) => `${e.file}: ${p}`,
+      );
+    });
+    expect(problems).toEqual([]);
+    // An expected failure is one Russian line, never a stack trace.
+    for (const r of runs.filter((x) => x.exit === 2)) expect(r.stderr).toMatch(/^Ошибка: [^\n]+\n$/);
+  });
+});

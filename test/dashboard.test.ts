@@ -1,0 +1,66 @@
+// The on-call dashboard (bull-board on 127.0.0.1) seen in a real headless Chromium: the step
+// queue with its failed job and the refusal's reason, and a waiting job.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queue } from 'bullmq';
+import { startDashboard, type RunningDashboard } from '../jobs/dashboard.ts';
+import { manualItem } from '../jobs/planner.ts';
+import { enqueueItem, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
+import { startWorker } from '../jobs/worker.ts';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { chromiumAvailable, CHROMIUM, HeadlessPage } from './helpers/chromium.ts';
+import { dropPrefix, queueTestsCanRun, REDIS_URL, testQueue, uniquePrefix, waitForState } from './helpers/queue.ts';
+
+const redisOk = await queueTestsCanRun('test/dashboard.test.ts');
+const chromiumOk = chromiumAvailable();
+if (!chromiumOk) {
+  console.warn(`[skip] test/dashboard.test.ts: no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium); the dashboard is not checked in a browser.`);
+}
+
+describe.skipIf(!redisOk || !chromiumOk)('payouts dashboard in a headless browser', () => {
+  let t: TestDb;
+  let prefix: string;
+  let queue: Queue<StepJobData, StepJobResult>;
+  let dashboard: RunningDashboard;
+  let page: HeadlessPage;
+
+  beforeAll(async () => {
+    t = await freshDb();
+    prefix = uniquePrefix();
+    queue = testQueue(prefix);
+    // A real refusal: pay on Saturday 22 March 2025.
+    await enqueueItem(queue, manualItem('pay', { asOf: '2025-03-22' }), { operator: 'dashboard-test', source: 'enqueue' });
+    const worker = await startWorker({ url: REDIS_URL, prefix, db: t.db });
+    await waitForState(queue, 'pay@2025-03-22', ['failed']);
+    await worker.close();
+    // And one that waits for a worker.
+    await enqueueItem(queue, manualItem('build-lists', { month: '2025-04', asOf: '2025-04-14' }), { operator: 'dashboard-test', source: 'enqueue' });
+    dashboard = await startDashboard({ url: REDIS_URL, prefix, port: 0 });
+    page = await HeadlessPage.open();
+  });
+  afterAll(async () => {
+    await page?.close();
+    await dashboard?.close();
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    if (prefix) await dropPrefix(prefix);
+    await t?.drop();
+  });
+
+  it('listens on 127.0.0.1 only', () => {
+    expect(dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('shows the failed job with the reason of the refusal', async () => {
+    const reason = (await queue.getJob('pay@2025-03-22'))!.failedReason;
+    expect(reason).toMatch(/^Отказ по правилу/);
+    await page.goto(`${dashboard.url}queue/payouts-steps?status=failed`);
+    await page.waitForText(['Шаги цикла выплат', 'pay@2025-03-22']);
+    expect(await page.click('Error')).toBe(true);
+    await page.waitForText([reason]);
+  });
+
+  it('shows the waiting job with its data', async () => {
+    await page.goto(`${dashboard.url}queue/payouts-steps?status=waiting`);
+    await page.waitForText(['build-lists@2025-04', '"month": "2025-04"', '"asOf": "2025-04-14"']);
+  });
+});

@@ -1,0 +1,216 @@
+// Deadlines (DOMAIN.md §9) through the two-month world of test/helpers/closing-world.ts.
+// Hand-computed with the 2025 calendar (off: 03-10, 03-21, 03-24, 03-25):
+//   January acts received 02-05 (due 02-10), accepted 02-07 (due 7 wd after receipt: 02-14),
+//   paid 02-19 (due 10 wd after acceptance: 02-21). P4's act received 02-11: a working day late;
+//   accepted 02-12 (due 02-20), paid 02-19 (due 02-26).
+//   February acts received 03-05 (due 03-10), accepted 03-07 (due 03-17), 10 wd after acceptance:
+//   03-27 — P1, P3 paid 03-19; P4 paid 03-28, a day late.
+//   Demands formed Saturday 02-15 / 03-15: request due Monday 02-17 / 03-17, funding 02-19 / 03-19;
+//   B funds March on 03-20 (a day late). Payment due 2 wd after funding: 02-20, 03-20; B's March
+//   row funded 03-20 is due 03-27 (four days off in between) and paid 03-28.
+//   Returns: P1 02-21 relayed 02-24 (due 02-24), shown 02-24 (due 02-25), new details 03-03 →
+//   repaid 03-04 (due 03-04); P2 02-26 relayed 02-26 (due 02-27), sent back 03-31 (due 03-31).
+//   Reconciliation of February due 03-25, run 03-20.
+//   refund-1wd due = 1 working day after max(new details, return) (off in May: 05-01, 05-07, 05-09):
+//   P3's January sum, returned 02-28 and sent back 04-28, with new details dated 04-28 (the
+//   send-back day): due 04-29, owed through the May demand (05-15), funded 05-16, paid 05-19 —
+//   met 11 working days late (04-30, 05-02, 05-05, 05-06, 05-08, 05-12…05-16, 05-19).
+//   P1 moves to Halyk (details dated 05-05) before the bank returns its February payout on
+//   05-06: due 05-08, repaid by pay 05-08 — met.
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { HALYK, importReturns, importTransfers, lineOf, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
+import { seedBankDetails } from './helpers/seed.ts';
+import { formDemand } from '../pipeline/demand.ts';
+import { pay } from '../pipeline/payments.ts';
+import { BusinessRuleError } from '../pipeline/errors.ts';
+import { checkDeadlines, computeDeadlines, judgeDeadline, deadlineWindowStart, type DeadlineItem } from '../pipeline/deadlines.ts';
+import { loadCalendar } from '../pipeline/reference.ts';
+import { refundUnsent } from '../pipeline/refund-unsent.ts';
+import { deadlinesReport } from '../reports/closing-reports.ts';
+
+let t: TestDb;
+let w: World;
+
+type Row = [rule: string, object: string, due: string, status: string, daysLate: number];
+const rows = (items: DeadlineItem[]): Row[] =>
+  items.map((i) => [i.rule, i.object, i.due, i.status, i.days_late] as Row).sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
+
+beforeAll(async () => {
+  t = await freshDb();
+  w = await seedWorld(t.db);
+  await runTimeline(w, '2025-04-30');
+});
+afterAll(async () => {
+  await t?.drop();
+  if (w) rmSync(w.out, { recursive: true, force: true });
+});
+
+describe('judgeDeadline', () => {
+  it('tells met, met late, open and breached, counting working days late', async () => {
+    const cal = await loadCalendar(t.db);
+    expect(judgeDeadline(cal, '2025-03-20', '2025-04-01', { done: '2025-03-20' })).toEqual({ status: 'met', days_late: 0 });
+    // 03-21, 03-24 and 03-25 are off: Wednesday 03-26 is one working day late.
+    expect(judgeDeadline(cal, '2025-03-20', '2025-04-01', { done: '2025-03-26' })).toEqual({ status: 'met_late', days_late: 1 });
+    expect(judgeDeadline(cal, '2025-03-20', '2025-03-20', null)).toEqual({ status: 'open', days_late: 0 });
+    expect(judgeDeadline(cal, '2025-03-20', '2025-03-27', null)).toEqual({ status: 'breached', days_late: 2 });
+    expect(judgeDeadline(cal, '2025-03-20', '2025-04-30', { closedUndone: '2025-03-27' })).toEqual({ status: 'breached', days_late: 2 });
+  });
+
+  it('lists closed items from the first day of the previous month', () => {
+    expect(deadlineWindowStart('2025-03-31')).toBe('2025-02-01');
+    expect(deadlineWindowStart('2025-01-15')).toBe('2024-12-01');
+  });
+});
+
+describe('deadlines of the two months', () => {
+  it('lists every deadline as of 03-31 with its status', async () => {
+    const A = w.A.mio_bin;
+    const B = w.B.mio_bin;
+    const act = (p: { provider_id: string }, no: string) => `act:${p.provider_id}/${no}`;
+    const p1 = await lineOf(t.db, w.P1.provider_id, '2025-01');
+    const p2 = await lineOf(t.db, w.P2.provider_id, '2025-01');
+    const expected: Row[] = [];
+    for (const [p, no] of [[w.P1, 'АВР-01-P1'], [w.P2, 'АВР-01-P2'], [w.P3, 'АВР-01-P3']] as const) {
+      expected.push(['act-submission', act(p, no), '2025-02-10', 'met', 0]);
+      expected.push(['act-acceptance', act(p, no), '2025-02-14', 'met', 0]);
+      expected.push(['ia-payment-10wd', act(p, no), '2025-02-21', 'met', 0]);
+      expected.push(['payment', `demand:2025-02:${A}:${act(p, no)}`, '2025-02-20', 'met', 0]);
+    }
+    expected.push(['act-submission', act(w.P4, 'АВР-01-P4'), '2025-02-10', 'met_late', 1]);
+    expected.push(['act-acceptance', act(w.P4, 'АВР-01-P4'), '2025-02-20', 'met', 0]);
+    expected.push(['ia-payment-10wd', act(w.P4, 'АВР-01-P4'), '2025-02-26', 'met', 0]);
+    expected.push(['payment', `demand:2025-02:${B}:${act(w.P4, 'АВР-01-P4')}`, '2025-02-20', 'met', 0]);
+    for (const [p, no, mio] of [[w.P1, 'АВР-02-P1', A], [w.P3, 'АВР-02-P3', A], [w.P4, 'АВР-02-P4', B]] as const) {
+      const late = p === w.P4;
+      expected.push(['act-submission', act(p, no), '2025-03-10', 'met', 0]);
+      expected.push(['act-acceptance', act(p, no), '2025-03-17', 'met', 0]);
+      expected.push(['ia-payment-10wd', act(p, no), '2025-03-27', late ? 'met_late' : 'met', late ? 1 : 0]);
+      expected.push(['payment', `demand:2025-03:${mio}:${act(p, no)}`, late ? '2025-03-27' : '2025-03-20', late ? 'met_late' : 'met', late ? 1 : 0]);
+    }
+    for (const [month, mio, requestDue, fundingDue] of [
+      ['2025-02', A, '2025-02-17', '2025-02-19'],
+      ['2025-02', B, '2025-02-17', '2025-02-19'],
+      ['2025-03', A, '2025-03-17', '2025-03-19'],
+      ['2025-03', B, '2025-03-17', '2025-03-19'],
+    ]) {
+      const late = month === '2025-03' && mio === B;
+      expected.push(['demand-request', `demand:${month}:${mio}`, requestDue, 'met', 0]);
+      expected.push(['funding', `demand:${month}:${mio}`, fundingDue, late ? 'met_late' : 'met', late ? 1 : 0]);
+    }
+    expected.push(['return-relayed', `return:${p1.ref}`, '2025-02-24', 'met', 0]);
+    expected.push(['return-shown', `return:${p1.ref}`, '2025-02-25', 'met', 0]);
+    expected.push(['refund-1wd', `return:${p1.ref}`, '2025-03-04', 'met', 0]);
+    expected.push(['return-relayed', `return:${p2.ref}`, '2025-02-27', 'met', 0]);
+    expected.push(['return-shown', `return:${p2.ref}`, '2025-02-27', 'met', 0]);
+    expected.push(['sent-back', `return:${p2.ref}`, '2025-03-31', 'met', 0]);
+    expected.push(['reconciliation', `reconciliation:2025-02:${A}`, '2025-03-25', 'met', 0]);
+    expected.push(['reconciliation', `reconciliation:2025-02:${B}`, '2025-03-25', 'met', 0]);
+
+    const items = await computeDeadlines(t.db, '2025-03-31');
+    expect(rows(items)).toEqual(rows(expected.map(([rule, object, due, status, days_late]) => ({ rule, object, due, status, days_late }) as DeadlineItem)));
+    expect(items).toHaveLength(44);
+    // Ordered by due date.
+    expect(items.map((i) => i.due)).toEqual([...items.map((i) => i.due)].sort());
+  });
+
+  it('shows what is still open on an earlier date, counting only what had happened by then', async () => {
+    const p2 = await lineOf(t.db, w.P2.provider_id, '2025-01');
+    const items = await computeDeadlines(t.db, '2025-03-26');
+    const open = rows(items.filter((i) => i.status === 'open'));
+    expect(open).toEqual(
+      rows([
+        { rule: 'ia-payment-10wd', object: `act:${w.P4.provider_id}/АВР-02-P4`, due: '2025-03-27', status: 'open', days_late: 0 },
+        { rule: 'payment', object: `demand:2025-03:${w.B.mio_bin}:act:${w.P4.provider_id}/АВР-02-P4`, due: '2025-03-27', status: 'open', days_late: 0 },
+        { rule: 'sent-back', object: `return:${p2.ref}`, due: '2025-03-31', status: 'open', days_late: 0 },
+      ]),
+    );
+    expect(items.filter((i) => i.status === 'breached')).toEqual([]);
+  });
+
+  it('reports a late return, an unsent sum and a missing reconciliation as breached, then the check stores its items', async () => {
+    // P3's January payout reported returned on 02-28 only on Monday 04-21.
+    const p3 = await lineOf(t.db, w.P3.provider_id, '2025-01');
+    expect((await importReturns(t.db, '2025-04-21', [{ payment_ref: p3.ref, amount: '64358.40', returned_on: '2025-02-28', reason_code: 'AC04', reason_text: '' }])).accepted).toBe(1);
+
+    const items = await computeDeadlines(t.db, '2025-04-28');
+    const of = (rule: string, object: string) => items.find((i) => i.rule === rule && i.object === object);
+    // Relayed 31 working days late: 16 in March after the 3rd, 15 in April up to the 21st.
+    expect(of('return-relayed', `return:${p3.ref}`)).toEqual({ rule: 'return-relayed', object: `return:${p3.ref}`, due: '2025-03-03', status: 'met_late', days_late: 31 });
+    expect(of('return-shown', `return:${p3.ref}`)).toMatchObject({ due: '2025-04-22', status: 'met' });
+    expect(of('sent-back', `return:${p3.ref}`)).toMatchObject({ due: '2025-03-31', status: 'breached', days_late: 20 });
+    expect(of('reconciliation', `reconciliation:2025-03:${w.A.mio_bin}`)).toMatchObject({ due: '2025-04-25', status: 'breached', days_late: 1 });
+    expect(of('reconciliation', `reconciliation:2025-03:${w.B.mio_bin}`)).toMatchObject({ due: '2025-04-25', status: 'breached', days_late: 1 });
+    // Closed before March: out of the list.
+    expect(of('act-submission', `act:${w.P1.provider_id}/АВР-01-P1`)).toBeUndefined();
+    expect(of('reconciliation', `reconciliation:2025-02:${w.A.mio_bin}`)).toMatchObject({ status: 'met' });
+
+    // The sum goes back the same day: the item is met, 20 working days late.
+    expect((await refundUnsent(t.db, { asOf: '2025-04-28', operator: OPERATOR, outDir: w.out })).summary).toMatchObject({ returns: 1, amount: '64358.40' });
+    const check = await checkDeadlines(t.db, { asOf: '2025-04-28', operator: OPERATOR });
+    expect(check.status).toBe('done');
+    expect(check.summary).toMatchObject({ breached: 2, breached_by_rule: { reconciliation: 2 } });
+    const stored = await t.db('deadline_checks').where({ as_of: '2025-04-28', rule: 'sent-back', object: `return:${p3.ref}` }).first();
+    expect(stored).toMatchObject({ due: '2025-03-31', status: 'met_late', days_late: 20 });
+
+    const report = await deadlinesReport(t.db, { asOf: '2025-04-28' });
+    expect(report).toMatchObject({ form: 'deadlines', as_of: '2025-04-28', checked: true });
+    expect(rows(report.items as DeadlineItem[])).toEqual(rows(await computeDeadlines(t.db, '2025-04-28')));
+
+    expect((await checkDeadlines(t.db, { asOf: '2025-04-28', operator: OPERATOR })).status).toBe('already-done');
+  });
+
+  it('refuses to redo a check whose items changed, and computes live where no check ran', async () => {
+    const { reconcile } = await import('../pipeline/reconciliation.ts');
+    await reconcile(t.db, { month: '2025-03', asOf: '2025-04-28', operator: OPERATOR });
+    const err = await checkDeadlines(t.db, { asOf: '2025-04-28', operator: OPERATOR }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BusinessRuleError);
+    expect((err as BusinessRuleError).rule).toBe('rerun-changed-inputs');
+
+    const live = await deadlinesReport(t.db, { asOf: '2025-04-29' });
+    expect(live.checked).toBe(false);
+    expect((live.items as DeadlineItem[]).filter((i) => i.rule === 'reconciliation' && i.object.startsWith('reconciliation:2025-03'))).toEqual([
+      { rule: 'reconciliation', object: `reconciliation:2025-03:${w.A.mio_bin}`, due: '2025-04-25', status: 'met_late', days_late: 1 },
+      { rule: 'reconciliation', object: `reconciliation:2025-03:${w.B.mio_bin}`, due: '2025-04-25', status: 'met_late', days_late: 1 },
+    ]);
+  });
+});
+
+describe('refund-1wd with new details dated before the return or on the send-back day', () => {
+  const item = async (asOf: string, ref: string) =>
+    (await computeDeadlines(t.db, asOf)).find((i) => i.rule === 'refund-1wd' && i.object === `return:${ref}`);
+
+  it('a fix dated on the send-back day is listed, breached until the sum demanded again is paid, then met late', async () => {
+    const p3 = await lineOf(t.db, w.P3.provider_id, '2025-01');
+    await seedBankDetails(t.db, { provider_id: w.P3.provider_id, changed_on: '2025-04-28', bik: HALYK.bik });
+    expect(await item('2025-04-29', p3.ref)).toEqual({ rule: 'refund-1wd', object: `return:${p3.ref}`, due: '2025-04-29', status: 'open', days_late: 0 });
+    // 04-30, 05-02, 05-05 (05-01 off).
+    expect(await item('2025-05-05', p3.ref)).toMatchObject({ due: '2025-04-29', status: 'breached', days_late: 3 });
+  });
+
+  it('details changed before the return: due a working day after the return, met by pay', async () => {
+    const feb = await lineOf(t.db, w.P1.provider_id, '2025-02');
+    await seedBankDetails(t.db, { provider_id: w.P1.provider_id, changed_on: '2025-05-05', bik: HALYK.bik });
+    expect((await importReturns(t.db, '2025-05-06', [{ payment_ref: feb.ref, amount: '42476.54', returned_on: '2025-05-06', reason_code: 'AC04', reason_text: 'Счёт закрыт' }])).accepted).toBe(1);
+    expect(await item('2025-05-06', feb.ref)).toEqual({ rule: 'refund-1wd', object: `return:${feb.ref}`, due: '2025-05-08', status: 'open', days_late: 0 });
+    const paid = await pay(t.db, { asOf: '2025-05-08', operator: OPERATOR, outDir: w.out });
+    expect(paid.summary).toMatchObject({ repayments: { count: 1, amount: '42476.54' }, payouts: { count: 0 } });
+    expect(await item('2025-05-08', feb.ref)).toMatchObject({ due: '2025-05-08', status: 'met', days_late: 0 });
+  });
+
+  it('the sum sent back is demanded again in May and paid 05-19: met 11 working days late', async () => {
+    const p3 = await lineOf(t.db, w.P3.provider_id, '2025-01');
+    expect((await formDemand(t.db, { month: '2025-05', asOf: '2025-05-15', operator: OPERATOR })).summary).toMatchObject({ demands: 1, rows: 1, redemanded: 1, amount: '64358.40' });
+    await importTransfers(t.db, '2025-05-16', [{ mio_bin: w.A.mio_bin, pp_no: 'A-0516', pp_date: '2025-05-16', amount: '64358.40' }]);
+    expect((await pay(t.db, { asOf: '2025-05-19', operator: OPERATOR, outDir: w.out })).summary).toMatchObject({ payouts: { count: 1, amount: '64358.40' } });
+    expect(await item('2025-05-19', p3.ref)).toMatchObject({ due: '2025-04-29', status: 'met_late', days_late: 11 });
+    const items = await computeDeadlines(t.db, '2025-05-19');
+    expect(items.find((i) => i.rule === 'payment' && i.object.endsWith(`:return:${p3.ref}`))).toMatchObject({ due: '2025-05-20', status: 'met' });
+    // P2's fix (04-02) came after its send-back (03-31): watched by the demand rules, no refund-1wd.
+    const p2 = await lineOf(t.db, w.P2.provider_id, '2025-01');
+    const april = await computeDeadlines(t.db, '2025-04-30');
+    expect(april.find((i) => i.rule === 'sent-back' && i.object === `return:${p2.ref}`)).toMatchObject({ status: 'met' });
+    expect(april.find((i) => i.rule === 'refund-1wd' && i.object === `return:${p2.ref}`)).toBeUndefined();
+  });
+});

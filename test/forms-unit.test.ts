@@ -1,0 +1,283 @@
+// The form modules on hand-built report documents (no database): text that looks like a formula,
+// ИИН with a leading zero, acts held back, empty months, refusals that leave no file behind,
+// the wording helpers, and properties of the totals over random lists.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Big from 'big.js';
+import ExcelJS from 'exceljs';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formFiles, renderReportFiles } from '../reports/render-report.ts';
+import { RenderError } from '../reports/render/document.ts';
+import { amountText, dateText, inMonthText, monthText } from '../reports/forms/common.ts';
+import { deadlineObjectText } from '../reports/forms/deadlines.ts';
+import { tariffText } from '../reports/forms/bank-fees.ts';
+import { contributionsForm } from '../reports/forms/contributions.ts';
+import type { ContributionRegister } from '../pipeline/contributions.ts';
+import { iinBinCheckDigit, makeKzIban } from '../pipeline/identifiers.ts';
+import { formatAmount, sum } from '../pipeline/money.ts';
+import { personName, synthBin, synthIin } from './helpers/seed.ts';
+import { NO_POPPLER_REASON, pdfText, poppler, readTable, readWorkbook, squash, textsBelow } from './forms-support.ts';
+
+if (!poppler) console.warn(`[forms-unit] ${NO_POPPLER_REASON}`);
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'forms-unit-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A valid ИИН that starts with a zero (born in 2004), as Excel would lose it if it were a number. */
+function leadingZeroIin(): string {
+  for (let serial = 1; ; serial++) {
+    const first11 = `0405125${String(serial).padStart(4, '0')}`;
+    const check = iinBinCheckDigit(first11);
+    if (check !== null) return `${first11}${check}`;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function listRow(no: number, over: Json = {}): Json {
+  const g = over.guaranteed ?? '53632.00';
+  return {
+    no,
+    oblast: 'г. Астана',
+    region: 'район Есиль',
+    pwd_iin: synthIin(),
+    pwd_name: personName(),
+    provider_id: synthIin(),
+    provider_name: personName(),
+    assistant_iin: synthIin(),
+    assistant_name: personName(),
+    order_no: `ЗК-${no}`,
+    decision_no: `РШ-${no}`,
+    act_no: `АВР-${no}`,
+    received_on: '2025-02-05',
+    service_month: '2025-01',
+    guaranteed: g,
+    provider_sum: '47196.16',
+    opv: '5363.20',
+    osms: '1072.64',
+    so: '2413.44',
+    ...over,
+  };
+}
+
+function listDoc(rows: Json[], over: Json = {}): Json {
+  const t = (k: string) => formatAmount(sum(rows.map((r) => r[k] as string)));
+  return {
+    form: 'list',
+    month: '2025-02',
+    divisions: [
+      {
+        mio_bin: synthBin(),
+        mio_name: 'ГУ «Управление занятости и социальных программ (синт.)»',
+        rows,
+        totals: { guaranteed: t('guaranteed'), provider_sum: t('provider_sum'), opv: t('opv'), osms: t('osms'), so: t('so') },
+      },
+    ],
+    held: [],
+    ...over,
+  };
+}
+
+describe('the list from a hand-built document', () => {
+  it('keeps text that looks like a formula as text, and the leading zero of an ИИН', async () => {
+    const iin = leadingZeroIin();
+    const rows = [
+      listRow(1, { pwd_iin: iin, pwd_name: '=SUM(A1)', provider_name: '+77010000000', assistant_name: '-5', region: '@x', order_no: '=1+1' }),
+      listRow(2),
+    ];
+    const doc = listDoc(rows);
+    const [file] = await renderReportFiles('list', doc, 'xlsx', dir, 'list_2025-02_inj');
+    const ws = (await readWorkbook(file)).worksheets[0];
+    const [f] = await formFiles('list', doc, 'x');
+    const table = readTable(ws, f.document.sections[0], 2);
+    expect(table.rows[0].slice(2, 10)).toEqual(['@x', iin, '=SUM(A1)', rows[0].provider_id, '+77010000000', rows[0].assistant_iin, '-5', '=1+1']);
+    const formulas: string[] = [];
+    ws.eachRow((row) => row.eachCell((c) => c.type === ExcelJS.ValueType.Formula && formulas.push(c.address)));
+    expect(formulas).toEqual(['O', 'P', 'Q', 'R'].map((col) => `${col}${table.dataEnd + 1}`));
+    expect(ws.getCell(table.dataStart, 4).type).toBe(ExcelJS.ValueType.String);
+  });
+
+  it('lists the accepted acts the list held back, with the reason, on a sheet of their own', async () => {
+    const doc = listDoc([listRow(1)], {
+      held: [{ provider_id: synthIin(), act_no: 'АВР-7', reason: 'Месяц оказания услуг 2025-02 ещё не завершён: акт войдёт в список после его окончания' }],
+    });
+    const [file] = await renderReportFiles('list', doc, 'xlsx', dir, 'list_2025-02_held');
+    const wb = await readWorkbook(file);
+    expect(wb.worksheets.map((w) => w.name)[1]).toBe('Не включены в список');
+    const [f] = await formFiles('list', doc, 'x');
+    const held = readTable(wb.worksheets[1], f.document.sections[1], 1);
+    expect(held.headers).toEqual(['№', 'БИН НПО/ ИИН ИП/ поставщика', 'Номер акта', 'Причина']);
+    expect(held.rows[0].slice(2)).toEqual(['АВР-7', 'Месяц оказания услуг 2025-02 ещё не завершён: акт войдёт в список после его окончания']);
+  });
+
+  it('writes a month without lists as an empty form with zero totals and says so', async () => {
+    const doc = { form: 'list', month: '2025-07', divisions: [], held: [] };
+    const [file] = await renderReportFiles('list', doc, 'xlsx', dir, 'list_2025-07');
+    const ws = (await readWorkbook(file)).worksheets[0];
+    const [f] = await formFiles('list', doc, 'x');
+    const table = readTable(ws, f.document.sections[0], 0);
+    expect(table.totals!.cells.slice(14).map((c) => c.value)).toEqual(['0.00', '0.00', '0.00', '0.00']);
+    expect(textsBelow(ws, table.dataEnd + 1)).toContain('Списков за июль 2025 г. нет.');
+  });
+
+  it.skipIf(!poppler)('prints Kazakh names and the formula-looking text as they are in the PDF', async () => {
+    const doc = listDoc([listRow(1, { pwd_name: 'Әбілқасымова Гүлнұр Сәрсенбайқызы', assistant_name: '=SUM(A1)', pwd_iin: leadingZeroIin() })]);
+    const [file] = await renderReportFiles('list', doc, 'pdf', dir, 'list_2025-02_kz');
+    const text = pdfText(file);
+    expect(squash(text)).toContain('Әбілқасымова');
+    expect(text).toContain('=SUM(A1)');
+    expect(text).toContain(leadingZeroIin());
+    expect(text).toContain('Страница 1 из 1');
+  });
+});
+
+describe('re-runs', () => {
+  it('removes the volumes of an earlier run of the same report that this run did not write, and nothing else', async () => {
+    const out = await mkdtemp(path.join(dir, 'stale-'));
+    const others = ['list_2025-02_100140000013.pdf', 'list_2025-03.pdf', 'list_2025-02.xlsx', 'notes.pdf'];
+    for (const f of ['list_2025-02_vol01.pdf', 'list_2025-02_vol02.pdf', ...others]) await writeFile(path.join(out, f), 'old');
+    const files = await renderReportFiles('list', listDoc([listRow(1)]), 'pdf', out, 'list_2025-02');
+    expect(files.map((f) => path.basename(f))).toEqual(['list_2025-02.pdf']);
+    expect((await readdir(out)).sort()).toEqual(['list_2025-02.pdf', ...others].sort());
+  });
+});
+
+describe('refusals', () => {
+  it('refuses totals one tiyn off the rows, in either format, and leaves no file', async () => {
+    const out = await mkdtemp(path.join(dir, 'off-'));
+    const doc = listDoc([listRow(1), listRow(2)]);
+    const division = (doc.divisions as Json[])[0];
+    (division.totals as Json).opv = '10726.41';
+    await expect(renderReportFiles('list', doc, 'xlsx', out, 'list_2025-02')).rejects.toThrow(/totals "opv" is "10726.41" but the rows sum to 10726.40/);
+    if (poppler) await expect(renderReportFiles('list', doc, 'pdf', out, 'list_2025-02')).rejects.toThrow(RenderError);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('refuses a document of another form or without its rows, saying which field', async () => {
+    await expect(formFiles('list', { form: 'transmission', month: '2025-02', rows: [] }, 'x')).rejects.toThrow(/report "list": the document is of form "transmission"/);
+    await expect(formFiles('list', { form: 'list', month: '2025-02', held: [] }, 'x')).rejects.toThrow(/report "list": "divisions" is not an array/);
+    await expect(formFiles('reconciliation', { form: 'reconciliation', month: '2025-13', acts: [] }, 'x')).rejects.toThrow(/not a month/);
+    await expect(formFiles('returns', { form: 'returns', month: '2025-02', returns: [{ ref: 'R', provider_id: 'P', amount: '1.00', returned_on: '2025-02-03', reason_code: 'AC04', status: 'lost' }] }, 'x')).rejects.toThrow(
+      /unknown status "lost"/,
+    );
+  });
+
+  it('removes the files already written when a later file of the same report fails', async () => {
+    const out = await mkdtemp(path.join(dir, 'demand-'));
+    const bin = synthBin();
+    const demand = (rows: number) => ({
+      form: 'demand',
+      month: '2025-02',
+      demands: [
+        {
+          mio_bin: bin,
+          formed_on: '2025-02-15',
+          request_due: '2025-02-17',
+          funding_due: '2025-02-19',
+          amount: '100.00',
+          rows,
+          periods: [{ service_month: '2025-01', rows: 2, amount: '100.00' }],
+          funded: '0.00',
+          open: '100.00',
+        },
+      ],
+    });
+    expect((await renderReportFiles('demand', demand(2), 'xlsx', out, 'demand_2025-02')).map((f) => path.basename(f))).toEqual([
+      'demand_2025-02.xlsx',
+      `demand-request_2025-02_${bin}.xlsx`,
+    ]);
+    const bad = await mkdtemp(path.join(dir, 'demand-bad-'));
+    // The demand says 3 rows, its periods 2: the summary is written, the letter is refused.
+    await expect(renderReportFiles('demand', demand(3), 'xlsx', bad, 'demand_2025-02')).rejects.toThrow(/totals "rows" is 3 but the rows sum to 2/);
+    expect(await readdir(bad)).toEqual([]);
+  });
+
+  it('refuses contributions registers that do not add up to the report', () => {
+    const bin = synthBin();
+    const doc = {
+      form: 'contributions',
+      month: '2025-02',
+      mios: [{ mio_bin: bin, opv: { count: 1, amount: '5363.20' }, osms: { count: 0, amount: '0.00' }, so: { count: 0, amount: '0.00' } }],
+    };
+    const register = (amount: string): ContributionRegister => ({
+      month: '2025-02',
+      kind: 'opv',
+      knp: '010',
+      mio: { bin, name: 'ГУ (синт.)', bik: 'KKMFKZ2A', iban: makeKzIban('070', 'SYN0000000001') },
+      receiver: { role: 'opv', name: 'АО «ЕНПФ» (синт.)', short_name: 'ЕНПФ', bin: synthBin(), bik: 'NBRKKZKX', iban: makeKzIban('125', 'SYN0000000002'), kbe: '15' },
+      formed_on: '2025-02-14',
+      persons: [{ iin: synthIin(), name: personName(), period: '2025-01', amount, rows: 1 }],
+      count: 1,
+      total: amount,
+    });
+    expect(contributionsForm(doc, { baseName: 'c', extras: { registers: [register('5363.20')] } })[0].document.sections).toHaveLength(2);
+    expect(() => contributionsForm(doc, { baseName: 'c', extras: { registers: [register('5363.21')] } })).toThrow(/the opv register .* does not match the summary/);
+    expect(() => contributionsForm(doc, { baseName: 'c', extras: { registers: [] } })).toThrow(/does not match/);
+    // Without a database the summary is printed alone, and says why.
+    const alone = contributionsForm(doc, { baseName: 'c', extras: {} })[0].document.sections;
+    expect(alone).toHaveLength(1);
+    expect(alone[0].footer).toContain('Реестры получателей не приложены: отчёт сформирован без доступа к базе данных.');
+  });
+});
+
+describe('wording', () => {
+  it('spells periods, dates, amounts and tariffs in Russian', () => {
+    expect(monthText('2025-02')).toBe('февраль 2025');
+    expect(inMonthText('2025-05')).toBe('в мае 2025 г.');
+    expect(dateText('2025-02-05')).toBe('05.02.2025');
+    expect(amountText('1234567.8')).toBe('1 234 567,80');
+    expect(amountText('0')).toBe('0,00');
+    expect(tariffText({ fee_per_payment: '50.00', fee_percent: '0.1000', fee_min: '80.00', fee_max: '1000.00' }, 'bank-fees')).toBe(
+      '50,00 тенге за платёж + 0,1 % от выплаченной суммы, не менее 80,00 и не более 1 000,00 тенге',
+    );
+    expect(tariffText({ fee_per_payment: null, fee_percent: '1.0000', fee_min: null, fee_max: null }, 'bank-fees')).toBe('1 % от выплаченной суммы');
+    expect(tariffText({ fee_per_payment: null, fee_percent: null, fee_min: null, fee_max: null }, 'bank-fees')).toBe('без оплаты');
+  });
+
+  it('spells the objects of the deadlines', () => {
+    expect(deadlineObjectText('act:500101300033/АВР-01-P1')).toBe('Акт АВР-01-P1, поставщик 500101300033');
+    expect(deadlineObjectText('return:GK2025-000002-00001')).toBe('Возврат GK2025-000002-00001');
+    expect(deadlineObjectText('reconciliation:2025-02:100140000013')).toBe('Акт сверки за 2025-02, МИО 100140000013');
+    expect(deadlineObjectText('demand:2025-03:100140000013')).toBe('Потребность 2025-03, МИО 100140000013');
+    expect(deadlineObjectText('demand:2025-04:100140000013:act:500101300043/АВР-01-P2:return:GK2025-000002-00002')).toBe(
+      'Потребность 2025-04, МИО 100140000013: акт АВР-01-P2, поставщик 500101300043; сумма возврата GK2025-000002-00002, запрошенная повторно',
+    );
+  });
+});
+
+describe('properties', () => {
+  const tiyn = fc.bigInt({ min: 0n, max: 99_999_999_999n }).map((n) => new Big(n.toString()).div(100).toFixed(2));
+
+  it('amountText reads back as the amount', () => {
+    fc.assert(
+      fc.property(tiyn, (a) => {
+        expect(amountText(a).replace(/ /g, '').replace(',', '.')).toBe(a);
+      }),
+    );
+  });
+
+  it('the XLSX of any list carries every amount and totals whose cached values are the exact sums', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(tiyn, tiyn, tiyn, tiyn), { minLength: 1, maxLength: 12 }), async (amounts) => {
+        const rows = amounts.map(([g, p, o, s], i) => listRow(i + 1, { guaranteed: g, provider_sum: p, opv: o, osms: s, so: '0.00' }));
+        const doc = listDoc(rows);
+        const out = await mkdtemp(path.join(dir, 'prop-'));
+        const [file] = await renderReportFiles('list', doc, 'xlsx', out, 'list_2025-02');
+        const [f] = await formFiles('list', doc, 'x');
+        const table = readTable((await readWorkbook(file)).worksheets[0], f.document.sections[0], rows.length);
+        expect(table.rows.map((r) => r.slice(14))).toEqual(amounts);
+        const totals = (doc.divisions as Json[])[0].totals as Json;
+        expect(table.totals!.cells.slice(14).map((c) => c.value)).toEqual([totals.guaranteed, totals.provider_sum, totals.opv, totals.osms]);
+        await rm(out, { recursive: true, force: true });
+      }),
+      { numRuns: 8 },
+    );
+  });
+});

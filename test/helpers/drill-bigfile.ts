@@ -1,0 +1,187 @@
+// The big file of the bad-input corpus (issue 7.4): an acts CSV of a given size (200 MB by hand
+// in `npm run drills`, 20 MB in `npm test`), generated at test time into a temporary folder —
+// never committed — and imported by a real `payouts import` process with a small heap. It must
+// stream: the process's peak memory stays far below the file's size, and the outcome is exact
+// (every valid row taken, every bad row — one in a thousand, zero hours — rejected and listed).
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { connect } from '../../pipeline/db.ts';
+import { iinBinCheckDigit } from '../../pipeline/identifiers.ts';
+import { migrate } from '../../pipeline/migrate.ts';
+import { runImport } from '../../pipeline/imports/run-import.ts';
+import { createPostgresDatabase } from './db.ts';
+import { BIN } from './drill-runner.ts';
+import { DRILL_FIXTURES } from './drill-scenario.ts';
+
+const HEADER =
+  'act_no,order_no,decision_no,provider_id,mio_bin,oblast,region,pwd_iin,pwd_name,assistant_iin,assistant_name,service_month,hours,claimed_amount,received_on,accepted_on';
+
+/** Providers of the drill world that may have acts for March 2025, with their МИО. */
+const PROVIDERS = [
+  { id: '820415300106', mio: '090440003212', oblast: 'г. Астана', assistant: '820415300106', name: 'Абенова Жанар Сериковна' },
+  { id: '580601300105', mio: '090440003212', oblast: 'г. Астана', assistant: '580601300105', name: 'Жукова Раиса Ивановна' },
+  { id: '150440001200', mio: '090440003212', oblast: 'г. Астана', assistant: '850623600101', name: 'Нурпеисова Асель Каировна' },
+  { id: '771102400101', mio: '101140007846', oblast: 'г. Алматы', assistant: '771102400101', name: 'Демидов Арсен Олжасович' },
+  { id: '650330500100', mio: '101140007846', oblast: 'г. Алматы', assistant: '931204700109', name: 'Бекова Дана Тимуровна' },
+];
+
+/** Every 1000th row is bad (zero hours): rejected, the rest taken. */
+export const BAD_EVERY = 1000;
+
+/** The i-th synthetic ИИН (distinct for distinct i, valid check digit): born 1930 + i / 10 000 days. */
+export function bigFileIin(i: number): string {
+  const day = new Date(Date.UTC(1930, 0, 1) + Math.floor(i / 1000) * 86_400_000);
+  const yymmdd = `${String(day.getUTCFullYear() % 100).padStart(2, '0')}${String(day.getUTCMonth() + 1).padStart(2, '0')}${String(day.getUTCDate()).padStart(2, '0')}`;
+  for (let k = 0; k < 10; k++) {
+    const first11 = `${yymmdd}3${String((i % 1000) * 10 + k).padStart(4, '0')}`;
+    const check = iinBinCheckDigit(first11);
+    if (check !== null) return first11 + String(check);
+  }
+  throw new Error(`no synthetic ИИН for ${i}`);
+}
+
+/**
+ * Writes an acts CSV of about `bytes` bytes; returns the number of data rows and of bad ones.
+ * `first` numbers the rows (act numbers and ЛСИ), so two files never share an act.
+ */
+export async function writeBigActs(file: string, bytes: number, first = 0): Promise<{ rows: number; bad: number; bytes: number }> {
+  const out = createWriteStream(file);
+  let written = 0;
+  let rows = 0;
+  let bad = 0;
+  const write = async (line: string) => {
+    written += Buffer.byteLength(line);
+    if (!out.write(line)) await once(out, 'drain');
+  };
+  await write(`${HEADER}\n`);
+  while (written < bytes) {
+    const n = first + rows;
+    const p = PROVIDERS[n % PROVIDERS.length];
+    const isBad = (rows + 1) % BAD_EVERY === 0;
+    const hours = isBad ? '0' : String(40 + (n % 200));
+    await write(
+      `БФ-${n + 1},З-2025-${n % 9000},Р-${n % 700},${p.id},${p.mio},${p.oblast},район ${n % 12},` +
+        `${bigFileIin(n)},Получатель Тестовый ${n + 1},${p.assistant},${p.name},2025-03,${hours},,2025-04-02,2025-04-07\n`,
+    );
+    rows++;
+    if (isBad) bad++;
+  }
+  out.end();
+  await once(out, 'finish');
+  return { rows, bad, bytes: statSync(file).size };
+}
+
+export interface BigFileResult {
+  problems: string[];
+  sizeMb: number;
+  rows: number;
+  /** Peak resident memory of the process importing the big file, and of one importing 1 MB. */
+  peakRssMb: number;
+  smallPeakRssMb: number;
+  importMs: number;
+}
+
+/** Heap ceiling of the importing processes: a reader that loaded a 200 MB file would die of it. */
+export const HEAP_LIMIT_MB = 192;
+/** The peak resident memory allowed, whatever the file's size. */
+export const RSS_LIMIT_MB = 400;
+/** How much more the big file may take than a 1 MB one: it must not grow with the file. */
+export const GROWTH_LIMIT_MB = 64;
+
+interface ChildImport {
+  exit: number | null;
+  stdout: string;
+  stderr: string;
+  peakRssMb: number;
+  ms: number;
+}
+
+/** `payouts import acts FILE --json` in a process with a small heap that reports its peak RSS. */
+async function importInChild(url: string, dir: string, file: string): Promise<ChildImport> {
+  const rssFile = `${file}.maxrss`;
+  // The child records its own peak RSS (getrusage) as it exits.
+  const probe =
+    'data:text/javascript,import{writeFileSync}from"node:fs";' +
+    'process.on("exit",()=>writeFileSync(process.env.PAYOUTS_MAXRSS_FILE,String(process.resourceUsage().maxRSS)))';
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${HEAP_LIMIT_MB}`, '--import', probe, BIN, '--db', url, '--as-of', '2025-04-28', '--operator', 'bigfile', '--json', 'import', 'acts', file],
+    { cwd: dir, env: { ...process.env, PAYOUTS_MAXRSS_FILE: rssFile, PAYOUTS_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const [exit] = (await once(child, 'close')) as [number | null];
+  let peakRssMb = NaN;
+  try {
+    peakRssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+  } catch {
+    // checked by the caller
+  }
+  return { exit, stdout, stderr, peakRssMb, ms: Date.now() - started };
+}
+
+/** Checks one import of a generated file: exit 3, exact counts, the first rejected row, the rejected-rows file. */
+function checkImport(label: string, file: string, gen: { rows: number; bad: number }, r: ChildImport): string[] {
+  const problems: string[] = [];
+  if (!Number.isFinite(r.peakRssMb)) problems.push(`${label}: the importing process did not report its peak memory`);
+  if (r.exit !== 3) return [...problems, `${label}: exit ${r.exit}, expected 3 (${gen.bad} rows rejected); stderr: ${r.stderr.slice(0, 500)}`];
+  const doc = JSON.parse(r.stdout);
+  const want = { total_rows: gen.rows, accepted: gen.rows - gen.bad, duplicates: 0, rejected: gen.bad };
+  const got = { total_rows: doc.total_rows, accepted: doc.accepted, duplicates: doc.duplicates, rejected: doc.rejected };
+  if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${label}: counts ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+  const first = doc.errors?.[0];
+  if (!first || first.row !== BAD_EVERY + 1 || first.field !== 'hours' || !String(first.reason).includes('больше нуля')) {
+    problems.push(`${label}: first rejected row ${JSON.stringify(first)}, expected row ${BAD_EVERY + 1}, hours`);
+  }
+  const rejectedLines = readFileSync(`${file}.rejected.csv`, 'utf8').trimEnd().split('\n').length - 1;
+  if (rejectedLines !== gen.bad) problems.push(`${label}: rejected-rows file has ${rejectedLines} rows, expected ${gen.bad}`);
+  return problems;
+}
+
+/**
+ * Generates a 1 MB and a `sizeMb` acts file, imports both with `payouts import acts` on a fresh
+ * PostgreSQL database that holds the drill world's master data, and checks memory (bounded, and
+ * not growing with the file), exit codes, counts and the database.
+ */
+export async function bigFileDrill(sizeMb: number): Promise<BigFileResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'payouts-bigfile-'));
+  const created = await createPostgresDatabase();
+  const db = connect({ url: created.url });
+  const problems: string[] = [];
+  try {
+    await migrate(db);
+    for (const kind of ['banks', 'mios', 'providers']) {
+      const r = await runImport(db, { kind, file: path.join(DRILL_FIXTURES, `${kind}.csv`), asOf: '2025-04-28', operator: 'bigfile' });
+      if (r.rejected) throw new Error(`big file world: ${kind} rejected ${JSON.stringify(r.errors)}`);
+    }
+    const smallFile = path.join(dir, 'acts-small.csv');
+    const small = await writeBigActs(smallFile, 1024 * 1024, 5_000_000);
+    const bigFile = path.join(dir, 'acts-big.csv');
+    const big = await writeBigActs(bigFile, sizeMb * 1024 * 1024);
+    const s = await importInChild(created.url, dir, smallFile);
+    problems.push(...checkImport('1 MB file', smallFile, small, s));
+    const b = await importInChild(created.url, dir, bigFile);
+    problems.push(...checkImport(`${sizeMb} MB file`, bigFile, big, b));
+    if (!(b.peakRssMb < RSS_LIMIT_MB)) problems.push(`peak RSS ${b.peakRssMb.toFixed(0)} MB, limit ${RSS_LIMIT_MB} MB`);
+    if (!(b.peakRssMb - s.peakRssMb < GROWTH_LIMIT_MB)) {
+      problems.push(
+        `peak RSS ${b.peakRssMb.toFixed(0)} MB for ${sizeMb} MB against ${s.peakRssMb.toFixed(0)} MB for 1 MB: ` +
+          `grows with the file (limit +${GROWTH_LIMIT_MB} MB)`,
+      );
+    }
+    const [{ n }] = await db('acts').count({ n: '*' });
+    const good = small.rows - small.bad + big.rows - big.bad;
+    if (Number(n) !== good) problems.push(`acts in the database: ${n}, expected ${good}`);
+    return { problems, sizeMb: big.bytes / 1048576, rows: big.rows, peakRssMb: b.peakRssMb, smallPeakRssMb: s.peakRssMb, importMs: b.ms };
+  } finally {
+    await db.destroy();
+    await created.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

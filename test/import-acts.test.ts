@@ -1,0 +1,189 @@
+// `import acts` against real PostgreSQL: every row rule, natural-key idempotency, conflicts,
+// --strict, set-based chunks, and a failure in the middle.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InjectedFault } from '../pipeline/faults.ts';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { ACT_COLUMNS, act, fixture, importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
+
+let t: TestDb;
+let dir: string;
+beforeAll(async () => {
+  t = await freshDb();
+  dir = tmpDir();
+  await loadSample(t.db, dir, ['banks', 'mios', 'providers', 'acts', 'exemptions']);
+});
+afterAll(async () => t?.drop());
+afterEach(() => {
+  delete process.env.PAYOUTS_FAIL_AT;
+});
+
+const count = async (table: string, where: Record<string, unknown> = {}) =>
+  Number((await t.db(table).where(where).count({ n: '*' }))[0].n);
+
+describe('the sample set', () => {
+  it('is coherent: everything was taken', async () => {
+    expect(await count('mios')).toBe(2);
+    expect(await count('providers')).toBe(5);
+    expect(await count('bank_details', { source: 'providers' })).toBe(5);
+    expect(await count('acts')).toBe(6);
+    expect(await count('exemptions')).toBe(2);
+    const kinds = (await t.db('providers').distinct('kind').orderBy('kind')).map((r) => r.kind);
+    expect(kinds).toEqual(['assistant', 'entrepreneur', 'legal_entity']);
+  });
+
+  it('a second import of the same file takes nothing and reports duplicates', async () => {
+    const r = await importFile(t.db, 'acts', fixture('acts.csv', dir));
+    expect(r).toMatchObject({ status: 'done', total_rows: 6, accepted: 0, duplicates: 6, rejected: 0, rejected_file: null });
+    expect(await count('acts')).toBe(6);
+  });
+
+  it('normalized values are the same row: "168" = "168.00", "50000" = "50000.00"', async () => {
+    const a1 = await t.db('acts').where({ act_no: 'АВР-2025-0002' }).first();
+    expect(a1.claimed_amount).toBe('50000.00');
+    const rows = (await t.db('acts').orderBy('act_no').select(ACT_COLUMNS)).map((a) => ({
+      ...a,
+      hours: String(Number(a.hours)),
+      claimed_amount: a.claimed_amount === null ? '' : a.claimed_amount.replace(/\.00$/, ''),
+    }));
+    const r = await importFile(t.db, 'acts', writeCsv(dir, 'same-normalized.csv', ACT_COLUMNS, rows));
+    expect([r.accepted, r.duplicates, r.rejected]).toEqual([0, 6, 0]);
+  });
+});
+
+describe('acts-bad.csv: one row per rule', () => {
+  let report: Awaited<ReturnType<typeof importFile>>;
+  let file: string;
+  beforeAll(async () => {
+    file = fixture('acts-bad.csv', dir);
+    report = await importFile(t.db, 'acts', file, { asOf: '2025-03-10', operator: 'inspector' });
+  });
+
+  it('takes the valid row, counts the duplicate, rejects the rest', () => {
+    expect(report).toMatchObject({ status: 'partial', total_rows: 17, accepted: 1, duplicates: 1, rejected: 15 });
+  });
+
+  it.each([
+    [3, 'pwd_iin', /ИИН ЛСИ «620421400184»: неверная контрольная цифра/],
+    [4, 'provider_id', /Поставщик 930405500880 не зарегистрирован/],
+    [5, 'mio_bin', /МИО с БИН 050240001231 нет в справочнике/],
+    [6, 'hours', /Часы должны быть больше нуля/],
+    [7, 'hours', /Часы: 225\.00 больше 224 \(не более 8 часов в день × 28 дней месяца 2025-02\)/],
+    [8, 'act_no', /Второй акт за тот же месяц 2025-01 .* уже есть акт № АВР-2025-0001/],
+    [9, 'service_month', /2025-04 позже снятия поставщика 920715501139 с учёта \(2025-03-31\)/],
+    [10, 'claimed_amount', /«1\.005»: не больше 2 знаков после точки/],
+    [11, 'claimed_amount', /«1,5»: десятичный разделитель — точка/],
+    [12, 'received_on', /даты «2025-02-30» не существует/],
+    [13, 'accepted_on', /Дата принятия 2025-03-05 раньше даты поступления акта 2025-03-06/],
+    [14, 'hours', /Конфликт по ключу provider_id=850312400217, act_no=АВР-2025-0001: акт уже загружен \(пакет импорта № \d+\) .*hours: было «168\.00», в файле «160\.00»/],
+    [16, 'act_no', /Второй акт за тот же месяц 2025-02 .* уже есть акт № АВР-2025-0101/],
+    [17, 'service_month', /2024-08 раньше регистрации поставщика 580907300674 \(2024-09-01\)/],
+    [18, 'service_month', /месяца «2025-13» не существует/],
+  ])('row %i: %s', (row, field, reason) => {
+    const e = report.errors.find((x) => x.row === row);
+    expect(e, `row ${row}`).toBeDefined();
+    expect(e!.field).toBe(field);
+    expect(e!.reason).toMatch(reason);
+  });
+
+  it('keeps the rejected rows in the database, with the raw row', async () => {
+    const rows = await t.db('rejected_rows').where({ batch_id: report.batch_id }).orderBy('row_no');
+    expect(rows.map((r) => r.row_no)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 17, 18]);
+    expect(rows[0].raw).toMatchObject({ act_no: 'АВР-2025-0103', pwd_iin: '620421400184' });
+    const batch = await t.db('import_batches').where({ id: report.batch_id }).first();
+    expect(batch).toMatchObject({ kind: 'acts', file_name: 'acts-bad.csv', operator: 'inspector', as_of: '2025-03-10', status: 'partial', total_rows: 17, accepted: 1, duplicates: 1, rejected: 15, strict: false });
+    expect(batch.file_sha256).toMatch(/^[0-9a-f]{64}$/);
+    const audit = await t.db('audit_events').where({ action: 'import acts', object: 'acts-bad.csv' }).first();
+    expect(audit.details).toMatchObject({ batch_id: report.batch_id, accepted: 1, rejected: 15 });
+  });
+
+  it('writes the rejected rows beside the input: original columns + row, field, reason, with a BOM', () => {
+    expect(report.rejected_file).toBe(`${file}.rejected.csv`);
+    const text = readFileSync(report.rejected_file!, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).trimEnd().split('\n');
+    expect(lines[0]).toBe(`${ACT_COLUMNS.join(',')},row,field,reason`);
+    expect(lines).toHaveLength(16);
+    expect(lines[1]).toMatch(/^АВР-2025-0103,.*,3,pwd_iin,ИИН ЛСИ «620421400184»: неверная контрольная цифра ИИН\/БИН$/);
+    // The comma amount comes back quoted, exactly as it was in the file.
+    expect(text).toContain('"1,5"');
+  });
+
+  it('the accepted act carries the batch', async () => {
+    const a = await t.db('acts').where({ act_no: 'АВР-2025-0101' }).first();
+    expect(a).toMatchObject({ provider_id: SAMPLE.entrepreneur, hours: '160.00', service_month: '2025-02', batch_id: report.batch_id });
+  });
+
+  it('again: the same rows are rejected again, nothing more is taken', async () => {
+    const again = await importFile(t.db, 'acts', file);
+    expect([again.accepted, again.duplicates, again.rejected]).toEqual([0, 2, 15]);
+  });
+});
+
+describe('--strict', () => {
+  const rows = () => [
+    act({ act_no: 'S-1', pwd_iin: syntheticIin(10) }),
+    act({ act_no: 'S-2', pwd_iin: syntheticIin(11) }),
+    act({ act_no: 'S-3', pwd_iin: syntheticIin(12), hours: '-1' }),
+  ];
+
+  it('any rejected row: nothing taken, the batch refused, the reasons kept', async () => {
+    const file = writeCsv(dir, 'strict.csv', ACT_COLUMNS, rows());
+    const r = await importFile(t.db, 'acts', file, { strict: true });
+    expect(r).toMatchObject({ status: 'refused', accepted: 0, valid: 2, rejected: 1, strict: true });
+    expect(await count('acts', { act_no: 'S-1' })).toBe(0);
+    expect(await t.db('import_batches').where({ id: r.batch_id }).first()).toMatchObject({ status: 'refused', accepted: 0, rejected: 1 });
+    expect(await count('rejected_rows', { batch_id: r.batch_id })).toBe(1);
+    expect(existsSync(`${file}.rejected.csv`)).toBe(true);
+  });
+
+  it('a clean file is taken whole; the stale rejected file goes away', async () => {
+    const file = writeCsv(dir, 'strict.csv', ACT_COLUMNS, rows().slice(0, 2));
+    const r = await importFile(t.db, 'acts', file, { strict: true });
+    expect(r).toMatchObject({ status: 'done', accepted: 2, rejected: 0 });
+    expect(existsSync(`${file}.rejected.csv`)).toBe(false);
+  });
+});
+
+describe('conflicts inside one file', () => {
+  it('the first row wins, an identical repeat is a duplicate, a different one a conflict naming the earlier row', async () => {
+    const a = act({ act_no: 'C-1', pwd_iin: syntheticIin(20) });
+    const file = writeCsv(dir, 'in-file.csv', ACT_COLUMNS, [a, a, { ...a, hours: '150' }]);
+    const r = await importFile(t.db, 'acts', file);
+    expect([r.accepted, r.duplicates, r.rejected]).toEqual([1, 1, 1]);
+    expect(r.errors[0]).toMatchObject({ row: 4, field: 'hours' });
+    expect(r.errors[0].reason).toMatch(/act_no=C-1: акт уже загружен в строке 2 этого файла .*hours: было «160\.00», в файле «150\.00»/);
+  });
+});
+
+describe('big files', () => {
+  it('goes in chunks with set-based queries, not a round trip per row', async () => {
+    const n = 2500;
+    const rows = Array.from({ length: n }, (_, i) => act({ act_no: `B-${i}`, pwd_iin: syntheticIin(3000 + i) }));
+    rows[1700] = { ...rows[1700], provider_id: '930405500880' };
+    const file = writeCsv(dir, 'big.csv', ACT_COLUMNS, rows);
+    let queries = 0;
+    const onQuery = () => queries++;
+    t.db.on('query', onQuery);
+    try {
+      const r = await importFile(t.db, 'acts', file);
+      expect([r.accepted, r.rejected]).toEqual([n - 1, 1]);
+      expect(r.errors[0].row).toBe(1702);
+    } finally {
+      t.db.off('query', onQuery);
+    }
+    expect(queries).toBeLessThan(40);
+  });
+
+  it('a failure in the middle leaves nothing: no batch, no acts', async () => {
+    const batches = await count('import_batches');
+    const rows = Array.from({ length: 1200 }, (_, i) => act({ act_no: `F-${i}`, pwd_iin: syntheticIin(6000 + i) }));
+    const file = writeCsv(dir, 'fail.csv', ACT_COLUMNS, rows);
+    process.env.PAYOUTS_FAIL_AT = 'import.acts.chunk';
+    await expect(importFile(t.db, 'acts', file)).rejects.toBeInstanceOf(InjectedFault);
+    expect(await count('import_batches')).toBe(batches);
+    expect(Number((await t.db('acts').where('act_no', 'like', 'F-%').count({ n: '*' }))[0].n)).toBe(0);
+    expect(existsSync(path.join(dir, 'fail.csv.rejected.csv'))).toBe(false);
+  });
+});

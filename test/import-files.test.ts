@@ -1,0 +1,268 @@
+// Whole-file problems (exit 2, nothing written, not even a batch row) and the three readers:
+// CSV (BOM, CRLF, quoted line breaks, cp1251, semicolons), XLSX (typed cells) and JSON.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../pipeline/errors.ts';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { ACT_COLUMNS, act, fixture, importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
+
+let t: TestDb;
+let dir: string;
+beforeAll(async () => {
+  t = await freshDb();
+  dir = tmpDir();
+  await loadSample(t.db, dir);
+});
+afterAll(async () => t?.drop());
+
+async function batchCount(): Promise<number> {
+  const [{ n }] = await t.db('import_batches').count({ n: '*' });
+  return Number(n);
+}
+
+/** Runs an import that must be refused as a whole: UsageError, and nothing written. */
+async function refused(kind: string, file: string): Promise<string> {
+  const before = await batchCount();
+  const [{ n: actsBefore }] = await t.db('acts').count({ n: '*' });
+  const err = await importFile(t.db, kind, file).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(UsageError);
+  expect((err as UsageError).exitCode).toBe(2);
+  expect(await batchCount()).toBe(before);
+  const [{ n: actsAfter }] = await t.db('acts').count({ n: '*' });
+  expect(actsAfter).toBe(actsBefore);
+  expect(existsSync(`${file}.rejected.csv`)).toBe(false);
+  const message = (err as Error).message;
+  expect(message).not.toMatch(/\n/);
+  return message;
+}
+
+describe('unusable files', () => {
+  it('an empty file', async () => {
+    expect(await refused('acts', fixture('empty.csv', dir))).toMatch(/empty\.csv пуст/);
+  });
+
+  it('a header and no rows', async () => {
+    const file = writeCsv(dir, 'header-only.csv', ACT_COLUMNS, []);
+    expect(await refused('acts', file)).toMatch(/нет ни одной строки данных/);
+  });
+
+  it('an unknown column', async () => {
+    expect(await refused('acts', fixture('acts-unknown-column.csv', dir))).toMatch(/неизвестные столбцы «comment»/);
+  });
+
+  it('a missing required column names it', async () => {
+    expect(await refused('acts', fixture('acts-missing-column.csv', dir))).toMatch(/нет обязательных столбцов «hours» \(Часы\)/);
+  });
+
+  it('a missing optional column is fine', async () => {
+    const cols = ACT_COLUMNS.filter((c) => c !== 'claimed_amount');
+    const file = writeCsv(dir, 'no-claimed.csv', cols, [act({ act_no: 'OPT-1', pwd_iin: syntheticIin(700) })]);
+    const r = await importFile(t.db, 'acts', file);
+    expect([r.accepted, r.rejected]).toEqual([1, 0]);
+  });
+
+  it('a repeated column', async () => {
+    const file = path.join(dir, 'dup.csv');
+    writeFileSync(file, 'bik,name,name\nHSBKKZKX,a,b\n');
+    expect(await refused('banks', file)).toMatch(/столбец «name» повторяется/);
+  });
+
+  it('an upper-case column gets a hint', async () => {
+    const file = path.join(dir, 'upper.csv');
+    writeFileSync(file, 'BIK,name\nHSBKKZKX,a\n');
+    expect(await refused('banks', file)).toMatch(/неизвестные столбцы «BIK» \(возможно, имелось в виду «bik»\)/);
+  });
+
+  it('a cp1251 file is refused, not read as mojibake', async () => {
+    expect(await refused('mios', fixture('mios-cp1251.csv', dir))).toMatch(/не в кодировке UTF-8.*CSV UTF-8/);
+  });
+
+  it('invalid UTF-8 deep in a long file rolls back what was read before it', async () => {
+    const rows = Array.from({ length: 1500 }, (_, i) => act({ act_no: `BIG-${i}`, pwd_iin: syntheticIin(1000 + i) }));
+    const file = writeCsv(dir, 'late-cp1251.csv', ACT_COLUMNS, rows);
+    writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x,\xc0\xe1\xe2\n', 'latin1')]));
+    await refused('acts', file);
+    expect(await t.db('acts').where('act_no', 'like', 'BIG-%').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
+  it('a semicolon-separated file is refused with a hint', async () => {
+    expect(await refused('banks', fixture('banks-semicolon.csv', dir))).toMatch(/точкой с запятой.*запятая/);
+  });
+
+  it('an unclosed quote', async () => {
+    const file = path.join(dir, 'quote.csv');
+    writeFileSync(file, 'bik,name\nHSBKKZKX,"АО «Банк»\n');
+    expect(await refused('banks', file)).toMatch(/не разобрать как CSV.*кавычка/);
+  });
+
+  it('an unknown extension, a missing file, an unknown kind', async () => {
+    const txt = path.join(dir, 'banks.txt');
+    writeFileSync(txt, 'bik,name\n');
+    expect(await refused('banks', txt)).toMatch(/неизвестный формат «\.txt»/);
+    expect(await refused('banks', path.join(dir, 'nope.csv'))).toMatch(/не найден/);
+    expect(await refused('payments', txt)).toMatch(/Неизвестный вид импорта «payments»/);
+    expect(await refused('banks', path.join(dir, 'x.xml'))).toMatch(/не найден/);
+    const xml = path.join(dir, 'banks.xml');
+    writeFileSync(xml, '<a/>');
+    expect(await refused('banks', xml)).toMatch(/только для returns/);
+  });
+
+  it('JSON that is not an array of objects, or has unknown keys', async () => {
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(file, '{"bik":"HSBKKZKX"}');
+    expect(await refused('banks', file)).toMatch(/JSON-массив/);
+    writeFileSync(file, '[{"bik":"HSBKKZKX","name":"a","extra":1}]');
+    expect(await refused('banks', file)).toMatch(/неизвестные столбцы «extra»/);
+    writeFileSync(file, '[{"bik":"HSBKKZKX"');
+    expect(await refused('banks', file)).toMatch(/не разобрать как JSON/);
+    writeFileSync(file, '[]');
+    expect(await refused('banks', file)).toMatch(/пустой массив/);
+  });
+
+  it('a file that is not an XLSX workbook', async () => {
+    const file = path.join(dir, 'fake.xlsx');
+    writeFileSync(file, 'bik,name\nHSBKKZKX,a\n');
+    expect(await refused('banks', file)).toMatch(/не читается как книга Excel/);
+  });
+});
+
+describe('CSV reader', () => {
+  it('accepts a UTF-8 BOM and CRLF line ends', async () => {
+    const r = await importFile(t.db, 'banks', fixture('banks-bom.csv', dir));
+    expect([r.accepted + r.duplicates, r.rejected]).toEqual([1, 0]);
+  });
+
+  it('reports the line where a record starts, across quoted line breaks and blank lines', async () => {
+    const file = path.join(dir, 'lines.csv');
+    writeFileSync(
+      file,
+      'bik,name\r\n' +
+        'MNOPKZ44,"АО «Банк ""Тест""»"\r\n' +
+        '\r\n' +
+        'ABCDKZ11,"Многострочное\r\nназвание"\r\n' +
+        ',\r\n' +
+        'bad,Банк\r\n' +
+        'EFGHKZ22,Банк,лишнее\r\n',
+    );
+    const r = await importFile(t.db, 'banks', file);
+    expect(r.errors.map((e) => [e.row, e.field])).toEqual([
+      [4, 'name'],
+      [7, 'bik'],
+      [8, null],
+    ]);
+    expect(r.errors[2].reason).toMatch(/лишние значения справа/);
+    const rejected = readFileSync(`${file}.rejected.csv`, 'utf8');
+    expect(rejected.startsWith('\ufeffbik,name,row,field,reason\n')).toBe(true);
+  });
+
+  it('keeps a formula-looking name as text, and never hands it to Excel as a formula', async () => {
+    const formula = '=HYPERLINK("http://example.invalid","Жми")';
+    const file = writeCsv(
+      dir,
+      'formula.csv',
+      ['provider_id', 'kind', 'name', 'bik', 'iban', 'registered_on'],
+      [
+        { provider_id: syntheticIin(900), kind: 'assistant', name: formula, bik: 'HSBKKZKX', iban: SAMPLE.halykIban, registered_on: '2024-01-01' },
+        { provider_id: syntheticIin(901), kind: 'assistant', name: formula, bik: 'HSBKKZKX', iban: 'KZ00', registered_on: '2024-01-01' },
+      ],
+    );
+    const r = await importFile(t.db, 'providers', file);
+    expect([r.accepted, r.rejected]).toEqual([1, 1]);
+    const p = await t.db('providers').where({ provider_id: syntheticIin(900) }).first();
+    expect(p.name).toBe(formula);
+    const rejected = readFileSync(`${file}.rejected.csv`, 'utf8');
+    expect(rejected).toContain(`"'=HYPERLINK(""http://example.invalid"",""Жми"")"`);
+  });
+});
+
+describe('XLSX reader', () => {
+  async function workbook(file: string, build: (ws: ExcelJS.Worksheet) => void, firstSheetName = 'Акты'): Promise<string> {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet(firstSheetName);
+    build(ws);
+    wb.addWorksheet('Прочее').addRow(['что-то ещё']);
+    await wb.xlsx.writeFile(file);
+    return file;
+  }
+
+  it('reads typed cells back: dates, months, number cells; an ИИН that lost its leading zero is refused', async () => {
+    const file = await workbook(path.join(dir, 'acts.xlsx'), (ws) => {
+      ws.addRow(ACT_COLUMNS);
+      const good = act({ act_no: 'X-1', pwd_iin: syntheticIin(800) });
+      ws.addRow(
+        ACT_COLUMNS.map((c) => {
+          if (c === 'hours') return 160;
+          if (c === 'claimed_amount') return 50000.5;
+          if (c === 'received_on') return new Date(Date.UTC(2025, 1, 3));
+          if (c === 'accepted_on') return new Date(Date.UTC(2025, 1, 10));
+          if (c === 'service_month') return new Date(Date.UTC(2025, 0, 1));
+          if (c === 'act_no') return 1042;
+          return good[c];
+        }),
+      );
+      // The leading-zero ИИН of the sample (010205500792) typed as a number: 10205500792.
+      ws.addRow(ACT_COLUMNS.map((c) => (c === 'pwd_iin' ? 10205500792 : c === 'act_no' ? 'X-2' : act()[c])));
+      ws.getCell('O2').numFmt = 'dd.mm.yyyy';
+      ws.getCell('P2').numFmt = 'dd.mm.yyyy';
+      ws.getCell('L2').numFmt = 'mmm-yy';
+    });
+    const r = await importFile(t.db, 'acts', file);
+    expect(r.format).toBe('xlsx');
+    expect([r.accepted, r.rejected]).toEqual([1, 1]);
+    expect(r.errors[0]).toEqual({
+      row: 3,
+      field: 'pwd_iin',
+      reason:
+        'ИИН ЛСИ: записан в Excel числом и потерял ведущий ноль (10205500792, 11 цифр вместо 12); ' +
+        'отформатируйте столбец как текст и введите все 12 цифр',
+    });
+    const a = await t.db('acts').where({ provider_id: SAMPLE.npo, act_no: '1042' }).first();
+    expect(a).toMatchObject({
+      service_month: '2025-01',
+      hours: '160.00',
+      claimed_amount: '50000.50',
+      received_on: '2025-02-03',
+      accepted_on: '2025-02-10',
+    });
+    // The rejected file repeats the row as read (the number as Excel shows it).
+    expect(readFileSync(`${file}.rejected.csv`, 'utf8')).toContain(',10205500792,');
+  });
+
+  it('keeps a formula-looking text cell as text and takes a formula cell by its value', async () => {
+    const file = await workbook(path.join(dir, 'banks.xlsx'), (ws) => {
+      ws.addRow(['bik', 'name', 'fee_per_payment']);
+      ws.addRow(['IJKLKZ33', '=1+2', { formula: '10*5', result: 50 }]);
+    });
+    const r = await importFile(t.db, 'banks', file);
+    expect([r.accepted, r.rejected]).toEqual([1, 0]);
+    expect(await t.db('banks').where({ bik: 'IJKLKZ33' }).first()).toMatchObject({ name: '=1+2', fee_per_payment: '50.00' });
+  });
+
+  it('an empty first sheet is an empty file', async () => {
+    const file = await workbook(path.join(dir, 'empty.xlsx'), () => {});
+    expect(await refused('banks', file)).toMatch(/пуст/);
+  });
+});
+
+describe('JSON reader', () => {
+  it('takes an array of objects; a key absent from one object is that row\'s problem', async () => {
+    const file = path.join(dir, 'exemptions.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { iin: syntheticIin(950), opv_exempt: true, osms_exempt: 'false', so_exempt: false, valid_from: '2025-01-01', reason: 'тест' },
+        { iin: syntheticIin(951), opv_exempt: true, osms_exempt: false, valid_from: '2025-01-01', valid_to: null, reason: 'тест' },
+        'не объект',
+      ]),
+    );
+    const r = await importFile(t.db, 'exemptions', file);
+    expect(r.accepted).toBe(1);
+    expect(r.errors.map((e) => [e.row, e.field])).toEqual([
+      [2, 'so_exempt'],
+      [3, null],
+    ]);
+    expect(r.errors[0].reason).toBe('Освобождён от СО: не заполнено');
+  });
+});

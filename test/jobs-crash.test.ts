@@ -1,0 +1,124 @@
+// Crash drill: a worker process killed with SIGKILL in the middle of `pay` (half of the payment
+// orders written, not committed) leaves its job to BullMQ's stalled-job check; another worker
+// process takes it and the result is the one a clean run gives: the same orders, the same lines,
+// no line twice, gapless numbers, a balanced ledger. The second worker then stops on SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queue } from 'bullmq';
+import { manualItem } from '../jobs/planner.ts';
+import { enqueueItem, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
+import { pay } from '../pipeline/payments.ts';
+import { trialBalance } from '../pipeline/ledger.ts';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { fundedWorld, WORLD } from './helpers/jobs-world.ts';
+import { dropPrefix, queueTestsCanRun, REDIS_URL, testQueue, uniquePrefix, waitForState } from './helpers/queue.ts';
+import { postgresAvailable, servicesRequired } from './helpers/services.ts';
+
+const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'payouts.mjs');
+
+const redisOk = await queueTestsCanRun('test/jobs-crash.test.ts');
+const pgOk = await postgresAvailable();
+if (!pgOk) {
+  if (servicesRequired) throw new Error('REQUIRE_SERVICES=1 but PostgreSQL is not reachable');
+  console.warn('[skip] test/jobs-crash.test.ts: worker processes share a database, which needs a PostgreSQL server (PGlite is one process\'s).');
+}
+
+function startWorkerProcess(url: string, prefix: string, cwd: string, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, 'worker', '--db', url, '--lock-duration', '1000', '--stalled-interval', '500'], {
+    cwd,
+    env: { ...process.env, REDIS_URL, PAYOUTS_QUEUE_PREFIX: prefix, PAYOUTS_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function exited(child: ChildProcess, timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not exit in ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+describe.skipIf(!redisOk || !pgOk)('a worker killed mid-job', () => {
+  let t: TestDb;
+  let prefix: string;
+  let queue: Queue<StepJobData, StepJobResult>;
+  let cwd: string;
+
+  beforeAll(async () => {
+    t = await freshDb();
+    await fundedWorld(t.db);
+    prefix = uniquePrefix();
+    queue = testQueue(prefix);
+    cwd = mkdtempSync(path.join(os.tmpdir(), 'payouts-jobs-crash-'));
+  });
+  afterAll(async () => {
+    await queue?.obliterate({ force: true });
+    await queue?.close();
+    if (prefix) await dropPrefix(prefix);
+    await t?.drop();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('is retried by another worker with the result of one clean run, nothing paid twice', async () => {
+    // What a clean run would do, computed on the same data and rolled back.
+    const clean = await pay(t.db, { asOf: WORLD.payOn, operator: 'drill', dryRun: true });
+    expect(clean.status).toBe('dry-run');
+    const cleanOrders = (clean.summary.orders as { number: number; bik: string; count: number; total: string }[]).map(
+      ({ number, bik, count, total }) => ({ number, bik, count, total }),
+    );
+    expect(cleanOrders.map((o) => o.number)).toEqual([1, 2, 3]);
+
+    await enqueueItem(queue, manualItem('pay', { asOf: WORLD.payOn }), { operator: 'drill', source: 'enqueue' });
+    const jobId = `pay@${WORLD.payOn}`;
+
+    // Worker 1 dies with SIGKILL while writing the second of three orders.
+    const first = await exited(startWorkerProcess(t.url!, prefix, cwd, { PAYOUTS_CRASH_AT: 'orders.half-written' }));
+    expect(first.signal).toBe('SIGKILL');
+    expect(await (await queue.getJob(jobId))?.getState()).toBe('active'); // its lock has not expired yet
+    // Its transaction died with it.
+    expect(await t.db('step_runs').where({ step: 'pay' }).count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await t.db('payment_orders').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await t.db('payment_lines').count({ n: '*' }).first()).toEqual({ n: 0 });
+
+    // Worker 2 finds the stalled job, runs it, and stops cleanly on SIGTERM.
+    const second = startWorkerProcess(t.url!, prefix, cwd, { PAYOUTS_LOG_LEVEL: 'info' });
+    const secondExit = exited(second, 30_000);
+    await waitForState(queue, jobId, ['completed', 'failed'], 20_000);
+    second.kill('SIGTERM');
+    const { code, signal, stderr } = await secondExit;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(stderr).toMatch(/"msg":"worker stopped"/);
+
+    const job = await queue.getJob(jobId);
+    expect(await job?.getState()).toBe('completed');
+    expect(job?.returnvalue.status).toBe('done');
+    const orders = (job?.returnvalue.summary.orders as { number: number; bik: string; count: number; total: string }[]).map(
+      ({ number, bik, count, total }) => ({ number, bik, count, total }),
+    );
+    expect(orders).toEqual(cleanOrders);
+
+    expect(await t.db('step_runs').where({ step: 'pay' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    const numbers = await t.db('payment_orders').orderBy('number').pluck('number');
+    expect(numbers).toEqual([1, 2, 3]);
+    const lines = await t.db('payment_lines').select('demand_row_id', 'amount').orderBy('amount');
+    expect(lines.map((l) => l.amount)).toEqual(WORLD.providerSums);
+    expect(new Set(lines.map((l) => l.demand_row_id)).size).toBe(3);
+    expect((await trialBalance(t.db)).balanced).toBe(true);
+    expect(readdirSync(path.join(cwd, 'out', 'payment-orders')).sort()).toEqual([
+      'payment-order_2025-1.xml',
+      'payment-order_2025-2.xml',
+      'payment-order_2025-3.xml',
+    ]);
+  });
+});

@@ -1,0 +1,125 @@
+// `payouts demo` end to end (in process, on its own embedded database in a temp directory):
+// the planner drives 72 days over two payout months and the figures come out as checked by hand.
+//
+// Astana (МИО 090440003212), payout month 2025-02, service month 2025-01 (hourly rate 536.32):
+//   Сапарова, assistant, 168 h: G = 90 101.76; ОПВ 10 % = 9 010.18; ОСМС exempt; provider 81 091.58;
+//     СО 5 % × 81 091.58 = 4 054.58
+//   Ким, assistant, 120 h, claimed 50 000.00 < G 64 358.40: G = 50 000.00; ОПВ 5 000.00;
+//     ОСМС 1 000.00; provider 44 000.00; СО 5 % × 45 000.00 = 2 250.00
+//   → guaranteed 140 101.76, provider sums 125 091.58, ОПВ 14 010.18, ОСМС 1 000.00, СО 6 304.58
+// Both lines come back from the banks on 2025-02-20. Ким gives new details on 2025-03-03 and is
+// paid 44 000.00 again that day; Сапарова never does: 81 091.58 goes back to the МИО on
+// 2025-03-31 (last working day of the month after the return), and her March payment
+// (160 h: G 85 811.20, ОПВ 8 581.12, provider 77 230.08) waits for details — a breached deadline.
+// Closing balance of Astana for March: 125 091.58 + 121 230.08 − 88 000.00 + 0 − 81 091.58 = 77 230.08.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo, type DemoResult } from '../jobs/demo.ts';
+import { UsageError } from '../pipeline/errors.ts';
+
+describe('payouts demo', () => {
+  let dir: string;
+  let r: DemoResult;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'payouts-demo-'));
+    r = await runDemo({ dbDir: path.join(dir, 'db'), outDir: path.join(dir, 'out'), operator: 'demo-test', formats: ['json'] });
+  }, 180_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs every planned step of the 72 days, all done, the ledger balanced', () => {
+    expect(r.exit_code).toBe(0);
+    expect(r.days).toBe(72);
+    const perStep: Record<string, number> = {};
+    for (const s of r.steps) perStep[s.item.step] = (perStep[s.item.step] ?? 0) + 1;
+    // Working days: 12 in 13–28 Feb, 17 in March (10, 21, 24, 25 Mar off), 19 in 1–25 Apr.
+    expect(perStep).toEqual({
+      pay: 48,
+      'check-deadlines': 48,
+      'build-lists': 3,
+      'form-demand': 3,
+      reconcile: 3,
+      'bank-fees': 3,
+      'refund-unsent': 2,
+    });
+    expect(new Set(r.steps.map((s) => s.status))).toEqual(new Set(['done']));
+    expect(r.totals.ledger_balanced).toBe(true);
+    expect(r.imports.every((i) => i.rejected === 0)).toBe(true);
+  });
+
+  it('Astana: lists, demand, returns, re-payment, sending back and the closing balance as checked by hand', () => {
+    const astana = (month: string) => r.months.find((m) => m.month === month && m.mio_bin === '090440003212')!;
+    expect(astana('2025-02')).toMatchObject({
+      list_rows: 2,
+      guaranteed: '140101.76',
+      provider_sum: '125091.58',
+      opv: '14010.18',
+      osms: '1000.00',
+      so: '6304.58',
+      demand: '125091.58',
+      received: '125091.58',
+      paid_count: 2,
+      paid: '125091.58',
+      returned_count: 2,
+      returned: '125091.58',
+      closing: '125091.58',
+    });
+    expect(astana('2025-03')).toMatchObject({
+      list_rows: 2,
+      guaranteed: '135811.20',
+      provider_sum: '121230.08',
+      demand: '121230.08',
+      received: '121230.08',
+      paid: '88000.00',
+      repaid: '44000.00',
+      sent_back: '81091.58',
+      closing: '77230.08',
+    });
+    expect(r.open.unpaid_funded).toEqual([{ mio_bin: '090440003212', rows: 1, amount: '77230.08', oldest_funded_on: '2025-03-18' }]);
+    expect(r.open.pending_returns).toEqual([]);
+    expect(r.deadlines.not_met.map((d) => [d.rule, d.status])).toEqual([
+      ['payment', 'breached'],
+      ['ia-payment-10wd', 'breached'],
+    ]);
+  });
+
+  it('writes every report and the payment orders into the out folder, and the simulated inputs beside them', () => {
+    const out = path.join(dir, 'out');
+    const files = readdirSync(out);
+    expect(files).toEqual(expect.arrayContaining(['inputs', 'payment-orders']));
+    for (const form of ['list', 'transmission', 'demand', 'payment-orders', 'contributions', 'returns', 'reconciliation', 'bank-fees']) {
+      expect(files).toContain(`${form}_2025-02.json`);
+      expect(files).toContain(`${form}_2025-03.json`);
+    }
+    expect(files).toEqual(expect.arrayContaining(['deadlines_2025-04-25.json', 'ledger_2025-04-25.json']));
+    expect(readdirSync(path.join(out, 'payment-orders'))).toHaveLength(r.totals.payment_orders);
+    expect(readdirSync(path.join(out, 'inputs')).sort()).toEqual([
+      'acts_2025-03-12.csv',
+      'bank-details_2025-03-03.csv',
+      'funding_2025-02-18.csv',
+      'funding_2025-02-19.csv',
+      'funding_2025-03-18.csv',
+      'returns_2025-02-20_1.xml',
+      'returns_2025-02-20_2.xml',
+    ]);
+  });
+});
+
+describe('payouts demo never wipes what it did not create', () => {
+  it('refuses an out folder with someone else\'s files in it, and leaves them', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'payouts-demo-foreign-'));
+    try {
+      const out = path.join(dir, 'out');
+      mkdirSync(out);
+      writeFileSync(path.join(out, 'list_2025-02.json'), '{}');
+      const err = await runDemo({ dbDir: path.join(dir, 'db'), outDir: out, operator: 'demo-test' }).catch((e) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect(err.message).toMatch(/не пуста и создана не демонстрацией/);
+      expect(readdirSync(out)).toEqual(['list_2025-02.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
