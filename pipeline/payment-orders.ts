@@ -17,6 +17,7 @@ import { account, accountMovement, post, type Entry } from './ledger.ts';
 import { formatAmount, isAmount, money, type Money } from './money.ts';
 import { knpCode } from './reference.ts';
 import { yearOf } from './dates.ts';
+import { removeStaleTemps, tempPathFor } from './temp-files.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -500,10 +501,11 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
     for (const o of batch) {
       const xml = pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!);
       const file = path.join(outDir, orderFileName(o.year, o.number));
-      const tmp = `${file}.${process.pid}.tmp`;
+      const tmp = tempPathFor(file);
       writeFileSync(tmp, xml, { mode: 0o600 });
       faultPoint('orders.file-written'); // the temporary file written, not yet renamed
       renameSync(tmp, file);
+      removeStaleTemps(file);
       files.push(file);
     }
   }

@@ -95,7 +95,7 @@ describe('files', () => {
     if (poppler) expect(names(pdf.demand)).toEqual([`demand_2025-02_${B}.pdf`, `demand-request_2025-02_${B}.pdf`]);
     const personal: FormName[] = ['list', 'transmission', 'payment-orders', 'contributions', 'returns', 'deadlines'];
     for (const [form] of CASES) {
-      for (const f of [...xlsx[form], ...pdf[form]]) {
+      for (const f of [...xlsx[form], ...(pdf[form] ?? [])]) {
         expect((await stat(f)).mode & 0o777, f).toBe(personal.includes(form) ? 0o600 : 0o644);
       }
     }

@@ -31,6 +31,7 @@ import { openXlsx } from './xlsx-reader.ts';
 import { IMPORT_KINDS, type ChunkOutcome, type ImportKind, type ImportKindName, type ValidRow } from './kind.ts';
 import { importKinds } from './kinds.ts';
 import { rawJson, RejectSpool, writeRejectedCsv, type RejectedEntry } from './rejected.ts';
+import { removeStaleTemps, tempPathFor } from '../temp-files.ts';
 import type { Source, SourceRow } from './source.ts';
 
 /** Serializes imports with each other (set-based checks then inserts must not interleave). */
@@ -187,7 +188,7 @@ export async function runImport(db: Db, req: ImportRequest): Promise<ImportRepor
 
   const source = await openSource(def, req.file, fileLabel);
   const rejectedTarget = `${req.file}.rejected.csv`;
-  const rejectedTemp = `${rejectedTarget}.tmp-${process.pid}`;
+  const rejectedTemp = tempPathFor(rejectedTarget);
   const spool = await RejectSpool.create();
   const errors: ImportReport['errors'] = [];
   const counts = { total: 0, accepted: 0, duplicates: 0, rejected: 0 };
@@ -307,6 +308,7 @@ export async function runImport(db: Db, req: ImportRequest): Promise<ImportRepor
 
   if (counts.rejected > 0) await rename(rejectedTemp, rejectedTarget);
   else await rm(rejectedTarget, { force: true });
+  removeStaleTemps(rejectedTarget);
 
   return {
     kind: def.kind,

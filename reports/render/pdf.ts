@@ -10,7 +10,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { chmod, mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { randomBytes } from 'node:crypto';
+import { removeStaleTemps, tempPathFor } from '../../pipeline/temp-files.ts';
 import os from 'node:os';
 import path from 'node:path';
 import type { Content, ContentTable, TDocumentDefinitions, TableCell } from 'pdfmake/interfaces.js';
@@ -511,7 +511,7 @@ interface VolumeSpec {
 
 /** Lays out and writes one volume in its own worker thread; the file appears complete or not at all. */
 async function writeVolume(spec: VolumeSpec, file: string, personalData: boolean): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathFor(file);
   try {
     await new Promise<void>((resolve, reject) => {
       const worker = new Worker(WORKER_URL, {
@@ -537,6 +537,7 @@ async function writeVolume(spec: VolumeSpec, file: string, personalData: boolean
     });
     if (personalData) await chmod(tmp, 0o600);
     await rename(tmp, file);
+    removeStaleTemps(file);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     throw err;

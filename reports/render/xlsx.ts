@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { removeStaleTemps, tempPathFor } from '../../pipeline/temp-files.ts';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import {
@@ -102,7 +102,7 @@ const SIGN_LINE_STYLE: Style = { alignment: { vertical: 'top', wrapText: true } 
 export async function renderXlsx(doc: FormDocument, filePath: string, opts: RenderOptions = {}): Promise<void> {
   doc.sections.forEach(checkSection);
   const dir = path.dirname(filePath);
-  const tmp = path.join(dir, `.${path.basename(filePath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathFor(filePath);
   const mode = opts.personalData ? 0o600 : 0o644;
   const stream = createWriteStream(tmp, { flags: 'wx', mode });
   const opened = new Promise<void>((resolve, reject) => {
@@ -125,6 +125,7 @@ export async function renderXlsx(doc: FormDocument, filePath: string, opts: Rend
     await wb.commit();
     if (opts.personalData) await chmod(tmp, 0o600); // whatever the umask did
     await rename(tmp, filePath);
+    removeStaleTemps(filePath);
   } catch (err) {
     stream.destroy();
     await unlink(tmp).catch(() => undefined);

@@ -429,7 +429,7 @@ export async function runDrills(plan: DrillPlan, opts: RunOptions = {}): Promise
             const r = await child.done;
             if (killed.length !== 1 || !killed[0].terminated) problem = `expected to cut one backend in a transaction, cut ${JSON.stringify(killed)}`;
             else if (r.code !== 1) problem = `expected exit 1 after the connection was cut: ${said(r)}`;
-            else if (!/^Непредвиденная ошибка: .+\n$/.test(r.stderr) || /\n\s+at /.test(r.stderr)) {
+            else if (!/^Ошибка: нет соединения с базой данных .+\n$/.test(r.stderr) || /\n\s+at /.test(r.stderr)) {
               problem = `expected one Russian line without a stack trace on stderr: ${JSON.stringify(r.stderr.slice(0, 600))}`;
             }
           }
