@@ -82,7 +82,7 @@ function isConnectionFailure(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08003', '08001'].includes(e?.code ?? '') ||
-    /Connection terminated|connection ended unexpectedly|terminating connection/i.test(e?.message ?? '')
+    /Connection terminated|connection ended unexpectedly|terminating connection|connection error and is not queryable/i.test(e?.message ?? '')
   );
 }
 
