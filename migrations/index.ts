@@ -2,9 +2,11 @@
 // under tsx, vitest and on PGlite without a loader.
 import type { Knex } from 'knex';
 import * as schema from './20261122_001_schema.ts';
+import * as redundantIndexes from './20261122_002_redundant_indexes.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '20261122_001_schema': schema,
+  '20261122_002_redundant_indexes': redundantIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

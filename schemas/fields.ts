@@ -65,6 +65,11 @@ type Issue = (why: string) => never;
 
 class FieldIssue extends Error {}
 
+/** Rejects the value being parsed (one function for all: no closure per row and field). */
+const issue: Issue = (why) => {
+  throw new FieldIssue(why);
+};
+
 /** A control character (a line break included): never part of a name or a number. */
 function hasControlChar(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -89,9 +94,6 @@ function shown(v: unknown): string {
  */
 function field<T>(label: string, parse: (v: unknown, issue: Issue) => T): Field<T> {
   const schema = z.unknown().optional().transform((v, ctx): T => {
-    const issue: Issue = (why) => {
-      throw new FieldIssue(why);
-    };
     try {
       if (isBlank(v)) issue('не заполнено');
       if (v instanceof CellError) issue(`ошибка в ячейке Excel (${v.code})`);

@@ -100,47 +100,48 @@ export type Cell =
 
 const EMPTY: Cell = { type: 'empty' };
 
+function badCell(column: Column, value: CellValue, where: () => string, what: string): never {
+  throw new RenderError(`${where()}, column "${column.key}": ${what}: ${JSON.stringify(value)}`);
+}
+
 export function toCell(column: Column, value: CellValue | undefined, where: () => string): Cell {
   if (value === null || value === undefined) return EMPTY;
-  const fail = (what: string): never => {
-    throw new RenderError(`${where()}, column "${column.key}": ${what}: ${JSON.stringify(value)}`);
-  };
   switch (column.type) {
     case 'text':
       if (typeof value === 'number') {
-        if (!Number.isFinite(value)) fail('not a finite number');
+        if (!Number.isFinite(value)) badCell(column, value, where, 'not a finite number');
         return { type: 'text', text: String(value) };
       }
       return value === '' ? EMPTY : { type: 'text', text: value };
     case 'amount':
       // A JavaScript number never holds an amount: refuse it rather than guess its decimals.
-      if (typeof value !== 'string') return fail('an amount must be a decimal string');
-      if (!AMOUNT_RE.test(value)) return fail('not an amount');
+      if (typeof value !== 'string') return badCell(column, value, where, 'an amount must be a decimal string');
+      if (!AMOUNT_RE.test(value)) return badCell(column, value, where, 'not an amount');
       return { type: 'amount', amount: new Big(value).toFixed(2) };
     case 'count': {
       const text = typeof value === 'number' ? String(value) : value.trim();
-      if (!COUNT_RE.test(text)) return fail('not an integer count');
+      if (!COUNT_RE.test(text)) return badCell(column, value, where, 'not an integer count');
       const count = Number(text);
-      if (!Number.isSafeInteger(count)) return fail('count out of range');
+      if (!Number.isSafeInteger(count)) return badCell(column, value, where, 'count out of range');
       return { type: 'count', count };
     }
     case 'date': {
       const m = typeof value === 'string' ? DATE_RE.exec(value) : null;
-      if (!m) return fail('not a date YYYY-MM-DD');
+      if (!m) return badCell(column, value, where, 'not a date YYYY-MM-DD');
       const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
       const d = new Date(Date.UTC(year, month - 1, day));
       if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) {
-        fail('no such date');
+        badCell(column, value, where, 'no such date');
       }
       return { type: 'date', year, month, day };
     }
     case 'month': {
       const m = typeof value === 'string' ? MONTH_RE.exec(value) : null;
-      if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) return fail('not a month YYYY-MM');
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) return badCell(column, value, where, 'not a month YYYY-MM');
       return { type: 'month', text: value as string };
     }
     default:
-      return fail(`unknown column type "${String(column.type)}"`);
+      return badCell(column, value, where, `unknown column type "${String(column.type)}"`);
   }
 }
 

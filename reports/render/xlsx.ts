@@ -111,7 +111,7 @@ export async function renderXlsx(doc: FormDocument, filePath: string, opts: Rend
   });
   try {
     await opened;
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: true });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
     wb.creator = 'payouts';
     const names = sheetNames(doc.sections.map((s) => s.name));
     for (let i = 0; i < doc.sections.length; i++) {
