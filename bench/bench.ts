@@ -50,7 +50,7 @@ function arg(name: string): string | undefined {
 const ACTS = Number(arg('--acts') ?? 100_000);
 const DB_URL = arg('--db');
 const KEEP = process.argv.includes('--keep');
-const XLSX_WORKERS = Number(arg('--xlsx-workers') ?? Math.min(2, os.availableParallelism()));
+const XLSX_WORKERS = Number(arg('--xlsx-workers') ?? 0);
 const ADMIN_URL =
   process.env.PAYOUTS_BENCH_ADMIN_URL ?? process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const OPERATOR = 'bench';

@@ -11,22 +11,18 @@
 // summed, hashed and written in SQL; the rows never travel to the application.
 import type { Db, Trx } from './db.ts';
 import { CalendarError, type Calendar } from './calendar.ts';
-import { assertDate, assertMonth, monthOf, type IsoDate, type IsoMonth } from './dates.ts';
-import { BusinessRuleError, UsageError } from './errors.ts';
+import type { IsoDate, IsoMonth } from './dates.ts';
+import { BusinessRuleError } from './errors.ts';
 import { faultPoint } from './faults.ts';
 import { formatAmount, sum } from './money.ts';
 import { loadCalendar } from './reference.ts';
-import { runStep, type StepOutcome } from './step-run.ts';
+import { monthStepDates, runStep, type StepOptions, type StepOutcome } from './step-run.ts';
+
+export type { StepOptions };
 import { insertInChunks } from './bulk.ts';
 
 export const FORM_DEMAND_STEP = 'form-demand';
 
-export interface StepOptions {
-  month?: string;
-  asOf: string;
-  operator: string;
-  dryRun?: boolean;
-}
 
 export interface DemandPeriod {
   service_month: string;
@@ -178,21 +174,9 @@ async function assertLaterDemandsAbsent(trx: Trx, month: IsoMonth): Promise<void
 }
 
 function validate(opts: StepOptions): { month: IsoMonth; asOf: IsoDate } {
-  if (!opts.month) throw new UsageError('Укажите месяц потребности --month ГГГГ-ММ');
-  let month: IsoMonth;
-  let asOf: IsoDate;
-  try {
-    month = assertMonth(opts.month);
-    asOf = assertDate(opts.asOf);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (monthOf(asOf) !== month) {
-    throw new UsageError(
-      `Потребность за ${month} формируется в этом же месяце (по умолчанию 15-го числа); дата запуска ${asOf} вне месяца`,
-    );
-  }
-  return { month, asOf };
+  return monthStepDates(opts, 'Укажите месяц потребности --month ГГГГ-ММ', (month, asOf) =>
+    `Потребность за ${month} формируется в этом же месяце (по умолчанию 15-го числа); дата запуска ${asOf} вне месяца`,
+  );
 }
 
 /** Per МИО: what its demand asks for, by service month, from the staged candidates. */

@@ -10,8 +10,8 @@
 // TypeScript over the few acts that could be held or bind a cap. The rows never travel to the
 // application, so a million acts cost a handful of statements and little memory.
 import type { Db, Trx } from './db.ts';
-import { assertDate, assertMonth, firstDayOfMonth, lastDayOfMonth, monthOf, type IsoDate, type IsoMonth } from './dates.ts';
-import { BusinessRuleError, UsageError } from './errors.ts';
+import { firstDayOfMonth, lastDayOfMonth, type IsoDate, type IsoMonth } from './dates.ts';
+import { BusinessRuleError } from './errors.ts';
 import { faultPoint } from './faults.ts';
 import { account, post, type Entry } from './ledger.ts';
 import { formatAmount, money, sum, ZERO, type Money } from './money.ts';
@@ -20,17 +20,13 @@ import { loadRates } from './reference.ts';
 import type { ProviderKind, YearRates } from './reference-files.ts';
 import { capCheck, computeSplit, SplitError, type Split } from './split.ts';
 import { maskIdentifier } from './identifiers.ts';
-import { runStep, type StepOutcome } from './step-run.ts';
+import { monthStepDates, runStep, type StepOptions, type StepOutcome } from './step-run.ts';
+
+export type { StepOptions };
 import { insertInChunks } from './bulk.ts';
 
 export const BUILD_LISTS_STEP = 'build-lists';
 
-export interface StepOptions {
-  month?: string;
-  asOf: string;
-  operator: string;
-  dryRun?: boolean;
-}
 
 /** A candidate act as the list reads it: everything the split and the holds depend on. */
 export interface CandidateAct {
@@ -387,21 +383,9 @@ async function assertLaterListsAbsent(trx: Trx, month: IsoMonth): Promise<void> 
 }
 
 function validate(opts: StepOptions): { month: IsoMonth; asOf: IsoDate } {
-  if (!opts.month) throw new UsageError('Укажите месяц списка --month ГГГГ-ММ');
-  let month: IsoMonth;
-  let asOf: IsoDate;
-  try {
-    month = assertMonth(opts.month);
-    asOf = assertDate(opts.asOf);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (monthOf(asOf) !== month) {
-    throw new UsageError(
-      `Список за ${month} формируется в этом же месяце (по умолчанию 14-го числа); дата запуска ${asOf} вне месяца списка`,
-    );
-  }
-  return { month, asOf };
+  return monthStepDates(opts, 'Укажите месяц списка --month ГГГГ-ММ', (month, asOf) =>
+    `Список за ${month} формируется в этом же месяце (по умолчанию 14-го числа); дата запуска ${asOf} вне месяца списка`,
+  );
 }
 
 /** Per-list totals as stored, summed in SQL over the rows this run wrote. */

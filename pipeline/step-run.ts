@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db, Trx } from './db.ts';
-import { BusinessRuleError } from './errors.ts';
+import { assertDate, assertMonth, monthOf, type IsoDate, type IsoMonth } from './dates.ts';
+import { BusinessRuleError, UsageError } from './errors.ts';
 import { assertLedgerBalanced } from './ledger.ts';
 import { faultPoint } from './faults.ts';
 
@@ -161,4 +162,34 @@ export async function runStep<I, R>(db: Db, def: StepDefinition<I, R>): Promise<
     }
     throw err;
   }
+}
+
+/** The options of a monthly step (build-lists, form-demand) as the CLI and the jobs give them. */
+export interface StepOptions {
+  month?: string;
+  asOf: string;
+  operator: string;
+  dryRun?: boolean;
+}
+
+/**
+ * The month and run date of a monthly step that runs inside its own month; usage errors (exit 2)
+ * name the missing month or the date outside it in the step's own words.
+ */
+export function monthStepDates(
+  opts: StepOptions,
+  missingMonth: string,
+  outsideMonth: (month: IsoMonth, asOf: IsoDate) => string,
+): { month: IsoMonth; asOf: IsoDate } {
+  if (!opts.month) throw new UsageError(missingMonth);
+  let month: IsoMonth;
+  let asOf: IsoDate;
+  try {
+    month = assertMonth(opts.month);
+    asOf = assertDate(opts.asOf);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (monthOf(asOf) !== month) throw new UsageError(outsideMonth(month, asOf));
+  return { month, asOf };
 }

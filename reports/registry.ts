@@ -19,6 +19,9 @@ export const FORMS = [
 ] as const;
 export type FormName = (typeof FORMS)[number];
 
+/** The forms of a month (`--month` required); deadlines and ledger are as of a date. */
+export const MONTHLY_FORMS: readonly FormName[] = FORMS.filter((f) => f !== 'deadlines' && f !== 'ledger');
+
 export interface ReportOptions {
   month?: string;
   mio?: string;

@@ -2,23 +2,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { FORMS, reportBuilders, type FormName } from '../../reports/registry.ts';
+import { FORMS, MONTHLY_FORMS, reportBuilders, type FormName } from '../../reports/registry.ts';
 import { isValidMonth } from '../../pipeline/dates.ts';
 import { UsageError } from '../../pipeline/errors.ts';
 import { isValidIinBin } from '../../pipeline/identifiers.ts';
 import { withContext } from '../context.ts';
 import { renderReportFiles } from '../../reports/render-report.ts';
 
-const NEEDS_MONTH: FormName[] = [
-  'list',
-  'transmission',
-  'demand',
-  'payment-orders',
-  'contributions',
-  'returns',
-  'reconciliation',
-  'bank-fees',
-];
 
 export function registerReport(program: Command): void {
   program
@@ -35,7 +25,7 @@ export function registerReport(program: Command): void {
           throw new UsageError(`Неизвестная форма «${form}». Доступны: ${FORMS.join(', ')}`);
         }
         const name = form as FormName;
-        if (NEEDS_MONTH.includes(name) && !opts.month) throw new UsageError(`Для формы ${name} укажите --month ГГГГ-ММ`);
+        if (MONTHLY_FORMS.includes(name) && !opts.month) throw new UsageError(`Для формы ${name} укажите --month ГГГГ-ММ`);
         if (opts.month && !isValidMonth(opts.month)) throw new UsageError(`Неверный месяц «${opts.month}»: ожидается ГГГГ-ММ`);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
         if (!['json', 'xlsx', 'pdf'].includes(opts.format)) throw new UsageError(`Неизвестный формат «${opts.format}»: json, xlsx или pdf`);

@@ -1,28 +1,11 @@
 // Sample documents for the renderer's tests, the benchmark and a look at the output by eye.
-// The column set mirrors Appendix 1 (DOMAIN §6) but is not the form module's definition.
+// The columns are Appendix 1's (DOMAIN §6); the rows are synthetic.
 import Big from 'big.js';
 import type { Column, FormDocument, Row, Section, Totals } from './document.ts';
+import { LIST_COLUMNS } from '../forms/list.ts';
 
-export const SAMPLE_APPENDIX1_COLUMNS: Column[] = [
-  { key: 'no', header: '№', type: 'count' },
-  { key: 'oblast', header: 'Область', type: 'text' },
-  { key: 'region', header: 'Регион', type: 'text' },
-  { key: 'pwd_iin', header: 'ИИН ЛСИ', type: 'text' },
-  { key: 'pwd_name', header: 'ФИО ЛСИ', type: 'text' },
-  { key: 'provider_id', header: 'БИН НПО/ ИИН ИП/ поставщика', type: 'text' },
-  { key: 'provider_name', header: 'Наименование НПО/ИП/ ФИО поставщика', type: 'text' },
-  { key: 'assistant_iin', header: 'ИИН помощника', type: 'text' },
-  { key: 'assistant_name', header: 'ФИО помощника', type: 'text' },
-  { key: 'order_no', header: 'Номер заказа', type: 'text' },
-  { key: 'decision_no', header: 'Номер решения', type: 'text' },
-  { key: 'act_no', header: 'Номер акта', type: 'text' },
-  { key: 'received_on', header: 'Дата поступления акта', type: 'date' },
-  { key: 'service_month', header: 'Месяц акта', type: 'month' },
-  { key: 'guaranteed', header: 'Гарантированная сумма, тенге', type: 'amount' },
-  { key: 'provider_sum', header: 'из них сумма поставщику, тенге', type: 'amount' },
-  { key: 'opv', header: 'на обязательные пенсионные взносы (ОПВ), тенге', type: 'amount' },
-  { key: 'osms', header: 'на обязательное социальное медицинское страхование (ОСМС), тенге', type: 'amount' },
-];
+/** Appendix 1's own columns (reports/forms/list.ts): the sample looks like the real list. */
+export const SAMPLE_APPENDIX1_COLUMNS: Column[] = LIST_COLUMNS;
 
 const AMOUNT_KEYS = ['guaranteed', 'provider_sum', 'opv', 'osms'] as const;
 

@@ -4,7 +4,6 @@
 // alternative, `t="str"` cells, is not valid for plain strings).
 import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
 import { removeStaleTemps, tempPathFor } from '../../pipeline/temp-files.ts';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
@@ -101,7 +100,6 @@ const SIGN_LINE_STYLE: Style = { alignment: { vertical: 'top', wrapText: true } 
  */
 export async function renderXlsx(doc: FormDocument, filePath: string, opts: RenderOptions = {}): Promise<void> {
   doc.sections.forEach(checkSection);
-  const dir = path.dirname(filePath);
   const tmp = tempPathFor(filePath);
   const mode = opts.personalData ? 0o600 : 0o644;
   const stream = createWriteStream(tmp, { flags: 'wx', mode });
