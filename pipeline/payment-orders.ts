@@ -464,7 +464,7 @@ export async function orderPain001(db: Q, orderId: number): Promise<string> {
 }
 
 /** Lines read per query when writing the files: whole orders, about this many lines at a time. */
-const FILE_LINES_PER_READ = 20_000;
+const FILE_LINES_PER_READ = 5_000;
 
 /**
  * Writes the pain.001 of each order to `outDir` as payment-order_<year>-<number>.xml, mode 0600
