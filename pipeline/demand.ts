@@ -17,12 +17,9 @@ import { faultPoint } from './faults.ts';
 import { formatAmount, sum } from './money.ts';
 import { loadCalendar } from './reference.ts';
 import { monthStepDates, runStep, type StepOptions, type StepOutcome } from './step-run.ts';
-
-export type { StepOptions };
 import { insertInChunks } from './bulk.ts';
 
 export const FORM_DEMAND_STEP = 'form-demand';
-
 
 export interface DemandPeriod {
   service_month: string;

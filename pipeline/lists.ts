@@ -21,12 +21,9 @@ import type { ProviderKind, YearRates } from './reference-files.ts';
 import { capCheck, computeSplit, SplitError, type Split } from './split.ts';
 import { maskIdentifier } from './identifiers.ts';
 import { monthStepDates, runStep, type StepOptions, type StepOutcome } from './step-run.ts';
-
-export type { StepOptions };
 import { insertInChunks } from './bulk.ts';
 
 export const BUILD_LISTS_STEP = 'build-lists';
-
 
 /** A candidate act as the list reads it: everything the split and the holds depend on. */
 export interface CandidateAct {

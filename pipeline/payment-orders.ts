@@ -505,9 +505,9 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
       writeFileSync(tmp, xml, { mode: 0o600 });
       faultPoint('orders.file-written'); // the temporary file written, not yet renamed
       renameSync(tmp, file);
-      removeStaleTemps(file);
       files.push(file);
     }
   }
+  removeStaleTemps(...files);
   return files;
 }

@@ -21,20 +21,30 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes the temporary files of `target` left by processes that are no longer running. */
-export function removeStaleTemps(target: string): void {
-  const dir = path.dirname(target);
-  const prefix = `.${path.basename(target)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
+/**
+ * Removes the temporary files of the given targets left by processes that are no longer running:
+ * one directory read per folder, however many targets (a payment run writes hundreds of files).
+ */
+export function removeStaleTemps(...targets: string[]): void {
+  const byDir = new Map<string, Set<string>>();
+  for (const t of targets) {
+    const dir = path.dirname(t);
+    const names = byDir.get(dir) ?? new Set<string>();
+    names.add(path.basename(t));
+    byDir.set(dir, names);
   }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
-    if (!m || alive(Number(m[1]))) continue;
-    rmSync(path.join(dir, name), { force: true });
+  for (const [dir, bases] of byDir) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      // .<target>.<pid>.<hex>.tmp
+      const m = /^\.(.+)\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+      if (!m || !bases.has(m[1]) || alive(Number(m[2]))) continue;
+      rmSync(path.join(dir, name), { force: true });
+    }
   }
 }

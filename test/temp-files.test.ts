@@ -33,6 +33,16 @@ describe('temporary files of atomic writes', () => {
     expect(readdirSync(dir).sort()).toEqual([...keep].sort());
   });
 
+  it('sweeps the leftovers of several targets in one call, and only theirs', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'payouts-temps-'));
+    const dead = deadPid();
+    const gone = [`.payment-order_2025-1.xml.${dead}.0000aaaa.tmp`, `.payment-order_2025-2.xml.${dead}.0000bbbb.tmp`];
+    const keep = [`.payment-order_2025-3.xml.${dead}.0000cccc.tmp`, 'payment-order_2025-1.xml'];
+    for (const f of [...gone, ...keep]) writeFileSync(path.join(dir, f), 'x');
+    removeStaleTemps(path.join(dir, 'payment-order_2025-1.xml'), path.join(dir, 'payment-order_2025-2.xml'));
+    expect(readdirSync(dir).sort()).toEqual([...keep].sort());
+  });
+
   it('does nothing when the folder is gone', () => {
     expect(() => removeStaleTemps('/nonexistent-payouts-dir/x.xml')).not.toThrow();
   });

@@ -109,7 +109,7 @@ export async function renderXlsx(doc: FormDocument, filePath: string, opts: Rend
   });
   try {
     await opened;
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: true });
     wb.creator = 'payouts';
     const names = sheetNames(doc.sections.map((s) => s.name));
     for (let i = 0; i < doc.sections.length; i++) {
