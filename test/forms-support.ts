@@ -3,7 +3,9 @@
 // [column numbers], data, [totals]), and the text of a PDF with pdftotext (poppler-utils).
 import { spawnSync } from 'node:child_process';
 import Big from 'big.js';
+import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import type { Column, Section } from '../reports/render/document.ts';
 
 export const poppler = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' }).status === 0;
@@ -25,10 +27,30 @@ export function pdfPages(file: string): number {
 /** Whitespace-insensitive: a wrapped title is still the title. */
 export const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
+/**
+ * Reads an XLSX the renderer wrote. Its text is inline strings, which exceljs reads back as rich
+ * text of one run; they are made plain strings here so that the tests compare text with text.
+ */
 export async function readWorkbook(file: string): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
+  for (const ws of wb.worksheets) {
+    ws.eachRow((row) =>
+      row.eachCell((cell) => {
+        if (cell.isMerged && cell.master !== cell) return;
+        if (cell.type === ExcelJS.ValueType.RichText) cell.value = (cell.value as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('');
+      }),
+    );
+  }
   return wb;
+}
+
+/** The parts of an XLSX file (a zip) by name, as text. */
+export async function xlsxParts(file: string): Promise<Map<string, string>> {
+  const zip = await JSZip.loadAsync(await readFile(file));
+  const parts = new Map<string, string>();
+  for (const name of Object.keys(zip.files)) if (!zip.files[name].dir) parts.set(name, await zip.files[name].async('string'));
+  return parts;
 }
 
 export type Plain = string | number | null;

@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Column, type FormDocument, type Row, RenderError, sheetNames } from '../reports/render/document.ts';
 import { XLSX_NUMFMT, renderXlsx } from '../reports/render/xlsx.ts';
+import { readWorkbook, xlsxParts } from './forms-support.ts';
 import { SAMPLE_ALMATY_ROWS, SAMPLE_APPENDIX1_COLUMNS, SAMPLE_ASTANA_ROWS, sampleDocument, sampleTotals } from '../reports/render/sample.ts';
 
 let dir: string;
@@ -16,11 +17,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function read(file: string): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(file);
-  return wb;
-}
+const read = readWorkbook;
 
 const V = ExcelJS.ValueType;
 // Layout of a sheet: form, title, period, one heading line, a blank row, header, numbers, data.
@@ -110,6 +107,16 @@ describe('renderXlsx', () => {
       // nothing below the data but the totals row and the footer
       expect(ws.getCell(FIRST + rows.length, 1).value).toBe('Итого');
     }
+  });
+
+  it('writes text as inline strings: no shared-strings table, no t="str" cells (formula results only)', async () => {
+    const parts = await xlsxParts(file);
+    expect([...parts.keys()].filter((p) => /sharedStrings/i.test(p))).toEqual([]);
+    const sheet = parts.get('xl/worksheets/sheet1.xml')!;
+    expect(sheet).not.toMatch(/t="str"/);
+    expect(sheet).not.toMatch(/t="s"/);
+    expect(sheet).toContain('<c r="D8" s="');
+    expect(sheet).toMatch(/<c r="D8" s="\d+" t="inlineStr"><is><r><t>040512500013<\/t><\/r><\/is><\/c>/);
   });
 
   it('keeps the leading zero of an ИИН and never turns text into a formula', () => {

@@ -1,7 +1,10 @@
 // FormDocument → .xlsx with exceljs' streaming WorkbookWriter: every row is committed (written to
-// the zip stream) as soon as it is built, so a 50 000-row list stays in bounded memory. The only
-// thing that grows with the rows is the shared-strings table (what Excel itself writes; the
-// alternative, `t="str"` cells, is not valid for plain strings).
+// the zip stream) as soon as it is built, so a 50 000-row list stays in bounded memory. Text goes
+// into the cells as inline strings (`t="inlineStr"`), not into a shared-strings table, which
+// would hold every distinct name and ИИН of the list in memory until the file is finished (1M
+// acts: 609 MB). exceljs writes an inline string only for a rich-text value, so text is handed
+// over as one plain run (`inlineText`); a plain JS string would come out as `t="str"`, which the
+// format reserves for formula results.
 import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink } from 'node:fs/promises';
 import { removeStaleTemps, tempPathFor } from '../../pipeline/temp-files.ts';
@@ -109,7 +112,7 @@ export async function renderXlsx(doc: FormDocument, filePath: string, opts: Rend
   });
   try {
     await opened;
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: true });
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
     wb.creator = 'payouts';
     const names = sheetNames(doc.sections.map((s) => s.name));
     for (let i = 0; i < doc.sections.length; i++) {
@@ -117,7 +120,7 @@ export async function renderXlsx(doc: FormDocument, filePath: string, opts: Rend
     }
     if (doc.sections.length === 0) {
       const ws = wb.addWorksheet('Лист 1');
-      ws.getRow(1).getCell(1).value = doc.title;
+      ws.getRow(1).getCell(1).value = inlineText(doc.title);
       ws.commit();
     }
     await wb.commit();
@@ -191,9 +194,9 @@ async function writeSheet(
   ws.columns = widths.map((width) => ({ width }));
 
   const lastCol = n;
-  const put = (r: number, c: number, value: ExcelJS.CellValue, style: Style) => {
+  const put = (r: number, c: number, value: string | number | null, style: Style) => {
     const cell = ws.getRow(r).getCell(c);
-    cell.value = value;
+    cell.value = typeof value === 'string' ? inlineText(value) : value;
     cell.style = style;
   };
 
@@ -294,7 +297,7 @@ async function writeSheet(
       const c = cols[i];
       const cell = tr.getCell(i + 1);
       if (i < span) {
-        cell.value = i === 0 ? (section.totals.label ?? DEFAULT_TOTALS_LABEL) : null;
+        cell.value = i === 0 ? inlineText(section.totals.label ?? DEFAULT_TOTALS_LABEL) : null;
         cell.style = TOTAL_LABEL_STYLE;
         continue;
       }
@@ -338,7 +341,7 @@ function writeSignatures(ws: ExcelJS.Worksheet, blocks: NonNullable<Section['sig
   );
   const put = (r: number, c1: number, c2: number, text: string, style: Style) => {
     const cell = ws.getRow(r).getCell(c1);
-    cell.value = text;
+    cell.value = inlineText(text);
     cell.style = style;
     if (c2 > c1) ws.mergeCells(r, c1, r, c2);
   };
@@ -404,6 +407,11 @@ function queued(w: BufferedWritable): number {
   return w.writableLength ?? w._writableState?.length ?? 0;
 }
 
+/** Text as exceljs writes it inline (`<c t="inlineStr"><is><r><t>…</t></r></is></c>`). */
+function inlineText(text: string): ExcelJS.CellRichTextValue {
+  return { richText: [{ text }] };
+}
+
 /** The value exceljs writes for a checked cell. Amounts become numbers here and only here. */
 function cellValue(cell: Cell): ExcelJS.CellValue {
   switch (cell.type) {
@@ -411,9 +419,9 @@ function cellValue(cell: Cell): ExcelJS.CellValue {
       return null;
     case 'text':
     case 'month':
-      // A plain string is written as a shared string (t="s"), never as a formula, whatever it
-      // starts with ("=SUM(A1)", "-5", "@x"); the column's text format keeps it text when edited.
-      return cell.text;
+      // An inline string, never a formula, whatever it starts with ("=SUM(A1)", "-5", "@x");
+      // the column's text format keeps it text when edited.
+      return inlineText(cell.text);
     case 'amount':
       // The documented exception to "no number holds money": the last step into the cell.
       return Number(cell.amount);
