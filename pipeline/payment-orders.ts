@@ -470,7 +470,7 @@ const FILE_LINES_PER_READ = 5_000;
  * Writes the pain.001 of each order to `outDir` as payment-order_<year>-<number>.xml, mode 0600
  * (the files carry personal data), through a temporary file and a rename so a reader never sees
  * half a file. Rewriting gives the same bytes. Returns the paths in order-number order. The lines
- * are read for several orders at once (bounded), not one query per order.
+ * are read for several orders at once (bounded), not one query per order, one read ahead.
  */
 export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string): Promise<string[]> {
   if (orderIds.length === 0) return [];
@@ -481,7 +481,9 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
   const gk = loadStateCorporation();
   const knp = new Map<string, string>();
   for (const kind of new Set(orders.map((o) => o.kind))) knp.set(kind, await knpCode(db, kind === 'to_mio' ? 'to_mio' : 'reimbursement'));
-  const files: string[] = [];
+  // Whole orders per read, about FILE_LINES_PER_READ lines; the next read runs in the database
+  // while this one's documents are built and written.
+  const batches: OrderRow[][] = [];
   for (let i = 0; i < orders.length; ) {
     const batch: OrderRow[] = [];
     let lines = 0;
@@ -489,16 +491,28 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
       lines += Number(orders[i].line_count);
       batch.push(orders[i++]);
     }
-    const rows = (await orderLines(db)
+    batches.push(batch);
+  }
+  const readLines = (batch: OrderRow[]) => {
+    const read = orderLines(db)
       .whereRaw('l.order_id = any(?::bigint[])', [batch.map((o) => Number(o.id))])
-      .orderBy([{ column: 'l.order_id' }, { column: 'l.ref' }])) as OrderLineRow[];
+      .orderBy([{ column: 'l.order_id' }, { column: 'l.ref' }])
+      .then((rows) => rows as OrderLineRow[]);
+    read.catch(() => {}); // awaited below; a failure while the previous batch is written is not lost
+    return read;
+  };
+  const files: string[] = [];
+  let next = readLines(batches[0]);
+  for (let b = 0; b < batches.length; b++) {
+    const rows = await next;
+    if (b + 1 < batches.length) next = readLines(batches[b + 1]);
     const byOrder = new Map<number, OrderLineRow[]>();
     for (const r of rows) {
       const list = byOrder.get(Number(r.order_id));
       if (list) list.push(r);
       else byOrder.set(Number(r.order_id), [r]);
     }
-    for (const o of batch) {
+    for (const o of batches[b]) {
       const xml = pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!);
       const file = path.join(outDir, orderFileName(o.year, o.number));
       const tmp = tempPathFor(file);

@@ -33,7 +33,7 @@ import { pay } from '../pipeline/payments.ts';
 import { lockPipeline } from '../pipeline/step-run.ts';
 import { ledgerReport, paymentOrdersReport } from '../reports/payment-reports.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
-import { addBankDetails, insertBanks, insertDemand, insertList, insertMio, insertProvider, insertReturn, validId } from './helpers/cycle-fixture.ts';
+import { addBankDetails, insertBanks, insertDemand, insertList, insertMio, insertProvider, insertReturn, nextIban, validId } from './helpers/cycle-fixture.ts';
 
 let t: TestDb;
 let out: string;
@@ -387,5 +387,31 @@ describe('pay through a two-month scenario', () => {
     for (const r of [rP1, rP4, rP2]) expect(await t.db('payment_lines').where({ return_id: r }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
     expect(await gkFunds(A)).toBe('0.00');
     expect(await balanced()).toBe(true);
+  });
+
+  it('the database refuses a list row or a payment line whose copied columns disagree with what they point to', async () => {
+    const refused = async (sql: string, bindings: (string | number)[]) => {
+      const err = await t.db
+        .transaction(async (trx) => {
+          await trx.raw(sql, bindings);
+        })
+        .catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      return String((err as Error).message);
+    };
+    const row = await t.db('list_rows').where({ mio_bin: A, provider_id: P1 }).first();
+    const line = await t.db('payment_lines').where({ kind: 'payout', provider_id: P1 }).first();
+    expect(row && line).toBeTruthy();
+    // A list row of МИО A moved to МИО B while it stays in A's list.
+    expect(await refused('update list_rows set mio_bin = ? where id = ?', [B, row.id])).toMatch(/list_rows_list_mio_fkey/);
+    // A list row of P1 paid to P2's bank-details version.
+    expect(await refused('update list_rows set bank_detail_id = ? where id = ?', [details.P2, row.id])).toMatch(/list_rows_bank_detail_provider_fkey/);
+    // A payment line in an order of another bank, or to an account that is not its version's.
+    const otherBik = line.bik === 'CASPKZKA' ? 'HSBKKZKX' : 'CASPKZKA';
+    expect(await refused(`update payment_lines set bik = ? where id = ?`, [otherBik, line.id])).toMatch(
+      /payment_lines_order_mio_bik_fkey|payment_lines_paid_to_fkey/,
+    );
+    expect(await refused(`update payment_lines set iban = ? where id = ?`, [nextIban(), line.id])).toMatch(/payment_lines_paid_to_fkey/);
+    expect(await refused(`update payment_lines set mio_bin = ? where id = ?`, [B, line.id])).toMatch(/payment_lines_order_mio_bik_fkey/);
   });
 });
