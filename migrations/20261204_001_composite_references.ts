@@ -11,8 +11,13 @@
 // reference to the provider.
 import type { Knex } from 'knex';
 
+// One statement per call: PGlite's extended protocol takes a single command at a time.
+async function exec(knex: Knex, sql: string): Promise<void> {
+  for (const statement of sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await knex.raw(statement);
+}
+
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(`
+  await exec(knex, `
     alter table lists add constraint lists_id_mio unique (id, mio_bin);
     alter table bank_details add constraint bank_details_id_provider unique (id, provider_id);
     alter table bank_details add constraint bank_details_id_account unique (id, provider_id, bik, iban);
@@ -37,7 +42,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw(`
+  await exec(knex, `
     alter table payment_lines
       drop constraint payment_lines_order_mio_bik_fkey,
       drop constraint payment_lines_paid_to_fkey,

@@ -161,7 +161,11 @@ function hasForbiddenXmlChar(text: string): boolean {
   return false;
 }
 
+/** Characters that need escaping, or that XML cannot carry (checked exactly by the slow path). */
+const XML_SPECIAL_RE = /[&<>"'\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+
 function escapeXml(text: string, what: string): string {
+  if (!XML_SPECIAL_RE.test(text)) return text; // most names, numbers and references: as they are
   if (hasForbiddenXmlChar(text)) {
     throw new Iso20022FormatError(`${what}: недопустимый управляющий символ в тексте «${text}»`);
   }
@@ -179,39 +183,51 @@ function escapeXml(text: string, what: string): string {
 
 /** A tiny writer: elements on their own lines, two-space indent, LF, no trailing spaces. */
 class XmlWriter {
-  private readonly lines: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  private out = '<?xml version="1.0" encoding="UTF-8"?>\n';
   private depth = 0;
 
   open(tag: string, attrs = ''): this {
-    this.lines.push(`${'  '.repeat(this.depth)}<${tag}${attrs}>`);
+    this.out += `${indent(this.depth)}<${tag}${attrs}>\n`;
     this.depth++;
     return this;
   }
 
   close(tag: string): this {
     this.depth--;
-    this.lines.push(`${'  '.repeat(this.depth)}</${tag}>`);
+    this.out += `${indent(this.depth)}</${tag}>\n`;
     return this;
   }
 
   /** An element with text; `what` names the field in an error message. */
   leaf(tag: string, text: string, what: string, attrs = ''): this {
-    this.lines.push(`${'  '.repeat(this.depth)}<${tag}${attrs}>${escapeXml(text, what)}</${tag}>`);
+    this.out += `${indent(this.depth)}<${tag}${attrs}>${escapeXml(text, what)}</${tag}>\n`;
     return this;
   }
 
   toString(): string {
-    return this.lines.join('\n') + '\n';
+    return this.out;
   }
 }
+
+const INDENTS = Array.from({ length: 16 }, (_v, i) => '  '.repeat(i));
+const indent = (depth: number) => INDENTS[depth] ?? '  '.repeat(depth);
 
 // ---------------------------------------------------------------------------------------------
 // pain.001 — building
 
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
 
+/** Length in characters (code points), as the ISO text types count it. */
 function length(text: string): number {
-  return [...text].length;
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) n--; // a surrogate pair is one character
+    }
+  }
+  return n;
 }
 
 function requireText(value: unknown, max: number, what: string): string {
@@ -229,7 +245,8 @@ function requireMatch(value: unknown, ok: (s: string) => boolean, what: string, 
   return value;
 }
 
-const isDigits = (n: number) => (s: string) => new RegExp(`^\\d{${n}}$`).test(s);
+const DIGITS_RE = [/^$/, /^\d$/, /^\d{2}$/, /^\d{3}$/];
+const isDigits = (n: 2 | 3) => (s: string) => DIGITS_RE[n].test(s);
 
 function codesText(knp: string, kbe: string): string {
   return `КНП ${knp} КБе ${kbe}`;

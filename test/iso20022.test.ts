@@ -217,7 +217,16 @@ describe('buildPain001 / parsePain001', () => {
       ['a long MsgId', { ...base, messageId: 'X'.repeat(36) }, 'длиннее 35'],
       ['a long purpose', { ...base, transactions: [{ ...tx, remittance: 'Ж'.repeat(126) }] }, 'длиннее 140'],
       ['a control character', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: 'Иванов\u0007' } }] }, 'управляющий символ'],
+      ['a lone surrogate', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: 'Иванов\ud83d' } }] }, 'управляющий символ'],
+      ['U+FFFF', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: 'Иванов\uffff' } }] }, 'управляющий символ'],
+      ['141 characters with a pair among them', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: '😀' + 'Ж'.repeat(140) } }] }, 'длиннее 140'],
     ];
+    it('counts a surrogate pair as one character and escapes markup', () => {
+      const name = '😀' + 'Ж'.repeat(134) + ' <&">';
+      const xml = buildPain001({ ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name } }] });
+      expect(xml).toContain(`<Nm>😀${'Ж'.repeat(134)} &lt;&amp;&quot;&gt;</Nm>`);
+      expect(parsePain001(xml).transactions[0].creditor.name).toBe(name);
+    });
     it.each(cases)('%s', (_label, msg, text) => {
       expect(() => buildPain001(msg)).toThrow(Iso20022FormatError);
       expect(() => buildPain001(msg)).toThrow(text);
