@@ -161,11 +161,23 @@ function hasForbiddenXmlChar(text: string): boolean {
   return false;
 }
 
-/** Characters that need escaping, or that XML cannot carry (checked exactly by the slow path). */
-const XML_SPECIAL_RE = /[&<>"'\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+/** Whether the text has a character to escape, or one XML may not carry (the slow path decides). */
+function needsAttention(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20) {
+      if (c !== 0x09 && c !== 0x0a) return true; // a control character, or CR (escaped)
+    } else if (c === 0x26 || c === 0x3c || c === 0x3e || c === 0x22 || c === 0x27) {
+      return true; // & < > " '
+    } else if ((c >= 0xd800 && c <= 0xdfff) || c >= 0xfffe) {
+      return true; // half of a surrogate pair, U+FFFE, U+FFFF
+    }
+  }
+  return false;
+}
 
 function escapeXml(text: string, what: string): string {
-  if (!XML_SPECIAL_RE.test(text)) return text; // most names, numbers and references: as they are
+  if (!needsAttention(text)) return text; // most names, numbers and references: as they are
   if (hasForbiddenXmlChar(text)) {
     throw new Iso20022FormatError(`${what}: недопустимый управляющий символ в тексте «${text}»`);
   }

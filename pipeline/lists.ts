@@ -549,9 +549,8 @@ export async function buildLists(db: Db, opts: StepOptions): Promise<StepOutcome
       const splitRows: SplitRow[] = [];
       const representatives = await readCandidates(
         trx,
-        `not held and id in (select distinct on (substr(service_month, 1, 4), hours, claimed_amount, kind, opv_exempt, osms_exempt, so_exempt) id
-                               from ${CANDIDATES} where not held
-                              order by substr(service_month, 1, 4), hours, claimed_amount, kind, opv_exempt, osms_exempt, so_exempt, id)`,
+        `not held and id in (select min(id) from ${CANDIDATES} where not held
+                              group by substr(service_month, 1, 4), hours, claimed_amount, kind, opv_exempt, osms_exempt, so_exempt)`,
       );
       for (const act of representatives) {
         const { split, cols } = splits.of(act);

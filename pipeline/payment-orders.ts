@@ -269,26 +269,31 @@ export async function issueOrdersFrom(
     count: g.n,
   }));
 
-  // The lines, numbered within their order: one statement for all of them.
+  // The lines, numbered within their order, and the 'issued' event of each: one statement for all
+  // of them (the lines are not read back to give them their events).
   const seq = `row_number() over (partition by o.id order by ${LINE_ORDER_SQL})`;
   const { rowCount } = await trx.raw(
-    `insert into payment_lines (order_id, ref, kind, demand_row_id, return_id, mio_bin, provider_id, bank_detail_id, bik, iban, service_month, amount)
-     select o.id, ? || ${padSql('o.number', 6)} || '-' || ${padSql(seq, 5)},
-            l.kind, l.demand_row_id, l.return_id, l.mio_bin, l.provider_id, l.bank_detail_id, l.bik, l.iban, l.service_month, l.amount
-       from ${source.sql} l
-       join json_to_recordset(?::json) as o(id bigint, number int, mio_bin text, bik text)
-         on o.mio_bin = l.mio_bin and o.bik = l.bik
-      order by o.id, ${seq}`,
-    [`GK${year}-`, ...source.bindings, JSON.stringify(orders.map((o) => ({ id: o.id, number: o.number, mio_bin: o.mioBin, bik: o.bik })))],
+    `with issued as (
+       insert into payment_lines (order_id, ref, kind, demand_row_id, return_id, mio_bin, provider_id, bank_detail_id, bik, iban, service_month, amount)
+       select o.id, ? || ${padSql('o.number', 6)} || '-' || ${padSql(seq, 5)},
+              l.kind, l.demand_row_id, l.return_id, l.mio_bin, l.provider_id, l.bank_detail_id, l.bik, l.iban, l.service_month, l.amount
+         from ${source.sql} l
+         join json_to_recordset(?::json) as o(id bigint, number int, mio_bin text, bik text)
+           on o.mio_bin = l.mio_bin and o.bik = l.bik
+        order by o.id, ${seq}
+       returning id)
+     insert into payment_line_events (line_id, status, event_date)
+     select id, 'issued', ?::date from issued order by id`,
+    [
+      `GK${year}-`,
+      ...source.bindings,
+      JSON.stringify(orders.map((o) => ({ id: o.id, number: o.number, mio_bin: o.mioBin, bik: o.bik }))),
+      date,
+    ],
   );
   const expected = orders.reduce((a, o) => a + o.count, 0);
   if (Number(rowCount) !== expected) throw new Error(`issueOrders: wrote ${rowCount} lines of ${expected}`);
-  faultPoint('orders.half-written');
-  await trx.raw(
-    `insert into payment_line_events (line_id, status, event_date)
-     select id, 'issued', ? from payment_lines where order_id = any(?::bigint[]) order by id`,
-    [date, orders.map((o) => o.id)],
-  );
+  faultPoint('orders.half-written'); // lines and their events written; no ledger entry yet
 
   await post(trx, orders.map((o) => orderEntry(o, runId)));
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Big from 'big.js';
+import fc from 'fast-check';
 import {
   formatAmount,
   isAmount,
@@ -32,6 +33,18 @@ describe('money', () => {
     expect(formatAmount(new Big('94392.32'))).toBe('94392.32');
     expect(formatAmount('12345678901234.1')).toBe('12345678901234.10');
     expect(formatAmount('0.005')).toBe('0.01');
+  });
+
+  it('gives back a canonical amount as it is, and any other text as big.js prints it', () => {
+    const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+    const text = fc.tuple(fc.constantFrom('', '-'), digits(1, 16), fc.constantFrom('', '.'), digits(0, 4)).map(([sign, int, dot, frac]) => sign + int + (dot && frac ? dot + frac : ''));
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(formatAmount(s)).toBe(new Big(s).toFixed(2, Big.roundHalfUp));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const s of ['0.00', '007.50', '-0.00', '-12.30', '10.5', '1e3']) expect(formatAmount(s)).toBe(new Big(s).toFixed(2, Big.roundHalfUp));
   });
 
   it('rounds half-up at .005 to the tiyn', () => {

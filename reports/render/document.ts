@@ -6,6 +6,7 @@
 // counts are integers (number or digit string); dates "YYYY-MM-DD"; months "YYYY-MM"; text is
 // anything printable (a number is shown as is). null or a missing key is an empty cell.
 import Big from 'big.js';
+import { formatAmount } from '../../pipeline/money.ts';
 
 export type CellType = 'text' | 'amount' | 'count' | 'date' | 'month';
 export type CellValue = string | number | null;
@@ -117,7 +118,7 @@ export function toCell(column: Column, value: CellValue | undefined, where: () =
       // A JavaScript number never holds an amount: refuse it rather than guess its decimals.
       if (typeof value !== 'string') return badCell(column, value, where, 'an amount must be a decimal string');
       if (!AMOUNT_RE.test(value)) return badCell(column, value, where, 'not an amount');
-      return { type: 'amount', amount: new Big(value).toFixed(2) };
+      return { type: 'amount', amount: formatAmount(value) };
     case 'count': {
       const text = typeof value === 'number' ? String(value) : value.trim();
       if (!COUNT_RE.test(text)) return badCell(column, value, where, 'not an integer count');
