@@ -12,7 +12,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { UsageError } from './errors.ts';
 import { todayInAlmaty, isValidDate } from './dates.ts';
 import { isValidBik, isValidIinBin, isValidKzIban } from './identifiers.ts';
-import { formatAmount, isAmount, parseAmount, sum } from './money.ts';
+import { formatAmount, isAmount, parseAmount, ZERO } from './money.ts';
 
 export const PAIN001_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09';
 export const PAIN002_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10';
@@ -219,6 +219,13 @@ class XmlWriter {
   toString(): string {
     return this.out;
   }
+
+  /** What was written since the last take (the declaration included at first); the depth stays. */
+  take(): string {
+    const xml = this.out;
+    this.out = '';
+    return xml;
+  }
 }
 
 const INDENTS = Array.from({ length: 16 }, (_v, i) => '  '.repeat(i));
@@ -287,6 +294,52 @@ function writeCreditorId(w: XmlWriter, idNumber: string, what: string): void {
   w.close('Othr').close(choice).close('Id');
 }
 
+/** A transaction as checked: what its CdtTrfTxInf says. */
+interface CheckedTransaction {
+  endToEndId: string;
+  amount: string;
+  name: string;
+  idNumber: string;
+  iban: string;
+  bik: string;
+  knp: string;
+  ustrd: string;
+}
+
+/**
+ * Checks transaction `i` of a pain.001 (throws Iso20022FormatError naming the field); with `seen`,
+ * also that its EndToEndId is not one of those (and adds it).
+ */
+function checkTransaction(tx: Pain001Transaction, i: number, seen?: Set<string>): CheckedTransaction {
+  const at = `pain.001, операция ${i + 1}`;
+  const endToEndId = requireText(tx.endToEndId, 35, `${at}: EndToEndId`);
+  if (seen) {
+    if (seen.has(endToEndId)) throw new Iso20022FormatError(`${at}: EndToEndId «${endToEndId}» повторяется`);
+    seen.add(endToEndId);
+  }
+  const amountText = requireMatch(tx.amount, isAmount, `${at}: сумма`, 'ожидается сумма с точкой и не более чем двумя знаками');
+  const amount = parseAmount(amountText);
+  if (amount.lte(0)) throw new Iso20022FormatError(`${at}: сумма должна быть больше нуля («${amountText}»)`);
+  const c = tx.creditor;
+  const knp = requireMatch(tx.knp, isDigits(3), `${at}: КНП`, 'ожидается три цифры');
+  const kbe = requireMatch(c?.kbe, isDigits(2), `${at}: КБе`, 'ожидается две цифры');
+  if (typeof tx.remittance !== 'string') throw new Iso20022FormatError(`${at}: назначение платежа не задано`);
+  const ustrd = unstructuredRemittance(tx.remittance, knp, kbe);
+  if (length(ustrd) > 140) {
+    throw new Iso20022FormatError(`${at}: назначение платежа с кодами длиннее 140 символов («${ustrd}»)`);
+  }
+  return {
+    endToEndId,
+    amount: formatAmount(amount),
+    name: requireText(c?.name, 140, `${at}: наименование получателя`),
+    idNumber: requireMatch(c?.idNumber, isValidIinBin, `${at}: ИИН/БИН получателя`, 'некорректный ИИН/БИН'),
+    iban: requireMatch(c?.iban, isValidKzIban, `${at}: IBAN получателя`, 'некорректный IBAN'),
+    bik: requireMatch(c?.bik, isValidBik, `${at}: БИК получателя`, 'некорректный БИК'),
+    knp,
+    ustrd,
+  };
+}
+
 /**
  * The pain.001.001.09 payment order: one PmtInf (credit transfer, one debtor account) with a
  * CdtTrfTxInf per line. Validates the input (identifiers with their checksums, codes, dates,
@@ -294,6 +347,17 @@ function writeCreditorId(w: XmlWriter, idNumber: string, what: string): void {
  * Iso20022FormatError with the field named. Same input → byte-identical XML.
  */
 export function buildPain001(msg: Pain001Message): string {
+  const parts: string[] = [];
+  writePain001(msg, (xml) => parts.push(xml));
+  return parts.join('');
+}
+
+/**
+ * buildPain001 handed out in pieces, in order, to `write` (e.g. a file): every transaction is
+ * checked before the first piece, and only one transaction's XML is held at a time, so an order
+ * of thousands of lines never sits in memory whole.
+ */
+export function writePain001(msg: Pain001Message, write: (xml: string) => void): void {
   const messageId = requireText(msg.messageId, 35, 'pain.001: MsgId');
   const createdAt = requireMatch(msg.createdAt, (s) => DATETIME_RE.test(s), 'pain.001: CreDtTm', 'ожидается дата и время ISO 8601');
   const initName = requireText(msg.initiatingParty?.name, 140, 'pain.001: наименование инициатора');
@@ -309,36 +373,14 @@ export function buildPain001(msg: Pain001Message): string {
     throw new Iso20022FormatError('pain.001: в платёжном поручении нет ни одной операции');
   }
 
+  // First pass: every transaction checked, the count and control sum that head the document.
   const seen = new Set<string>();
-  const txs = msg.transactions.map((tx, i) => {
-    const at = `pain.001, операция ${i + 1}`;
-    const endToEndId = requireText(tx.endToEndId, 35, `${at}: EndToEndId`);
-    if (seen.has(endToEndId)) throw new Iso20022FormatError(`${at}: EndToEndId «${endToEndId}» повторяется`);
-    seen.add(endToEndId);
-    const amountText = requireMatch(tx.amount, isAmount, `${at}: сумма`, 'ожидается сумма с точкой и не более чем двумя знаками');
-    const amount = parseAmount(amountText);
-    if (amount.lte(0)) throw new Iso20022FormatError(`${at}: сумма должна быть больше нуля («${amountText}»)`);
-    const c = tx.creditor;
-    const knp = requireMatch(tx.knp, isDigits(3), `${at}: КНП`, 'ожидается три цифры');
-    const kbe = requireMatch(c?.kbe, isDigits(2), `${at}: КБе`, 'ожидается две цифры');
-    if (typeof tx.remittance !== 'string') throw new Iso20022FormatError(`${at}: назначение платежа не задано`);
-    const ustrd = unstructuredRemittance(tx.remittance, knp, kbe);
-    if (length(ustrd) > 140) {
-      throw new Iso20022FormatError(`${at}: назначение платежа с кодами длиннее 140 символов («${ustrd}»)`);
-    }
-    return {
-      endToEndId,
-      amount: formatAmount(amount),
-      name: requireText(c?.name, 140, `${at}: наименование получателя`),
-      idNumber: requireMatch(c?.idNumber, isValidIinBin, `${at}: ИИН/БИН получателя`, 'некорректный ИИН/БИН'),
-      iban: requireMatch(c?.iban, isValidKzIban, `${at}: IBAN получателя`, 'некорректный IBAN'),
-      bik: requireMatch(c?.bik, isValidBik, `${at}: БИК получателя`, 'некорректный БИК'),
-      knp,
-      ustrd,
-    };
+  let total = ZERO;
+  msg.transactions.forEach((tx, i) => {
+    total = total.plus(checkTransaction(tx, i, seen).amount);
   });
-  const nbOfTxs = String(txs.length);
-  const ctrlSum = formatAmount(sum(txs.map((t) => t.amount)));
+  const nbOfTxs = String(msg.transactions.length);
+  const ctrlSum = formatAmount(total);
 
   const w = new XmlWriter();
   w.open('Document', ` xmlns="${PAIN001_NAMESPACE}"`).open('CstmrCdtTrfInitn');
@@ -361,8 +403,12 @@ export function buildPain001(msg: Pain001Message): string {
   w.close('Dbtr');
   w.open('DbtrAcct').open('Id').leaf('IBAN', debtorIban, 'IBAN').close('Id').leaf('Ccy', 'KZT', 'Ccy').close('DbtrAcct');
   w.open('DbtrAgt').open('FinInstnId').leaf('BICFI', debtorBik, 'БИК').close('FinInstnId').close('DbtrAgt');
+  write(w.take());
 
-  for (const t of txs) {
+  // Second pass: each transaction written as it is checked again (the checks are cheap; holding
+  // the checked transactions of a large order is not).
+  msg.transactions.forEach((tx, i) => {
+    const t = checkTransaction(tx, i);
     const what = `операция ${t.endToEndId}`;
     w.open('CdtTrfTxInf');
     w.open('PmtId').leaf('EndToEndId', t.endToEndId, what).close('PmtId');
@@ -375,11 +421,12 @@ export function buildPain001(msg: Pain001Message): string {
     w.open('Purp').leaf('Prtry', t.knp, what).close('Purp');
     w.open('RmtInf').leaf('Ustrd', t.ustrd, `${what}: назначение платежа`).close('RmtInf');
     w.close('CdtTrfTxInf');
-  }
+    write(w.take());
+  });
 
   w.close('PmtInf');
   w.close('CstmrCdtTrfInitn').close('Document');
-  return w.toString();
+  write(w.take());
 }
 
 // ---------------------------------------------------------------------------------------------

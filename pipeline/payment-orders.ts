@@ -4,7 +4,7 @@
 // provider orders (payouts and repayments), the returns work issues the `to_mio` orders that send
 // unsent sums back to the МИО. Each order also exists as an ISO 20022 pain.001.001.09 document,
 // built deterministically from the database rows (`orderPain001`).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { BusinessRuleError } from './errors.ts';
 import { faultPoint } from './faults.ts';
 import { isValidBik, isValidIinBin, isValidKzIban } from './identifiers.ts';
-import { buildPain001, type Pain001Message, type Pain001Transaction } from './iso20022.ts';
+import { buildPain001, writePain001, type Pain001Message, type Pain001Transaction } from './iso20022.ts';
 import { account, accountMovement, post, type Entry } from './ledger.ts';
 import { formatAmount, isAmount, money, type Money } from './money.ts';
 import { knpCode } from './reference.ts';
@@ -427,8 +427,8 @@ function orderLines(db: Q): Knex.QueryBuilder {
     .select('l.order_id', 'l.ref', 'l.kind', 'l.provider_id', 'l.bik', 'l.iban', 'l.service_month', 'l.amount', 'p.name as provider_name', 'p.kind as provider_kind');
 }
 
-/** The pain.001 document of an order from its rows (lines in reference order). */
-function pain001Of(order: OrderRow, lines: OrderLineRow[], gk: StateCorporation, knp: string): string {
+/** The pain.001 message of an order from its rows (lines in reference order). */
+function pain001Of(order: OrderRow, lines: OrderLineRow[], gk: StateCorporation, knp: string): Pain001Message {
   const transactions: Pain001Transaction[] = lines.map((l) => {
     const toMio = l.kind === 'to_mio';
     return {
@@ -452,7 +452,7 @@ function pain001Of(order: OrderRow, lines: OrderLineRow[], gk: StateCorporation,
     purposeKnp: knp,
     transactions,
   };
-  return buildPain001(msg);
+  return msg;
 }
 
 /**
@@ -465,7 +465,31 @@ export async function orderPain001(db: Q, orderId: number): Promise<string> {
   if (!order) throw new Error(`payment order ${orderId} not found`);
   const lines = (await orderLines(db).where('l.order_id', orderId).orderBy('l.ref')) as OrderLineRow[];
   const knp = await knpCode(db, order.kind === 'to_mio' ? 'to_mio' : 'reimbursement');
-  return pain001Of(order, lines, loadStateCorporation(), knp);
+  return buildPain001(pain001Of(order, lines, loadStateCorporation(), knp));
+}
+
+/** Bytes written to a file per write call: an order's document goes out in pieces of this size. */
+const FILE_WRITE_BYTES = 1 << 16;
+
+/**
+ * Writes the pain.001 of an order into a new file, mode `mode`, in pieces: a large order never
+ * sits in memory as one string (writePain001 checks every line before the first piece).
+ */
+function writePain001File(file: string, msg: Pain001Message, mode: number): void {
+  const fd = openSync(file, 'wx', mode);
+  try {
+    let pending = '';
+    writePain001(msg, (xml) => {
+      pending += xml;
+      if (pending.length >= FILE_WRITE_BYTES) {
+        writeSync(fd, pending);
+        pending = '';
+      }
+    });
+    writeSync(fd, pending);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Lines read per query when writing the files: whole orders, about this many lines at a time. */
@@ -518,10 +542,15 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
       else byOrder.set(Number(r.order_id), [r]);
     }
     for (const o of batches[b]) {
-      const xml = pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!);
+      const msg = pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!);
       const file = path.join(outDir, orderFileName(o.year, o.number));
       const tmp = tempPathFor(file);
-      writeFileSync(tmp, xml, { mode: 0o600 });
+      try {
+        writePain001File(tmp, msg, 0o600);
+      } catch (err) {
+        rmSync(tmp, { force: true });
+        throw err;
+      }
       faultPoint('orders.file-written'); // the temporary file written, not yet renamed
       renameSync(tmp, file);
       files.push(file);

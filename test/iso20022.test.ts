@@ -6,6 +6,7 @@ import { UsageError } from '../pipeline/errors.ts';
 import { iinBinCheckDigit, makeKzIban } from '../pipeline/identifiers.ts';
 import {
   buildPain001,
+  writePain001,
   buildPain002,
   Iso20022FormatError,
   PAIN001_NAMESPACE,
@@ -221,6 +222,18 @@ describe('buildPain001 / parsePain001', () => {
       ['U+FFFF', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: 'Иванов\uffff' } }] }, 'управляющий символ'],
       ['141 characters with a pair among them', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: '😀' + 'Ж'.repeat(140) } }] }, 'длиннее 140'],
     ];
+    it('writes in pieces nothing at all when a later transaction is bad, and the pieces make buildPain001', () => {
+      const many = { ...base, transactions: Array.from({ length: 50 }, (_v, i) => ({ ...tx, endToEndId: `E2E-${i}` })) };
+      const pieces: string[] = [];
+      writePain001(many, (xml) => pieces.push(xml));
+      expect(pieces.length).toBeGreaterThan(50);
+      expect(pieces.join('')).toBe(buildPain001(many));
+      const bad = { ...many, transactions: [...many.transactions.slice(0, 49), { ...tx, endToEndId: 'E2E-49', amount: '0.00' }] };
+      const written: string[] = [];
+      expect(() => writePain001(bad, (xml) => written.push(xml))).toThrow('операция 50: сумма должна быть больше нуля');
+      expect(written).toEqual([]);
+    });
+
     it('counts a surrogate pair as one character and escapes markup', () => {
       const name = '😀' + 'Ж'.repeat(134) + ' <&">';
       const xml = buildPain001({ ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name } }] });
