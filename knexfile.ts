@@ -1,10 +1,13 @@
 // knex CLI configuration: DATABASE_URL, else the embedded PGlite in ./var/pglite.
 // The application itself connects through pipeline/db.ts; this file serves `npx knex`.
-import { connect, MIGRATIONS_DIR } from './pipeline/db.ts';
+import { migrationSource } from './migrations/index.ts';
+import { connect } from './pipeline/db.ts';
 
 const db = connect();
 
 export default {
   ...db.client.config,
-  migrations: { directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] },
+  // The same static list as `payouts db migrate` (a directory scan would take index.ts and
+  // exec.ts for migrations).
+  migrations: { migrationSource },
 };

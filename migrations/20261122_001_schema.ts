@@ -1,18 +1,10 @@
 // The whole schema of the monthly cycle. Natural keys are unique constraints; amounts are
 // numeric(18,2) with CHECKs; money history is append-only (status changes are event rows).
 import type { Knex } from 'knex';
+import { exec } from './exec.ts';
 
 const MONTH_CHECK = (col: string) => `${col} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`;
 const ID12_CHECK = (col: string) => `${col} ~ '^[0-9]{12}$'`;
-
-// One statement per call: PGlite's extended protocol takes a single command at a time.
-async function exec(knex: Knex, sql: string): Promise<void> {
-  const statements = sql
-    .split(/;\s*\n/)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter(Boolean);
-  for (const statement of statements) await knex.raw(statement);
-}
 
 export async function up(knex: Knex): Promise<void> {
   await exec(knex, `

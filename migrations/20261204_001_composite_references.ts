@@ -10,11 +10,8 @@
 // Lines to a МИО (`to_mio`) have no bank-details version, so payment_lines keeps its own
 // reference to the provider.
 import type { Knex } from 'knex';
+import { exec } from './exec.ts';
 
-// One statement per call: PGlite's extended protocol takes a single command at a time.
-async function exec(knex: Knex, sql: string): Promise<void> {
-  for (const statement of sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await knex.raw(statement);
-}
 
 export async function up(knex: Knex): Promise<void> {
   await exec(knex, `

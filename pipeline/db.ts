@@ -83,4 +83,3 @@ export function isPglite(db: Db): boolean {
   return db.client.config.client !== 'pg';
 }
 
-export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '..', 'migrations');

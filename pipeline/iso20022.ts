@@ -264,7 +264,7 @@ function requireMatch(value: unknown, ok: (s: string) => boolean, what: string, 
   return value;
 }
 
-const DIGITS_RE = [/^$/, /^\d$/, /^\d{2}$/, /^\d{3}$/];
+const DIGITS_RE = { 2: /^\d{2}$/, 3: /^\d{3}$/ };
 const isDigits = (n: 2 | 3) => (s: string) => DIGITS_RE[n].test(s);
 
 function codesText(knp: string, kbe: string): string {

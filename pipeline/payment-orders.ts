@@ -167,7 +167,7 @@ export async function issueOrders(trx: Knex.Transaction, input: IssueOrdersInput
     bik: l.bik,
     iban: l.iban,
     service_month: l.serviceMonth,
-    amount: formatAmount(money(l.amount)),
+    amount: formatAmount(l.amount),
     demand_row_id: l.demandRowId ?? null,
     return_id: l.returnId ?? null,
   }));
@@ -433,7 +433,7 @@ function pain001Of(order: OrderRow, lines: OrderLineRow[], gk: StateCorporation,
     const toMio = l.kind === 'to_mio';
     return {
       endToEndId: l.ref,
-      amount: formatAmount(money(l.amount)),
+      amount: formatAmount(l.amount),
       creditor: toMio
         ? { name: String(order.mio_name), idNumber: String(order.mio_bin), iban: l.iban, bik: l.bik, kbe: kbeOf('mio') }
         : { name: l.provider_name, idNumber: l.provider_id, iban: l.iban, bik: l.bik, kbe: kbeOf(l.provider_kind as 'assistant') },
@@ -468,8 +468,8 @@ export async function orderPain001(db: Q, orderId: number): Promise<string> {
   return buildPain001(pain001Of(order, lines, loadStateCorporation(), knp));
 }
 
-/** Bytes written to a file per write call: an order's document goes out in pieces of this size. */
-const FILE_WRITE_BYTES = 1 << 16;
+/** Characters gathered per write call: an order's document goes to its file in pieces of this size. */
+const FILE_WRITE_CHARS = 1 << 16;
 
 /**
  * Writes the pain.001 of an order into a new file, mode `mode`, in pieces: a large order never
@@ -481,7 +481,7 @@ function writePain001File(file: string, msg: Pain001Message, mode: number): void
     let pending = '';
     writePain001(msg, (xml) => {
       pending += xml;
-      if (pending.length >= FILE_WRITE_BYTES) {
+      if (pending.length >= FILE_WRITE_CHARS) {
         writeSync(fd, pending);
         pending = '';
       }

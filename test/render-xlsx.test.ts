@@ -17,8 +17,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const read = readWorkbook;
-
 const V = ExcelJS.ValueType;
 // Layout of a sheet: form, title, period, one heading line, a blank row, header, numbers, data.
 const HEADER = 6;
@@ -31,7 +29,7 @@ describe('renderXlsx', () => {
   beforeAll(async () => {
     file = path.join(dir, 'list.xlsx');
     await renderXlsx(sampleDocument(), file, { personalData: true });
-    wb = await read(file);
+    wb = await readWorkbook(file);
   });
 
   it('creates the file with mode 0600 for personal data, and leaves no temporary file', async () => {
@@ -203,7 +201,7 @@ describe('renderXlsx: streams, groups, refusals', () => {
     }
     const file = path.join(dir, 'many.xlsx');
     await renderXlsx(doc(rows(), { tc: 20_000, ta: '2000.00', rc: 0, ra: '0.00' }), file);
-    const ws = (await read(file)).worksheets[0];
+    const ws = (await readWorkbook(file)).worksheets[0];
     // group row 5, header row 6, numbers 7, data 8…20007, totals 20008
     expect(ws.getCell('C5').value).toBe('Перечислено ГК');
     expect(ws.getCell('D5').isMerged).toBe(true);
@@ -220,7 +218,7 @@ describe('renderXlsx: streams, groups, refusals', () => {
   it('writes an empty section with plain zero totals (no formula over an empty range)', async () => {
     const file = path.join(dir, 'empty.xlsx');
     await renderXlsx(doc([], { tc: 0, ta: '0.00', rc: 0, ra: '0.00' }), file);
-    const ws = (await read(file)).worksheets[0];
+    const ws = (await readWorkbook(file)).worksheets[0];
     expect(ws.getCell('D8').value).toBe(0);
     expect(ws.getCell('D8').type).toBe(V.Number);
   });
