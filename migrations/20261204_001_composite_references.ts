@@ -12,7 +12,6 @@
 import type { Knex } from 'knex';
 import { exec } from './exec.ts';
 
-
 export async function up(knex: Knex): Promise<void> {
   await exec(knex, `
     alter table lists add constraint lists_id_mio unique (id, mio_bin);

@@ -27,6 +27,9 @@ export function money(value: string | Big): Money {
 
 export const ZERO: Money = new Big(0);
 
+/** Non-negative, no leading zeros, exactly two decimals: "0.00", "47196.16". */
+const CANONICAL_AMOUNT_RE = /^(0|[1-9]\d*)\.\d\d$/;
+
 /** Two decimals, dot, no grouping: "1234.50". The form of every amount at a boundary. */
 export function formatAmount(value: Money | string): string {
   // Already in its canonical form (as numeric(18,2) comes out of PostgreSQL): big.js would give
@@ -34,9 +37,6 @@ export function formatAmount(value: Money | string): string {
   if (typeof value === 'string' && CANONICAL_AMOUNT_RE.test(value)) return value;
   return money(value).toFixed(2, Big.roundHalfUp);
 }
-
-/** Non-negative, no leading zeros, exactly two decimals: "0.00", "47196.16". */
-const CANONICAL_AMOUNT_RE = /^(0|[1-9]\d*)\.\d\d$/;
 
 /** Half-up to the tiyn (0.01) or to the whole tenge. */
 export function roundHalfUp(value: Money, unit: RoundingUnit = 'tiyn'): Money {
