@@ -1,7 +1,7 @@
 // knex CLI configuration: DATABASE_URL, else the embedded PGlite in ./var/pglite.
-// The application itself connects through pipeline/db.ts; this file serves `npx knex`.
+// The application itself connects through pipeline/kernel/db.ts; this file serves `npx knex`.
 import { migrationSource } from './migrations/index.ts';
-import { connect } from './pipeline/db.ts';
+import { connect } from './pipeline/kernel/db.ts';
 
 const db = connect();
 

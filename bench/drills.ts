@@ -8,8 +8,8 @@
 //   npm run drills -- --big-mb 50        another size for the big file; --no-big-file to skip it
 //   npm run drills -- --only pay         only the drills whose step or point contains "pay"
 import { rmSync } from 'node:fs';
-import { connect } from '../pipeline/db.ts';
-import { migrate } from '../pipeline/migrate.ts';
+import { connect } from '../pipeline/kernel/db.ts';
+import { migrate } from '../pipeline/kernel/migrate.ts';
 import { createPostgresDatabase } from '../test/helpers/db.ts';
 import { BASE_FILE_MB, bigFileDrill } from '../test/helpers/drill-bigfile.ts';
 import { buildCorpusWorld, corpusCopy, runCorpus } from '../test/helpers/drill-corpus.ts';

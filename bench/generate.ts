@@ -11,7 +11,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
-import { iinBinCheckDigit, makeKzIban } from '../pipeline/identifiers.ts';
+import { iinBinCheckDigit, makeKzIban } from '../pipeline/kernel/identifiers.ts';
 
 export interface GenerateOptions {
   acts: number;

@@ -1,9 +1,9 @@
 // What every command needs: the database, the business date, the operator, and how to print.
 import os from 'node:os';
 import type { Command } from 'commander';
-import { connect, type Db } from '../pipeline/db.ts';
-import { isValidDate, todayInAlmaty } from '../pipeline/dates.ts';
-import { UsageError } from '../pipeline/errors.ts';
+import { connect, type Db } from '../pipeline/kernel/db.ts';
+import { isValidDate, todayInAlmaty } from '../pipeline/kernel/dates.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
 
 export interface GlobalOptions {
   db?: string;

@@ -1,6 +1,6 @@
 // The payouts CLI: parse, call a pipeline step or a report, print. No business rules here.
 import { Command, CommanderError } from 'commander';
-import { PayoutsError } from '../pipeline/errors.ts';
+import { PayoutsError } from '../pipeline/kernel/errors.ts';
 import type { Command as CommandType } from 'commander';
 
 // Each command module pulls in its part of the pipeline (and exceljs, pdfmake, bullmq…), which

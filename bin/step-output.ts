@@ -1,5 +1,5 @@
 // How a `run` command reports a step's outcome: one line for people, one JSON document with --json.
-import type { StepOutcome } from '../pipeline/step-run.ts';
+import type { StepOutcome } from '../pipeline/kernel/step-run.ts';
 import type { CliContext } from './context.ts';
 
 export function printStepOutcome<R>(

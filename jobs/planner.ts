@@ -26,9 +26,9 @@
 // check-deadlines. pay runs before refund-unsent so that a return whose bank details were
 // fixed that day is paid again, not sent back to the МИО; check-deadlines runs last so that it
 // sees the day's work.
-import { CalendarError, type Calendar } from '../pipeline/calendar.ts';
-import { addDays, addMonths, assertDate, assertMonth, daysBetween, monthOf, type IsoDate, type IsoMonth } from '../pipeline/dates.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
+import { CalendarError, type Calendar } from '../pipeline/kernel/calendar.ts';
+import { addDays, addMonths, assertDate, assertMonth, daysBetween, monthOf, type IsoDate, type IsoMonth } from '../pipeline/kernel/dates.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 
 export const STEP_ORDER = [
   'build-lists',

@@ -2,8 +2,8 @@
 // in the planner's order with the same step functions as the CLI and the worker. A refused step
 // does not stop the steps that do not depend on it; a step whose prerequisite is not done is
 // skipped with the reason; a lost database connection stops the run (the rest would fail too).
-import type { Db } from '../pipeline/db.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { compareItems, prerequisites, type PlanItem } from './planner.ts';
 import { stepFunction, StepUnavailableError, type StepResolver } from './steps.ts';
 import { isTransient } from './transient.ts';

@@ -15,11 +15,11 @@
 // with the reason: backdating weeks of payment orders is a decision for a person.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Queue } from 'bullmq';
-import type { Db } from '../pipeline/db.ts';
-import { addDays, assertDate, daysBetween, todayInAlmaty, type IsoDate } from '../pipeline/dates.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
-import type { Logger } from '../pipeline/logger.ts';
-import { loadCalendar } from '../pipeline/reference.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
+import { addDays, assertDate, daysBetween, todayInAlmaty, type IsoDate } from '../pipeline/kernel/dates.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import type { Logger } from '../pipeline/kernel/logger.ts';
+import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import { dueOn, type PlanItem } from './planner.ts';
 import { DEFAULT_MAX_CATCH_UP_DAYS, NIGHTLY_CRON, TIME_ZONE } from './settings.ts';
 import { enqueueItem, type EnqueueOutcome, type RetryPolicy, type StepJobData, type StepJobResult } from './queue.ts';

@@ -1,7 +1,7 @@
 // Settings of the queue processes that the CLI needs before it loads them (so that `payouts`
 // commands that do not use the queue do not load BullMQ, express or node-cron).
 import type { ConnectionOptions } from 'bullmq';
-import { UsageError } from '../pipeline/errors.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
 
 /** The nightly tick: 01:00 in Asia/Almaty. */
 export const NIGHTLY_CRON = '0 1 * * *';

@@ -1,7 +1,7 @@
 // `payouts status`: what the on-call engineer and the finance officer need at a glance, read
 // from the database (recent runs, open demands, funded rows not yet paid, returns not yet paid
 // again or sent back) and, when there is a queue, from it. Amounts stay decimal strings.
-import type { Db } from '../pipeline/db.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
 
 export interface DbStatus {
   recent_runs: { step: string; key: string; as_of: string; operator: string; created_at: string; summary: Record<string, unknown> }[];

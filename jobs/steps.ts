@@ -1,15 +1,15 @@
 // The one mapping from a step's name to the pipeline function that runs it. The CLI composites,
 // the in-process runner and the BullMQ worker all go through here, so they run the same code.
-import type { Db } from '../pipeline/db.ts';
-import type { StepOutcome } from '../pipeline/step-run.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
+import type { StepOutcome } from '../pipeline/kernel/step-run.ts';
 import type { StepName } from './planner.ts';
-import { buildLists } from '../pipeline/lists.ts';
-import { formDemand } from '../pipeline/demand.ts';
-import { pay } from '../pipeline/payments.ts';
-import { refundUnsent } from '../pipeline/refund-unsent.ts';
-import { reconcile } from '../pipeline/reconciliation.ts';
-import { computeBankFees } from '../pipeline/fees.ts';
-import { checkDeadlines } from '../pipeline/deadlines.ts';
+import { buildLists } from '../pipeline/steps/build-lists/index.ts';
+import { formDemand } from '../pipeline/steps/form-demand/index.ts';
+import { pay } from '../pipeline/steps/pay/index.ts';
+import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
+import { reconcile } from '../pipeline/steps/reconcile/index.ts';
+import { computeBankFees } from '../pipeline/steps/bank-fees/index.ts';
+import { checkDeadlines } from '../pipeline/steps/check-deadlines/index.ts';
 
 export interface StepOptions {
   month?: string;

@@ -10,9 +10,9 @@
 // runs again from a clean database. The step_runs key makes a second run of a finished step a
 // no-op, so nothing is paid twice.
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Db } from '../pipeline/db.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
-import type { Logger } from '../pipeline/logger.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import type { Logger } from '../pipeline/kernel/logger.ts';
 import { isStepName, prerequisites, type PlanItem } from './planner.ts';
 import {
   DEFAULT_PREFIX,

@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { Db } from './db.ts';
-import { assertMonth, type IsoMonth } from './dates.ts';
-import { UsageError } from './errors.ts';
-import { isValidBik, isValidIinBin, isValidKzIban } from './identifiers.ts';
-import { buildPain001, type Pain001Transaction } from './iso20022.ts';
-import { formatAmount, sum } from './money.ts';
-import { knpCode } from './reference.ts';
+import type { Db } from './kernel/db.ts';
+import { assertMonth, type IsoMonth } from './kernel/dates.ts';
+import { UsageError } from './kernel/errors.ts';
+import { isValidBik, isValidIinBin, isValidKzIban } from './kernel/identifiers.ts';
+import { buildPain001, type Pain001Transaction } from './iso20022/index.ts';
+import { formatAmount, sum } from './kernel/money.ts';
+import { knpCode } from './kernel/reference.ts';
 
 export const CONTRIBUTION_KINDS = ['opv', 'osms', 'so'] as const;
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];

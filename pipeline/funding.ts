@@ -5,10 +5,10 @@
 // service month, act received date, provider ИИН/БИН, act number — stopping at the first row
 // that does not fit; what is left waits for the next transfer.
 import type { Knex } from 'knex';
-import { isValidDate } from './dates.ts';
-import { faultPoint } from './faults.ts';
+import { isValidDate } from './kernel/dates.ts';
+import { faultPoint } from './kernel/faults.ts';
 import { account, post } from './ledger.ts';
-import { formatAmount, isAmount, max, money, parseAmount, ZERO, type Money } from './money.ts';
+import { formatAmount, isAmount, max, money, parseAmount, ZERO, type Money } from './kernel/money.ts';
 
 type Q = Knex | Knex.Transaction;
 

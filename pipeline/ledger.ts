@@ -1,8 +1,8 @@
 // Double-entry ledger. Every movement of money posts an entry whose debits equal its credits;
 // an entry is keyed by what caused it (source, source_id), so a re-run cannot post twice.
 import type { Knex } from 'knex';
-import { formatAmount, money, sum, ZERO, type Money } from './money.ts';
-import { faultPoint } from './faults.ts';
+import { formatAmount, money, sum, ZERO, type Money } from './kernel/money.ts';
+import { faultPoint } from './kernel/faults.ts';
 
 type Q = Knex | Knex.Transaction;
 

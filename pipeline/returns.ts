@@ -12,12 +12,12 @@
 // The same return again is a duplicate and changes nothing; a different one for the same
 // reference is a conflict and is rejected.
 import type { Knex } from 'knex';
-import { compareDates, isValidDate } from './dates.ts';
-import { formatAmount, isAmount, money, parseAmount } from './money.ts';
+import { compareDates, isValidDate } from './kernel/dates.ts';
+import { formatAmount, isAmount, money, parseAmount } from './kernel/money.ts';
 import { account, post } from './ledger.ts';
-import { lockPipeline } from './step-run.ts';
-import { faultPoint } from './faults.ts';
-import { insertInChunks } from './bulk.ts';
+import { lockPipeline } from './kernel/step-run.ts';
+import { faultPoint } from './kernel/faults.ts';
+import { insertInChunks } from './kernel/bulk.ts';
 
 type Q = Knex | Knex.Transaction;
 

@@ -5,7 +5,7 @@
 // The amount never becomes a JS number: the integer part is read as a string of digits and
 // spelled three digits at a time; only single digits (0–9) are held as numbers, as table indexes.
 import Big from 'big.js';
-import { MoneyFormatError } from '../pipeline/money.ts';
+import { MoneyFormatError } from '../pipeline/kernel/money.ts';
 
 const AMOUNT_RE = /^\d{1,16}(\.\d{1,2})?$/;
 

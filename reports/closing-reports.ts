@@ -7,12 +7,12 @@
 // (`frozen: true`), else computed live; the deadlines are those stored by the check of that
 // date where it ran (`checked: true`), else computed live. Fields beyond INTERFACE.md are
 // additions, never replacements.
-import { UsageError } from '../pipeline/errors.ts';
-import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/dates.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
+import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
 import { returnStates } from '../pipeline/returns.ts';
-import { reconciliationActs } from '../pipeline/reconciliation.ts';
-import { bankFeeReports } from '../pipeline/fees.ts';
-import { deadlineItems } from '../pipeline/deadlines.ts';
+import { reconciliationActs } from '../pipeline/steps/reconcile/index.ts';
+import { bankFeeReports } from '../pipeline/steps/bank-fees/index.ts';
+import { deadlineItems } from '../pipeline/steps/check-deadlines/index.ts';
 import { amountInWords } from './amount-words.ts';
 import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
 

@@ -4,8 +4,8 @@
 //   demand        the demands formed in month M, with their periods and funding
 //   contributions ОПВ / ОСМС / СО of month M's lists per МИО
 // Amounts are decimal strings with two decimals; they are summed in SQL (numeric) or big.js.
-import { UsageError } from '../pipeline/errors.ts';
-import { formatAmount, money, sum } from '../pipeline/money.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
+import { formatAmount, money, sum } from '../pipeline/kernel/money.ts';
 import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {

@@ -1,10 +1,10 @@
 // JSON report builders (see reports/registry.ts): `payment-orders` (orders dated in month M) and
 // `ledger` (trial balance as of the date). Field names and row order as INTERFACE.md states.
 import type { Knex } from 'knex';
-import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/dates.ts';
-import { UsageError } from '../pipeline/errors.ts';
+import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
 import { accountName, trialBalance } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/money.ts';
+import { formatAmount } from '../pipeline/kernel/money.ts';
 import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
 
 type Q = Knex | Knex.Transaction;

@@ -1,6 +1,6 @@
 // Every report FORM of INTERFACE.md maps to one builder that returns the JSON document; the
 // Excel and PDF renderers draw from the same object.
-import type { Db } from '../pipeline/db.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
 import { cycleReports } from './cycle-reports.ts';
 import { paymentReports } from './payment-reports.ts';
 import { closingReports } from './closing-reports.ts';

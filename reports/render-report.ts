@@ -9,8 +9,8 @@
 // of an earlier run of the same report that this run did not write again are removed.
 import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from '../pipeline/db.ts';
-import { UsageError } from '../pipeline/errors.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
 import type { FormName } from './registry.ts';
 import type { FormFile } from './forms/common.ts';
 import { loadExtras } from './forms/extras.ts';

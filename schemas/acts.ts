@@ -1,6 +1,6 @@
 // `payouts import acts`: accepted acts of completed work from the portal (ПСУ).
 import Big from 'big.js';
-import { daysInMonth } from '../pipeline/dates.ts';
+import { daysInMonth } from '../pipeline/kernel/dates.ts';
 import { amount, date, decimal, idNumber, importSchema, month, optional, text, type RowOf } from './fields.ts';
 
 /** An individual assistant works at most 8 hours a day (Social Code art. 163). */

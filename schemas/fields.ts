@@ -9,8 +9,8 @@
 // which is converted back to the text Excel shows (15 significant digits) before any check.
 import Big from 'big.js';
 import { z } from 'zod';
-import { isValidDate, isValidMonth } from '../pipeline/dates.ts';
-import { isValidBik, isValidIinBin, isValidKzIban } from '../pipeline/identifiers.ts';
+import { isValidDate, isValidMonth } from '../pipeline/kernel/dates.ts';
+import { isValidBik, isValidIinBin, isValidKzIban } from '../pipeline/kernel/identifiers.ts';
 
 /** A cell that Excel stored as a number. Kept apart from a JSON number on purpose. */
 export class ExcelNumber {

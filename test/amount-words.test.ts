@@ -2,7 +2,7 @@ import Big from 'big.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { amountInWords } from '../reports/amount-words.ts';
-import { MoneyFormatError } from '../pipeline/money.ts';
+import { MoneyFormatError } from '../pipeline/kernel/money.ts';
 
 describe('amountInWords', () => {
   const cases: Array<[string, string]> = [

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
-import { migrate } from '../pipeline/migrate.ts';
-import { loadCalendar, loadRates } from '../pipeline/reference.ts';
+import { migrate } from '../pipeline/kernel/migrate.ts';
+import { loadCalendar, loadRates } from '../pipeline/kernel/reference.ts';
 
 let t: TestDb;
 beforeAll(async () => {

@@ -22,12 +22,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { HALYK, importReturns, importTransfers, lineOf, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
 import { seedBankDetails } from './helpers/seed.ts';
-import { formDemand } from '../pipeline/demand.ts';
-import { pay } from '../pipeline/payments.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
-import { checkDeadlines, computeDeadlines, judgeDeadline, deadlineWindowStart, type DeadlineItem } from '../pipeline/deadlines.ts';
-import { loadCalendar } from '../pipeline/reference.ts';
-import { refundUnsent } from '../pipeline/refund-unsent.ts';
+import { formDemand } from '../pipeline/steps/form-demand/index.ts';
+import { pay } from '../pipeline/steps/pay/index.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import { checkDeadlines, computeDeadlines, judgeDeadline, deadlineWindowStart, type DeadlineItem } from '../pipeline/steps/check-deadlines/index.ts';
+import { loadCalendar } from '../pipeline/kernel/reference.ts';
+import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
 import { deadlinesReport } from '../reports/closing-reports.ts';
 
 let t: TestDb;
@@ -162,7 +162,7 @@ describe('deadlines of the two months', () => {
   });
 
   it('refuses to redo a check whose items changed, and computes live where no check ran', async () => {
-    const { reconcile } = await import('../pipeline/reconciliation.ts');
+    const { reconcile } = await import('../pipeline/steps/reconcile/index.ts');
     await reconcile(t.db, { month: '2025-03', asOf: '2025-04-28', operator: OPERATOR });
     const err = await checkDeadlines(t.db, { asOf: '2025-04-28', operator: OPERATOR }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BusinessRuleError);

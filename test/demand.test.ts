@@ -7,15 +7,15 @@
 // bank details as of the demand's date are not the version the returned line went to and are not
 // marked incorrect — however the fix is dated against the send-back (a world of its own below).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../pipeline/db.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedAct, seedBankDetails, seedBanks, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
-import { buildLists } from '../pipeline/lists.ts';
-import { demandDates, formDemand } from '../pipeline/demand.ts';
-import { Calendar } from '../pipeline/calendar.ts';
+import { buildLists } from '../pipeline/steps/build-lists/index.ts';
+import { demandDates, formDemand } from '../pipeline/steps/form-demand/index.ts';
+import { Calendar } from '../pipeline/kernel/calendar.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
-import { BusinessRuleError, UsageError } from '../pipeline/errors.ts';
-import { InjectedFault } from '../pipeline/faults.ts';
+import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
+import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { demandReport } from '../reports/cycle-reports.ts';
 
 const OP = 'тест-оператор';

@@ -1,11 +1,11 @@
-// pipeline/faults.ts, the switch of the drills: silent without its variables; PAYOUTS_FAIL_AT
+// pipeline/kernel/faults.ts, the switch of the drills: silent without its variables; PAYOUTS_FAIL_AT
 // throws at every hit of a plain point and only at the n-th hit of `point#n`; PAYOUTS_PAUSE_AT
 // writes its marker and gives up after its timeout.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { faultPoint, InjectedFault } from '../pipeline/faults.ts';
+import { faultPoint, InjectedFault } from '../pipeline/kernel/faults.ts';
 
 const VARS = ['PAYOUTS_CRASH_AT', 'PAYOUTS_FAIL_AT', 'PAYOUTS_PAUSE_AT', 'PAYOUTS_PAUSE_MARKER', 'PAYOUTS_PAUSE_TIMEOUT_MS'];
 afterEach(() => {

@@ -13,9 +13,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { HALYK, KASPI, importReturns, lineOf, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
-import { bankFee, computeBankFees, type Tariff } from '../pipeline/fees.ts';
-import { formatAmount, money } from '../pipeline/money.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import { bankFee, computeBankFees, type Tariff } from '../pipeline/steps/bank-fees/index.ts';
+import { formatAmount, money } from '../pipeline/kernel/money.ts';
 import { bankFeesReport } from '../reports/closing-reports.ts';
 
 let t: TestDb;

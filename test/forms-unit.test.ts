@@ -15,8 +15,8 @@ import { deadlineObjectText } from '../reports/forms/deadlines.ts';
 import { tariffText } from '../reports/forms/bank-fees.ts';
 import { contributionsForm } from '../reports/forms/contributions.ts';
 import type { ContributionRegister } from '../pipeline/contributions.ts';
-import { iinBinCheckDigit, makeKzIban } from '../pipeline/identifiers.ts';
-import { formatAmount, sum } from '../pipeline/money.ts';
+import { iinBinCheckDigit, makeKzIban } from '../pipeline/kernel/identifiers.ts';
+import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { personName, synthBin, synthIin } from './helpers/seed.ts';
 import { NO_POPPLER_REASON, pdfText, poppler, readTable, readWorkbook, squash, textsBelow } from './forms-support.ts';
 

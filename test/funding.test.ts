@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTransfers, openDemandAmount, unallocatedPool, type TransferRow } from '../pipeline/funding.ts';
 import { accountMovement, account, trialBalance } from '../pipeline/ledger.ts';
-import { formatAmount, money, sum, ZERO } from '../pipeline/money.ts';
-import { lockPipeline } from '../pipeline/step-run.ts';
+import { formatAmount, money, sum, ZERO } from '../pipeline/kernel/money.ts';
+import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { insertBanks, insertDemand, insertList, insertMio, insertProvider, validId } from './helpers/cycle-fixture.ts';
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InjectedFault } from '../pipeline/faults.ts';
+import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { ACT_COLUMNS, act, fixture, importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
 

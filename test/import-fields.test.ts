@@ -20,7 +20,7 @@ import {
 import { actSchema } from '../schemas/acts.ts';
 import { returnSchema } from '../schemas/returns.ts';
 import { excelSafe } from '../pipeline/imports/rejected.ts';
-import { makeKzIban } from '../pipeline/identifiers.ts';
+import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { act } from './import-helpers.ts';
 
 function ok<T>(f: Field<T>, v: unknown): T {

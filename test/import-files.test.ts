@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../pipeline/errors.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { ACT_COLUMNS, act, fixture, importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
 

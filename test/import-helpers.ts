@@ -3,8 +3,8 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Db } from '../pipeline/db.ts';
-import { iinBinCheckDigit, makeKzIban } from '../pipeline/identifiers.ts';
+import type { Db } from '../pipeline/kernel/db.ts';
+import { iinBinCheckDigit, makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { runImport, type ImportReport } from '../pipeline/imports/run-import.ts';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'imports');

@@ -1,7 +1,7 @@
 // Master data imports against real PostgreSQL: mios, banks, providers (with their first bank
 // details), bank-details (new versions, never edits) and exemptions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeKzIban } from '../pipeline/identifiers.ts';
+import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { fixture, importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
 

@@ -4,10 +4,10 @@
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPain002 } from '../pipeline/iso20022.ts';
-import { PIPELINE_LOCK } from '../pipeline/step-run.ts';
+import { buildPain002 } from '../pipeline/iso20022/index.ts';
+import { PIPELINE_LOCK } from '../pipeline/kernel/step-run.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
-import { connect } from '../pipeline/db.ts';
+import { connect } from '../pipeline/kernel/db.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
 

@@ -2,8 +2,8 @@ import Big from 'big.js';
 import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../pipeline/errors.ts';
-import { iinBinCheckDigit, makeKzIban } from '../pipeline/identifiers.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
+import { iinBinCheckDigit, makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import {
   buildPain001,
   writePain001,
@@ -15,7 +15,7 @@ import {
   parsePain002,
   type Pain001Message,
   type ParsedPain001,
-} from '../pipeline/iso20022.ts';
+} from '../pipeline/iso20022/index.ts';
 
 /** A valid ИИН/БИН from its first 11 digits. */
 function idNumber(first11: string): string {

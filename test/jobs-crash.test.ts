@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
 import { manualItem } from '../jobs/planner.ts';
 import { enqueueItem, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
-import { pay } from '../pipeline/payments.ts';
+import { pay } from '../pipeline/steps/pay/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { fundedWorld, WORLD } from './helpers/jobs-world.ts';

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoResult } from '../jobs/demo.ts';
-import { UsageError } from '../pipeline/errors.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
 
 describe('payouts demo', () => {
   let dir: string;

@@ -1,9 +1,9 @@
 // Structured logs never carry a whole ИИН/БИН; and which failures the worker retries.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, maskText, maskValue } from '../pipeline/logger.ts';
+import { createLogger, maskText, maskValue } from '../pipeline/kernel/logger.ts';
 import { isTransient } from '../jobs/transient.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

@@ -3,8 +3,8 @@
 // scheduler_ticks, and a long gap is refused instead of backdating weeks of payments.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
-import { Calendar } from '../pipeline/calendar.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
+import { Calendar } from '../pipeline/kernel/calendar.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { plan } from '../jobs/planner.ts';
 import { jobIdOf, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
 import { catchUp, closedBusinessDate, lastTick, startScheduler, tick } from '../jobs/scheduler.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Calendar, CalendarError } from '../pipeline/calendar.ts';
+import { Calendar, CalendarError } from '../pipeline/kernel/calendar.ts';
 
 const cal = Calendar.fromReferenceFiles();
 

@@ -16,7 +16,7 @@ import {
   monthOf,
   todayInAlmaty,
   yearOf,
-} from '../pipeline/dates.ts';
+} from '../pipeline/kernel/dates.ts';
 
 describe('dates', () => {
   it('validates dates and months', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { iinBinCheckDigit, isValidBik, isValidIinBin, isValidKzIban, makeKzIban, maskIdentifier } from '../pipeline/identifiers.ts';
+import { iinBinCheckDigit, isValidBik, isValidIinBin, isValidKzIban, makeKzIban, maskIdentifier } from '../pipeline/kernel/identifiers.ts';
 
 describe('ИИН/БИН', () => {
   it('known values', () => {

@@ -13,7 +13,7 @@ import {
   roundHalfUp,
   splitWithRemainder,
   sum,
-} from '../pipeline/money.ts';
+} from '../pipeline/kernel/money.ts';
 
 describe('money', () => {
   it('parses amounts strictly', () => {

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_REFERENCE_DIR, readReferenceFiles, ReferenceFileError } from '../pipeline/reference-files.ts';
-import { hourlyRate, ratesForMonth, RatesError } from '../pipeline/rates.ts';
+import { DEFAULT_REFERENCE_DIR, readReferenceFiles, ReferenceFileError } from '../pipeline/kernel/reference-files.ts';
+import { hourlyRate, ratesForMonth, RatesError } from '../pipeline/kernel/rates.ts';
 
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Big from 'big.js';
-import { readReferenceFiles } from '../pipeline/reference-files.ts';
-import { ratesForMonth } from '../pipeline/rates.ts';
-import { capCheck, computeSplit, SplitError, type Split, type SplitInput } from '../pipeline/split.ts';
-import { providerKinds } from '../pipeline/reference-files.ts';
+import { readReferenceFiles } from '../pipeline/kernel/reference-files.ts';
+import { ratesForMonth } from '../pipeline/kernel/rates.ts';
+import { capCheck, computeSplit, SplitError, type Split, type SplitInput } from '../pipeline/kernel/split.ts';
+import { providerKinds } from '../pipeline/kernel/reference-files.ts';
 
 const { rates } = readReferenceFiles();
 const r2023 = ratesForMonth('2023-06', rates);

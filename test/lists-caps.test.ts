@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedAct, seedMio, seedProvider, synthIin, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
-import { buildLists } from '../pipeline/lists.ts';
+import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
-import { maskIdentifier } from '../pipeline/identifiers.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import { maskIdentifier } from '../pipeline/kernel/identifiers.ts';
 
 const OP = 'тест';
 let t: TestDb;

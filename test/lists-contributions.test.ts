@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Big from 'big.js';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedAct, seedExemption, seedMio, seedProvider, synthIin, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
-import { buildLists } from '../pipeline/lists.ts';
+import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import {
   contributionFileName,
   contributionPain001,
@@ -15,10 +15,10 @@ import {
   readContributionReceivers,
   type ContributionRegister,
 } from '../pipeline/contributions.ts';
-import { parsePain001, PAIN001_NAMESPACE } from '../pipeline/iso20022.ts';
-import { UsageError } from '../pipeline/errors.ts';
+import { parsePain001, PAIN001_NAMESPACE } from '../pipeline/iso20022/index.ts';
+import { UsageError } from '../pipeline/kernel/errors.ts';
 import { contributionsReport } from '../reports/cycle-reports.ts';
-import { isValidIinBin, isValidKzIban } from '../pipeline/identifiers.ts';
+import { isValidIinBin, isValidKzIban } from '../pipeline/kernel/identifiers.ts';
 
 let t: TestDb;
 let A: MioSeed;

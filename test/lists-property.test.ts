@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import Big from 'big.js';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedAct, seedExemption, seedMio, seedProvider, synthIin, type MioSeed } from './helpers/seed.ts';
-import { buildLists } from '../pipeline/lists.ts';
+import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
-import { addMonths, firstDayOfMonth } from '../pipeline/dates.ts';
+import { addMonths, firstDayOfMonth } from '../pipeline/kernel/dates.ts';
 import { listReport } from '../reports/cycle-reports.ts';
 
 let t: TestDb;

@@ -5,10 +5,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedAct, seedBankDetails, seedBanks, seedExemption, seedMio, seedProvider, type ActSeed, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
-import { buildLists, holdReason, type CandidateAct } from '../pipeline/lists.ts';
+import { buildLists, holdReason, type CandidateAct } from '../pipeline/steps/build-lists/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
-import { BusinessRuleError, UsageError } from '../pipeline/errors.ts';
-import { InjectedFault } from '../pipeline/faults.ts';
+import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
+import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { listReport, transmissionReport, contributionsReport } from '../reports/cycle-reports.ts';
 
 const OP = 'тест-оператор';

@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLists } from '../pipeline/lists.ts';
-import { formDemand } from '../pipeline/demand.ts';
+import { buildLists } from '../pipeline/steps/build-lists/index.ts';
+import { formDemand } from '../pipeline/steps/form-demand/index.ts';
 import { applyTransfers, openDemandAmount, unallocatedPool } from '../pipeline/funding.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/money.ts';
-import { pay } from '../pipeline/payments.ts';
-import { lockPipeline } from '../pipeline/step-run.ts';
+import { formatAmount } from '../pipeline/kernel/money.ts';
+import { pay } from '../pipeline/steps/pay/index.ts';
+import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedAct, seedBanks, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
 

@@ -9,11 +9,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTransfers } from '../pipeline/funding.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
-import { formatAmount, money, sum, ZERO } from '../pipeline/money.ts';
-import { pay } from '../pipeline/payments.ts';
-import { loadCalendar } from '../pipeline/reference.ts';
-import { lockPipeline } from '../pipeline/step-run.ts';
-import type { Calendar } from '../pipeline/calendar.ts';
+import { formatAmount, money, sum, ZERO } from '../pipeline/kernel/money.ts';
+import { pay } from '../pipeline/steps/pay/index.ts';
+import { loadCalendar } from '../pipeline/kernel/reference.ts';
+import { lockPipeline } from '../pipeline/kernel/step-run.ts';
+import type { Calendar } from '../pipeline/kernel/calendar.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { insertBanks, insertDemand, insertList, insertMio, insertProvider, validId } from './helpers/cycle-fixture.ts';
 

@@ -2,9 +2,9 @@
 // weekday and holiday status were checked on a printed calendar, and by invariants over both years.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Calendar } from '../pipeline/calendar.ts';
-import { addDays, daysBetween } from '../pipeline/dates.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
+import { Calendar } from '../pipeline/kernel/calendar.ts';
+import { addDays, daysBetween } from '../pipeline/kernel/dates.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import {
   compareItems,
   dueOn,

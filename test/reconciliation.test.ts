@@ -12,12 +12,12 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { importReturns, lineOf, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
-import { BusinessRuleError } from '../pipeline/errors.ts';
+import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { account, accountMovement } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/money.ts';
-import { computeReconciliationActs, reconcile } from '../pipeline/reconciliation.ts';
+import { formatAmount } from '../pipeline/kernel/money.ts';
+import { computeReconciliationActs, reconcile } from '../pipeline/steps/reconcile/index.ts';
 import { reconciliationReport } from '../reports/closing-reports.ts';
-import { lastDayOfMonth } from '../pipeline/dates.ts';
+import { lastDayOfMonth } from '../pipeline/kernel/dates.ts';
 
 let t: TestDb;
 let w: World;

@@ -9,7 +9,7 @@ import { freshDb, type TestDb } from './helpers/db.ts';
 import { lineOf, pain002Of, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
 import { runImport } from '../pipeline/imports/run-import.ts';
 import { account, accountMovement } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/money.ts';
+import { formatAmount } from '../pipeline/kernel/money.ts';
 
 let t: TestDb;
 let w: World;

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { importPain002, importReturns, lineOf, pain002Of, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/money.ts';
+import { formatAmount } from '../pipeline/kernel/money.ts';
 import { applyReturns, returnStates } from '../pipeline/returns.ts';
-import { buildPain002 } from '../pipeline/iso20022.ts';
-import { lockPipeline } from '../pipeline/step-run.ts';
+import { buildPain002 } from '../pipeline/iso20022/index.ts';
+import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { returnsReport } from '../reports/closing-reports.ts';
 
 let t: TestDb;

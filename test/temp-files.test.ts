@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { removeStaleTemps, tempPathFor } from '../pipeline/temp-files.ts';
+import { removeStaleTemps, tempPathFor } from '../pipeline/kernel/temp-files.ts';
 
 /** A pid that surely ran and is gone now: a short child process, already reaped. */
 function deadPid(): number {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { migrate } from '../../pipeline/migrate.ts';
-import { describeTarget } from '../../pipeline/db.ts';
+import { migrate } from '../../pipeline/kernel/migrate.ts';
+import { describeTarget } from '../../pipeline/kernel/db.ts';
 import { globals, withContext } from '../context.ts';
 
 export function registerDb(program: Command): void {

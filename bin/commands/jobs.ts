@@ -3,10 +3,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { DemoResult } from '../../jobs/demo.ts';
-import { addDays, isValidDate, isValidMonth } from '../../pipeline/dates.ts';
-import { UsageError } from '../../pipeline/errors.ts';
-import { logger } from '../../pipeline/logger.ts';
-import { loadCalendar } from '../../pipeline/reference.ts';
+import { addDays, isValidDate, isValidMonth } from '../../pipeline/kernel/dates.ts';
+import { UsageError } from '../../pipeline/kernel/errors.ts';
+import { logger } from '../../pipeline/kernel/logger.ts';
+import { loadCalendar } from '../../pipeline/kernel/reference.ts';
 import {
   dueOn,
   isStepName,

@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FORMS, MONTHLY_FORMS, reportBuilders, type FormName } from '../../reports/registry.ts';
-import { isValidMonth } from '../../pipeline/dates.ts';
-import { UsageError } from '../../pipeline/errors.ts';
-import { isValidIinBin } from '../../pipeline/identifiers.ts';
+import { isValidMonth } from '../../pipeline/kernel/dates.ts';
+import { UsageError } from '../../pipeline/kernel/errors.ts';
+import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
 import { withContext } from '../context.ts';
 import { renderReportFiles } from '../../reports/render-report.ts';
 

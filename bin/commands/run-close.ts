@@ -3,13 +3,13 @@
 // the 25th of M+1 (jobs/planner.ts), so a run by hand and the scheduled run are the same run;
 // the date steps default to today.
 import type { Command } from 'commander';
-import { refundUnsent } from '../../pipeline/refund-unsent.ts';
-import { reconcile } from '../../pipeline/reconciliation.ts';
-import { computeBankFees } from '../../pipeline/fees.ts';
-import { checkDeadlines } from '../../pipeline/deadlines.ts';
-import { DEFAULT_ORDERS_DIR } from '../../pipeline/payments.ts';
-import { isValidMonth } from '../../pipeline/dates.ts';
-import { UsageError } from '../../pipeline/errors.ts';
+import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
+import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
+import { computeBankFees } from '../../pipeline/steps/bank-fees/index.ts';
+import { checkDeadlines } from '../../pipeline/steps/check-deadlines/index.ts';
+import { DEFAULT_ORDERS_DIR } from '../../pipeline/steps/pay/index.ts';
+import { isValidMonth } from '../../pipeline/kernel/dates.ts';
+import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { scheduledDate } from '../../jobs/planner.ts';
 import { withContext, type CliContext } from '../context.ts';
 import { printStepOutcome } from '../step-output.ts';

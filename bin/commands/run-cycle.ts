@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { buildLists } from '../../pipeline/lists.ts';
-import { formDemand } from '../../pipeline/demand.ts';
+import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
+import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
 import { CONTRIBUTION_LABEL, contributionFileName, contributionPain001, contributionRegisters } from '../../pipeline/contributions.ts';
-import { isValidMonth } from '../../pipeline/dates.ts';
-import { UsageError } from '../../pipeline/errors.ts';
-import { isValidIinBin } from '../../pipeline/identifiers.ts';
+import { isValidMonth } from '../../pipeline/kernel/dates.ts';
+import { UsageError } from '../../pipeline/kernel/errors.ts';
+import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
 import { withContext, type CliContext } from '../context.ts';
 import { printStepOutcome } from '../step-output.ts';
 

@@ -4,7 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../kernel/errors.ts';
 import { checkColumns, type ColumnSpec } from './header.ts';
 import type { Source, SourceRow } from './source.ts';
 

@@ -1,6 +1,6 @@
 // The header check shared by all readers: a file whose columns are not exactly the kind's
 // columns (INTERFACE.md) is unusable as a whole — exit 2, nothing written.
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../kernel/errors.ts';
 import type { ImportSchema } from '../../schemas/fields.ts';
 
 /** The column lists of a kind's schema. */

@@ -3,7 +3,7 @@
 // required key absent from every object is a missing column, absent from some objects a row
 // problem ("не заполнено").
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../kernel/errors.ts';
 import { checkColumns, type ColumnSpec } from './header.ts';
 import type { Source, SourceRow } from './source.ts';
 

@@ -2,9 +2,9 @@
 // changes nothing; a different row under the same key is rejected as a conflict naming the key.
 // Rows are compared in normalized form (amounts "100" and "100.00" are the same). Set-based:
 // one query fetches the existing records of a whole chunk, one insert writes the new (the rows
-// travel as one JSON parameter, pipeline/bulk.ts: no per-value binding).
+// travel as one JSON parameter, pipeline/kernel/bulk.ts: no per-value binding).
 import type { Knex } from 'knex';
-import { insertInChunks } from '../bulk.ts';
+import { insertInChunks } from '../kernel/bulk.ts';
 import type { ChunkOutcome, ImportContext, RowRejection, ValidRow } from './kind.ts';
 
 export type DbRecord = Record<string, string | boolean | null>;

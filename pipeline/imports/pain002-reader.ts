@@ -2,8 +2,8 @@
 // `returns` columns; the others are reported as skipped. An unreadable message is UsageError
 // (Iso20022FormatError) from parsePain002.
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.ts';
-import { parsePain002 } from '../iso20022.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { parsePain002 } from '../iso20022/index.ts';
 import type { Source, SourceRow } from './source.ts';
 
 export const PAIN002_COLUMNS = ['payment_ref', 'amount', 'returned_on', 'reason_code', 'reason_text'];

@@ -3,7 +3,7 @@
 // with both; changing a provider's details is a `bank-details` import, never an edit.
 import type { Knex } from 'knex';
 import { providerSchema, type ProviderRow } from '../../schemas/providers.ts';
-import { insertInChunks } from '../bulk.ts';
+import { insertInChunks } from '../kernel/bulk.ts';
 import type { ImportKind } from './kind.ts';
 import { existingValues, insertByNaturalKey } from './natural-keys.ts';
 import { unknownBik } from './references.ts';

@@ -19,11 +19,11 @@ import { createReadStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { Db } from '../db.ts';
-import { UsageError } from '../errors.ts';
-import { faultPoint } from '../faults.ts';
+import type { Db } from '../kernel/db.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { faultPoint } from '../kernel/faults.ts';
 import { assertLedgerBalanced } from '../ledger.ts';
-import { lockPipeline } from '../step-run.ts';
+import { lockPipeline } from '../kernel/step-run.ts';
 import { openCsv } from './csv-reader.ts';
 import { openJson } from './json-reader.ts';
 import { openPain002 } from './pain002-reader.ts';
@@ -31,7 +31,7 @@ import { openXlsx } from './xlsx-reader.ts';
 import { IMPORT_KINDS, type ChunkOutcome, type ImportKind, type ImportKindName, type ValidRow } from './kind.ts';
 import { importKinds } from './kinds.ts';
 import { rawJson, RejectSpool, writeRejectedCsv, type RejectedEntry } from './rejected.ts';
-import { removeStaleTemps, tempPathFor } from '../temp-files.ts';
+import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
 import type { Source, SourceRow } from './source.ts';
 
 /** Serializes imports with each other (set-based checks then inserts must not interleave). */

@@ -4,7 +4,7 @@
 // decides how to read it back (an ИИН that lost its leading zero is refused there, not padded).
 import ExcelJS from 'exceljs';
 import { CellError, ExcelNumber, type RawValue } from '../../schemas/fields.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../kernel/errors.ts';
 import { checkColumns, type ColumnSpec } from './header.ts';
 import type { Source, SourceRow } from './source.ts';
 

@@ -8,7 +8,7 @@
 // renderer against the rows) and the amount in words.
 import type { Column, FormDocument, Row, SignatureBlock } from '../render/document.ts';
 import { RenderError } from '../render/document.ts';
-import { formatAmount, sum } from '../../pipeline/money.ts';
+import { formatAmount, sum } from '../../pipeline/kernel/money.ts';
 import { amountInWords } from '../amount-words.ts';
 
 /** One file a form yields: its base name (no extension) and the document. */

@@ -1,7 +1,7 @@
 // What some forms print beyond their JSON document, read from the database when the caller can
 // give it: the МИО names (the demand, payment-order, contributions and returns documents carry
 // only the БИН) and the persons of the contributions registers.
-import type { Db } from '../../pipeline/db.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
 import { contributionRegisters, type ContributionRegister } from '../../pipeline/contributions.ts';
 import type { FormName } from '../registry.ts';
 import type { FormExtras } from './common.ts';

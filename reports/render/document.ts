@@ -6,7 +6,7 @@
 // counts are integers (number or digit string); dates "YYYY-MM-DD"; months "YYYY-MM"; text is
 // anything printable (a number is shown as is). null or a missing key is an empty cell.
 import Big from 'big.js';
-import { formatAmount } from '../../pipeline/money.ts';
+import { formatAmount } from '../../pipeline/kernel/money.ts';
 
 export type CellType = 'text' | 'amount' | 'count' | 'date' | 'month';
 export type CellValue = string | number | null;

@@ -10,7 +10,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { chmod, mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { removeStaleTemps, tempPathFor } from '../../pipeline/temp-files.ts';
+import { removeStaleTemps, tempPathFor } from '../../pipeline/kernel/temp-files.ts';
 import os from 'node:os';
 import path from 'node:path';
 import type { Content, ContentTable, TDocumentDefinitions, TableCell } from 'pdfmake/interfaces.js';

@@ -7,7 +7,7 @@
 // format reserves for formula results.
 import { createWriteStream } from 'node:fs';
 import { chmod, rename, unlink } from 'node:fs/promises';
-import { removeStaleTemps, tempPathFor } from '../../pipeline/temp-files.ts';
+import { removeStaleTemps, tempPathFor } from '../../pipeline/kernel/temp-files.ts';
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import {

@@ -23,16 +23,16 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Db } from '../../pipeline/db.ts';
-import { buildLists } from '../../pipeline/lists.ts';
-import { formDemand } from '../../pipeline/demand.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
+import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
+import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
 import { applyTransfers, type TransferRow } from '../../pipeline/funding.ts';
-import { pay } from '../../pipeline/payments.ts';
+import { pay } from '../../pipeline/steps/pay/index.ts';
 import { applyReturns, type ApplyReturnsResult, type ReturnRow } from '../../pipeline/returns.ts';
-import { refundUnsent } from '../../pipeline/refund-unsent.ts';
-import { reconcile } from '../../pipeline/reconciliation.ts';
-import { buildPain002, parsePain002 } from '../../pipeline/iso20022.ts';
-import { lockPipeline } from '../../pipeline/step-run.ts';
+import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
+import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
+import { buildPain002, parsePain002 } from '../../pipeline/iso20022/index.ts';
+import { lockPipeline } from '../../pipeline/kernel/step-run.ts';
 import { seedAct, seedBank, seedBankDetails, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './seed.ts';
 
 export const OPERATOR = 'тест-оператор';

@@ -3,10 +3,10 @@
 // do not depend on the list and demand steps. Names are generated; ИИН/БИН and IBAN are synthetic
 // with valid check digits.
 import type { Knex } from 'knex';
-import type { Db } from '../../pipeline/db.ts';
-import { iinBinCheckDigit, makeKzIban } from '../../pipeline/identifiers.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
+import { iinBinCheckDigit, makeKzIban } from '../../pipeline/kernel/identifiers.ts';
 import { account, post } from '../../pipeline/ledger.ts';
-import { formatAmount, money, sum } from '../../pipeline/money.ts';
+import { formatAmount, money, sum } from '../../pipeline/kernel/money.ts';
 
 /** A valid 12-digit ИИН/БИН from its first 10 digits (the 11th is the first that admits a check digit). */
 export function validId(first10: string): string {

@@ -2,8 +2,8 @@
 // up, else an in-memory PGlite. Both get the migrations and the reference data.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { connect, type Db } from '../../pipeline/db.ts';
-import { migrate } from '../../pipeline/migrate.ts';
+import { connect, type Db } from '../../pipeline/kernel/db.ts';
+import { migrate } from '../../pipeline/kernel/migrate.ts';
 import { PG_ADMIN_URL, postgresAvailable } from './services.ts';
 
 export interface TestDb {

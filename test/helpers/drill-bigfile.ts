@@ -8,9 +8,9 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from '
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { connect } from '../../pipeline/db.ts';
-import { iinBinCheckDigit } from '../../pipeline/identifiers.ts';
-import { migrate } from '../../pipeline/migrate.ts';
+import { connect } from '../../pipeline/kernel/db.ts';
+import { iinBinCheckDigit } from '../../pipeline/kernel/identifiers.ts';
+import { migrate } from '../../pipeline/kernel/migrate.ts';
 import { runImport } from '../../pipeline/imports/run-import.ts';
 import { createPostgresDatabase } from './db.ts';
 import { BIN } from './drill-runner.ts';

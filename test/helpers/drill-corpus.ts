@@ -7,8 +7,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { importExitCode } from '../../bin/commands/import.ts';
-import type { Db } from '../../pipeline/db.ts';
-import { PayoutsError } from '../../pipeline/errors.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
+import { PayoutsError } from '../../pipeline/kernel/errors.ts';
 import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
 import { fingerprint } from './drill-runner.ts';
 import { REPO, SCENARIO, workspace } from './drill-scenario.ts';

@@ -20,9 +20,9 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { connect, type Db } from '../../pipeline/db.ts';
+import { connect, type Db } from '../../pipeline/kernel/db.ts';
 import { trialBalance } from '../../pipeline/ledger.ts';
-import { migrate } from '../../pipeline/migrate.ts';
+import { migrate } from '../../pipeline/kernel/migrate.ts';
 import { createPostgresDatabase } from './db.ts';
 import {
   allReports,

@@ -17,15 +17,15 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Db } from '../../pipeline/db.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
 import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
-import { buildLists } from '../../pipeline/lists.ts';
-import { formDemand } from '../../pipeline/demand.ts';
-import { pay } from '../../pipeline/payments.ts';
-import { refundUnsent } from '../../pipeline/refund-unsent.ts';
-import { reconcile } from '../../pipeline/reconciliation.ts';
-import { computeBankFees } from '../../pipeline/fees.ts';
-import { checkDeadlines } from '../../pipeline/deadlines.ts';
+import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
+import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
+import { pay } from '../../pipeline/steps/pay/index.ts';
+import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
+import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
+import { computeBankFees } from '../../pipeline/steps/bank-fees/index.ts';
+import { checkDeadlines } from '../../pipeline/steps/check-deadlines/index.ts';
 import { FORMS, reportBuilders } from '../../reports/registry.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');

@@ -4,11 +4,11 @@
 // Figures (2025 hourly rate 536.32): assistant 100 h → G 53 632.00, ОПВ 5 363.20, ОСМС 1 072.64,
 // provider sum 47 196.16; entrepreneur 80 h → 42 905.60; legal entity 120 h → 64 358.40.
 // Demand = 154 460.16.
-import type { Db } from '../../pipeline/db.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
 import { applyTransfers } from '../../pipeline/funding.ts';
-import { lockPipeline } from '../../pipeline/step-run.ts';
-import { buildLists } from '../../pipeline/lists.ts';
-import { formDemand } from '../../pipeline/demand.ts';
+import { lockPipeline } from '../../pipeline/kernel/step-run.ts';
+import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
+import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
 import { seedAct, seedMio, seedProvider, type MioSeed } from './seed.ts';
 
 export const WORLD = {

@@ -2,9 +2,9 @@
 // versions, acts, exemptions. Every identifier is synthetic with a valid checksum (ИИН/БИН by
 // iinBinCheckDigit, IBAN by makeKzIban) and every name is generated, so no real person appears.
 // Values are deterministic for a given sequence number; `nextSeq()` hands out fresh ones.
-import type { Db } from '../../pipeline/db.ts';
-import { addDays, addMonths, firstDayOfMonth } from '../../pipeline/dates.ts';
-import { iinBinCheckDigit, makeKzIban } from '../../pipeline/identifiers.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
+import { addDays, addMonths, firstDayOfMonth } from '../../pipeline/kernel/dates.ts';
+import { iinBinCheckDigit, makeKzIban } from '../../pipeline/kernel/identifiers.ts';
 
 let seq = 0;
 /** A fresh sequence number for this test process. */

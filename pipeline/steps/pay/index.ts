@@ -18,15 +18,15 @@
 // the same files). A re-run after the world changed for D — e.g. a transfer dated D that arrived
 // after the run — is refused loudly; the next working day's `pay` takes those rows.
 import type { Knex } from 'knex';
-import type { Db, Trx } from './db.ts';
-import { BusinessRuleError } from './errors.ts';
-import { faultPoint } from './faults.ts';
-import { CalendarError } from './calendar.ts';
-import { formatAmount, sum } from './money.ts';
-import { loadCalendar } from './reference.ts';
-import { runStep, type StepOutcome } from './step-run.ts';
-import { issueOrdersFrom, orderFileName, writeOrderFiles } from './payment-orders.ts';
-import { assertDate } from './dates.ts';
+import type { Db, Trx } from '../../kernel/db.ts';
+import { BusinessRuleError } from '../../kernel/errors.ts';
+import { faultPoint } from '../../kernel/faults.ts';
+import { CalendarError } from '../../kernel/calendar.ts';
+import { formatAmount, sum } from '../../kernel/money.ts';
+import { loadCalendar } from '../../kernel/reference.ts';
+import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { issueOrdersFrom, orderFileName, writeOrderFiles } from '../../orders/payment-orders.ts';
+import { assertDate } from '../../kernel/dates.ts';
 
 export const DEFAULT_ORDERS_DIR = 'out/payment-orders';
 

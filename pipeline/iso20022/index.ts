@@ -9,10 +9,10 @@
 // the output is byte-identical for the same input; it is read with fast-xml-parser, with an
 // entity decoder of our own that knows only XML's five entities and character references.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { UsageError } from './errors.ts';
-import { todayInAlmaty, isValidDate } from './dates.ts';
-import { isValidBik, isValidIinBin, isValidKzIban } from './identifiers.ts';
-import { formatAmount, isAmount, parseAmount, ZERO } from './money.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { todayInAlmaty, isValidDate } from '../kernel/dates.ts';
+import { isValidBik, isValidIinBin, isValidKzIban } from '../kernel/identifiers.ts';
+import { formatAmount, isAmount, parseAmount, ZERO } from '../kernel/money.ts';
 
 export const PAIN001_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09';
 export const PAIN002_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10';

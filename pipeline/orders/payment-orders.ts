@@ -9,15 +9,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { BusinessRuleError } from './errors.ts';
-import { faultPoint } from './faults.ts';
-import { isValidBik, isValidIinBin, isValidKzIban } from './identifiers.ts';
-import { buildPain001, writePain001, type Pain001Message, type Pain001Transaction } from './iso20022.ts';
-import { account, accountMovement, post, type Entry } from './ledger.ts';
-import { formatAmount, isAmount, money, type Money } from './money.ts';
-import { knpCode } from './reference.ts';
-import { yearOf } from './dates.ts';
-import { removeStaleTemps, tempPathFor } from './temp-files.ts';
+import { BusinessRuleError } from '../kernel/errors.ts';
+import { faultPoint } from '../kernel/faults.ts';
+import { isValidBik, isValidIinBin, isValidKzIban } from '../kernel/identifiers.ts';
+import { buildPain001, writePain001, type Pain001Message, type Pain001Transaction } from '../iso20022/index.ts';
+import { account, accountMovement, post, type Entry } from '../ledger.ts';
+import { formatAmount, isAmount, money, type Money } from '../kernel/money.ts';
+import { knpCode } from '../kernel/reference.ts';
+import { yearOf } from '../kernel/dates.ts';
+import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -346,7 +346,7 @@ function orderEntry(o: IssuedOrderHeader, runId: number): Entry {
 // ---------------------------------------------------------------------------------------------
 // The State Corporation's requisites (reference/state-corporation.json)
 
-export const STATE_CORPORATION_FILE = fileURLToPath(new URL('../reference/state-corporation.json', import.meta.url));
+export const STATE_CORPORATION_FILE = fileURLToPath(new URL('../../reference/state-corporation.json', import.meta.url));
 
 const stateCorporationSchema = z.strictObject({
   name: z.string().min(1),

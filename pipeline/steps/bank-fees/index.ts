@@ -14,12 +14,12 @@
 // as_of, so a return received after it does not move the signed figures), and computes them
 // live as of the report date otherwise. A late return appears in `report returns`.
 import type { Knex } from 'knex';
-import type { Db } from './db.ts';
-import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from './dates.ts';
-import { BusinessRuleError } from './errors.ts';
-import { formatAmount, max, min, money, roundHalfUp, sum, ZERO, type Money } from './money.ts';
-import { runStep, type StepOutcome } from './step-run.ts';
-import { faultPoint } from './faults.ts';
+import type { Db } from '../../kernel/db.ts';
+import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from '../../kernel/dates.ts';
+import { BusinessRuleError } from '../../kernel/errors.ts';
+import { formatAmount, max, min, money, roundHalfUp, sum, ZERO, type Money } from '../../kernel/money.ts';
+import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { faultPoint } from '../../kernel/faults.ts';
 
 type Q = Knex | Knex.Transaction;
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isValidDate, isWeekend } from './dates.ts';
 
-export const DEFAULT_REFERENCE_DIR = fileURLToPath(new URL('../reference/', import.meta.url));
+export const DEFAULT_REFERENCE_DIR = fileURLToPath(new URL('../../reference/', import.meta.url));
 
 export class ReferenceFileError extends Error {}
 

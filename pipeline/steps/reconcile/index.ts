@@ -23,12 +23,12 @@
 // (e.g. a late return dated in M) is refused by the step runner. Reports show the frozen act
 // where it exists and compute the act live otherwise.
 import type { Knex } from 'knex';
-import type { Db } from './db.ts';
-import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from './dates.ts';
-import { BusinessRuleError } from './errors.ts';
-import { formatAmount, money, sum, ZERO, type Money } from './money.ts';
-import { runStep, type StepOutcome } from './step-run.ts';
-import { faultPoint } from './faults.ts';
+import type { Db } from '../../kernel/db.ts';
+import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from '../../kernel/dates.ts';
+import { BusinessRuleError } from '../../kernel/errors.ts';
+import { formatAmount, money, sum, ZERO, type Money } from '../../kernel/money.ts';
+import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { faultPoint } from '../../kernel/faults.ts';
 
 type Q = Knex | Knex.Transaction;
 

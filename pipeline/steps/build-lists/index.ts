@@ -9,19 +9,19 @@
 // (year, hours, claim, kind, exemptions) and joined back in SQL; holds and caps are decided in
 // TypeScript over the few acts that could be held or bind a cap. The rows never travel to the
 // application, so a million acts cost a handful of statements and little memory.
-import type { Db, Trx } from './db.ts';
-import { firstDayOfMonth, lastDayOfMonth, type IsoDate, type IsoMonth } from './dates.ts';
-import { BusinessRuleError } from './errors.ts';
-import { faultPoint } from './faults.ts';
-import { account, post, type Entry } from './ledger.ts';
-import { formatAmount, money, sum, ZERO, type Money } from './money.ts';
-import { ratesForMonth, RatesError } from './rates.ts';
-import { loadRates } from './reference.ts';
-import type { ProviderKind, YearRates } from './reference-files.ts';
-import { capCheck, computeSplit, SplitError, type Split } from './split.ts';
-import { maskIdentifier } from './identifiers.ts';
-import { monthStepDates, runStep, type StepOptions, type StepOutcome } from './step-run.ts';
-import { insertInChunks } from './bulk.ts';
+import type { Db, Trx } from '../../kernel/db.ts';
+import { firstDayOfMonth, lastDayOfMonth, type IsoDate, type IsoMonth } from '../../kernel/dates.ts';
+import { BusinessRuleError } from '../../kernel/errors.ts';
+import { faultPoint } from '../../kernel/faults.ts';
+import { account, post, type Entry } from '../../ledger.ts';
+import { formatAmount, money, sum, ZERO, type Money } from '../../kernel/money.ts';
+import { ratesForMonth, RatesError } from '../../kernel/rates.ts';
+import { loadRates } from '../../kernel/reference.ts';
+import type { ProviderKind, YearRates } from '../../kernel/reference-files.ts';
+import { capCheck, computeSplit, SplitError, type Split } from '../../kernel/split.ts';
+import { maskIdentifier } from '../../kernel/identifiers.ts';
+import { monthStepDates, runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
+import { insertInChunks } from '../../kernel/bulk.ts';
 
 export const BUILD_LISTS_STEP = 'build-lists';
 

@@ -9,15 +9,15 @@
 //
 // Set-based: what a demand asks for (list rows and re-demands) is staged in a temporary table and
 // summed, hashed and written in SQL; the rows never travel to the application.
-import type { Db, Trx } from './db.ts';
-import { CalendarError, type Calendar } from './calendar.ts';
-import type { IsoDate, IsoMonth } from './dates.ts';
-import { BusinessRuleError } from './errors.ts';
-import { faultPoint } from './faults.ts';
-import { formatAmount, sum } from './money.ts';
-import { loadCalendar } from './reference.ts';
-import { monthStepDates, runStep, type StepOptions, type StepOutcome } from './step-run.ts';
-import { insertInChunks } from './bulk.ts';
+import type { Db, Trx } from '../../kernel/db.ts';
+import { CalendarError, type Calendar } from '../../kernel/calendar.ts';
+import type { IsoDate, IsoMonth } from '../../kernel/dates.ts';
+import { BusinessRuleError } from '../../kernel/errors.ts';
+import { faultPoint } from '../../kernel/faults.ts';
+import { formatAmount, sum } from '../../kernel/money.ts';
+import { loadCalendar } from '../../kernel/reference.ts';
+import { monthStepDates, runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
+import { insertInChunks } from '../../kernel/bulk.ts';
 
 export const FORM_DEMAND_STEP = 'form-demand';
 

@@ -1,7 +1,7 @@
 // `payouts db migrate`: applies the migrations, then loads the reference data files
 // (rates by year, the working-day calendar, КНП codes) idempotently.
 import type { Db } from './db.ts';
-import { migrationSource } from '../migrations/index.ts';
+import { migrationSource } from '../../migrations/index.ts';
 import { readReferenceFiles } from './reference-files.ts';
 
 export interface MigrateResult {

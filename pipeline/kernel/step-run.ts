@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { Db, Trx } from './db.ts';
 import { assertDate, assertMonth, monthOf, type IsoDate, type IsoMonth } from './dates.ts';
 import { BusinessRuleError, UsageError } from './errors.ts';
-import { assertLedgerBalanced } from './ledger.ts';
+import { assertLedgerBalanced } from '../ledger.ts';
 import { faultPoint } from './faults.ts';
 
 /** Every writer of money state takes this lock, so steps and money imports serialize. */

@@ -9,16 +9,16 @@
 // "Still unpaid" = no repayment and no to_mio line for the return; the database allows only one
 // of the two per return (payment_lines_return_once), so a sum is never both repaid and sent back.
 import type { Knex } from 'knex';
-import type { Db, Trx } from './db.ts';
-import { addMonths, assertDate, firstDayOfMonth, monthOf } from './dates.ts';
-import { BusinessRuleError } from './errors.ts';
-import { CalendarError, type Calendar } from './calendar.ts';
-import { loadCalendar } from './reference.ts';
-import { formatAmount, sum } from './money.ts';
-import { runStep, type StepOutcome } from './step-run.ts';
-import { issueOrders, writeOrderFiles, orderFileName } from './payment-orders.ts';
-import { DEFAULT_ORDERS_DIR } from './payments.ts';
-import { faultPoint } from './faults.ts';
+import type { Db, Trx } from '../../kernel/db.ts';
+import { addMonths, assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
+import { BusinessRuleError } from '../../kernel/errors.ts';
+import { CalendarError, type Calendar } from '../../kernel/calendar.ts';
+import { loadCalendar } from '../../kernel/reference.ts';
+import { formatAmount, sum } from '../../kernel/money.ts';
+import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { issueOrders, writeOrderFiles, orderFileName } from '../../orders/payment-orders.ts';
+import { DEFAULT_ORDERS_DIR } from '../pay/index.ts';
+import { faultPoint } from '../../kernel/faults.ts';
 
 export const REFUND_UNSENT_STEP = 'refund-unsent';
 

@@ -26,17 +26,17 @@
 // table deadline_checks stays bounded). Sums sent back and demanded again are watched by the
 // demand rules; signed paper copies (by the 10th) and rework (3 wd) leave no data to judge.
 import type { Knex } from 'knex';
-import type { Db } from './db.ts';
-import { addMonths, assertDate, firstDayOfMonth, monthOf } from './dates.ts';
-import { BusinessRuleError } from './errors.ts';
-import { CalendarError, type Calendar } from './calendar.ts';
-import { loadCalendar } from './reference.ts';
-import { returnNotificationKey, returnStates } from './returns.ts';
-import { money } from './money.ts';
-import { sendBackDeadline } from './refund-unsent.ts';
-import { runStep, type StepOutcome } from './step-run.ts';
-import { insertInChunks } from './bulk.ts';
-import { faultPoint } from './faults.ts';
+import type { Db } from '../../kernel/db.ts';
+import { addMonths, assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
+import { BusinessRuleError } from '../../kernel/errors.ts';
+import { CalendarError, type Calendar } from '../../kernel/calendar.ts';
+import { loadCalendar } from '../../kernel/reference.ts';
+import { returnNotificationKey, returnStates } from '../../returns.ts';
+import { money } from '../../kernel/money.ts';
+import { sendBackDeadline } from '../refund-unsent/index.ts';
+import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { insertInChunks } from '../../kernel/bulk.ts';
+import { faultPoint } from '../../kernel/faults.ts';
 
 type Q = Knex | Knex.Transaction;
 
