@@ -25,6 +25,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import Big from 'big.js';
+import { writeCsvFile, type CsvCell } from '../pipeline/kernel/csv.ts';
 import { connect, type Db } from '../pipeline/kernel/db.ts';
 import { PayoutsError, UsageError } from '../pipeline/kernel/errors.ts';
 import { addDays, addMonths, type IsoDate } from '../pipeline/kernel/dates.ts';
@@ -123,13 +124,6 @@ export interface DemoResult {
 
 type Row = Record<string, unknown>;
 
-function csv(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (v: string | number | null) => {
-    const s = v === null ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
-}
 
 class DemoWorld {
   readonly imports: DemoImport[] = [];
@@ -168,9 +162,16 @@ class DemoWorld {
     return r;
   }
 
+  /** A simulated input file (the МИО's, the bank's), mode 0600 like every file with personal data. */
   private write(name: string, text: string): string {
     const file = path.join(this.inputs, name);
-    writeFileSync(file, text);
+    writeFileSync(file, text, { mode: 0o600 });
+    return file;
+  }
+
+  private writeCsv(name: string, header: string[], rows: CsvCell[][]): string {
+    const file = path.join(this.inputs, name);
+    writeCsvFile(file, header, rows);
     return file;
   }
 
@@ -220,7 +221,7 @@ class DemoWorld {
       else if (i === 0) rows.push([d.mio_bin, ppNo, date, formatAmount(total.minus(half))]);
     });
     if (!rows.length) return;
-    const file = this.write(`funding_${date}.csv`, csv(['mio_bin', 'pp_no', 'pp_date', 'amount'], rows));
+    const file = this.writeCsv(`funding_${date}.csv`, ['mio_bin', 'pp_no', 'pp_date', 'amount'], rows);
     await this.importFile(date, 'funding', file);
   }
 
@@ -272,7 +273,7 @@ class DemoWorld {
     const bik = String(other?.bik ?? ret.bik);
     const bankCode = String(other?.iban ?? 'KZ00601').slice(4, 7);
     const iban = makeKzIban(bankCode, `DEMO${String(ret.provider_id).slice(-9)}`);
-    const file = this.write(`bank-details_${date}.csv`, csv(['provider_id', 'bik', 'iban', 'changed_on'], [[String(ret.provider_id), bik, iban, date]]));
+    const file = this.writeCsv(`bank-details_${date}.csv`, ['provider_id', 'bik', 'iban', 'changed_on'], [[String(ret.provider_id), bik, iban, date]]);
     await this.importFile(date, 'bank-details', file);
   }
 
@@ -296,7 +297,7 @@ class DemoWorld {
         hours, a.claimed_amount === null ? null : String(a.claimed_amount), '2025-03-04', date,
       ];
     });
-    await this.importFile(date, 'acts', this.write(`acts_${date}.csv`, csv(header, rows)));
+    await this.importFile(date, 'acts', this.writeCsv(`acts_${date}.csv`, header, rows));
   }
 }
 
@@ -321,7 +322,7 @@ async function writeReports(db: Db, outDir: string, asOf: IsoDate, formats: Demo
     const doc = await builder(db, { month, asOf });
     const base = [form, month ?? asOf].join('_');
     const json = path.join(outDir, `${base}.json`);
-    writeFileSync(json, `${JSON.stringify(doc, null, 2)}\n`);
+    writeFileSync(json, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
     files.push({ form, month, format: 'json', file: json });
     for (const format of formats ?? ['json', 'xlsx', 'pdf']) {
       if (format !== 'json') renders.push({ form, month, format, doc, base });

@@ -4,13 +4,18 @@
 //  - JSON: string, number, boolean or null (a nested value is refused);
 //  - XLSX: string, ExcelNumber (a cell Excel typed as a number), Date (a date-formatted cell,
 //    UTC midnight), boolean, CellError (#N/A and the like), or null.
-// Every field trims strings and treats an empty string as a missing value. Amounts and decimals
-// never pass through a JavaScript number on the way in, except the unavoidable XLSX number cell,
-// which is converted back to the text Excel shows (15 significant digits) before any check.
+// Every field trims strings and treats an empty string as a missing value; a value with a character
+// that never belongs in a file (schemas/characters.ts: NUL, control characters, line separators…)
+// is rejected whatever the field. Finance staff's own forms are read and stored canonically:
+// dates ДД.ММ.ГГГГ → YYYY-MM-DD, months ММ.ГГГГ → YYYY-MM, amounts `50 000,00` → 50000.00, да/нет.
+// Amounts and decimals never pass through a JavaScript number on the way in, except the
+// unavoidable XLSX number cell, which is converted back to the text Excel shows (15 significant
+// digits) before any check.
 import Big from 'big.js';
 import { z } from 'zod';
 import { isValidDate, isValidMonth } from '../pipeline/kernel/dates.ts';
 import { isValidBik, isValidIinBin, isValidKzIban } from '../pipeline/kernel/identifiers.ts';
+import { describeChar, firstUnsafe, visible } from './characters.ts';
 
 /** A cell that Excel stored as a number. Kept apart from a JSON number on purpose. */
 export class ExcelNumber {
@@ -44,7 +49,7 @@ export function excelDateText(d: Date): string | null {
   return `${pad(y, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
-/** How a raw value is shown in a message or written back to the rejected-rows file. */
+/** A raw value as text, exactly (an Excel cell as Excel shows it). */
 export function rawText(v: RawValue): string {
   if (v === null || v === undefined) return '';
   if (v instanceof ExcelNumber) return excelNumberText(v.value) ?? String(v.value);
@@ -70,21 +75,18 @@ const issue: Issue = (why) => {
   throw new FieldIssue(why);
 };
 
-/** A control character (a line break included): never part of a name or a number. */
-function hasControlChar(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
+/** Padding a spreadsheet leaves around a value: trimmed before the character check. */
+const PADDING = /^[ \t\u00a0]+|[ \t\u00a0]+$/g;
 
+/** Empty: no value, or only spaces (a value of nothing but a line separator or NUL is not empty: it is rejected). */
 function isBlank(v: unknown): boolean {
-  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+  if (v === null || v === undefined) return true;
+  return typeof v === 'string' && v.trim() === '' && firstUnsafe(v.replace(PADDING, '')) === null;
 }
 
+/** A value as a message quotes it: unsafe characters visible, at most 60 characters. */
 function shown(v: unknown): string {
-  const s = rawText(v as RawValue);
+  const s = visible(rawText(v as RawValue));
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 
@@ -99,6 +101,12 @@ function field<T>(label: string, parse: (v: unknown, issue: Issue) => T): Field<
       if (v instanceof CellError) issue(`ошибка в ячейке Excel (${v.code})`);
       if (typeof v === 'object' && !(v instanceof ExcelNumber) && !(v instanceof Date)) {
         issue('вложенный объект или массив вместо значения');
+      }
+      if (typeof v === 'string') {
+        const bad = firstUnsafe(v.replace(PADDING, ''));
+        if (bad) {
+          issue(`недопустимый символ ${describeChar(bad.cp)} на ${bad.position}-й позиции; такие символы в значениях не допускаются`);
+        }
       }
       return parse(typeof v === 'string' ? v.trim() : v, issue);
     } catch (err) {
@@ -135,7 +143,6 @@ export function text(label: string, maxLength = 500): Field<string> {
     } else if (v instanceof Date) {
       issue(`Excel превратил значение в дату (${shown(v)}); отформатируйте столбец как текст`);
     } else issue(`ожидается текст, получено «${shown(v)}»`);
-    if (hasControlChar(s)) issue('текст содержит перевод строки или управляющие символы');
     if (s.length > maxLength) issue(`длиннее ${maxLength} символов`);
     return s;
   });
@@ -201,19 +208,46 @@ function decimalText(v: unknown, issue: Issue, what: string): string {
   return v as string;
 }
 
+/** A space that may group thousands: a plain space, a no-break space (Excel), a narrow one. */
+const GROUP = '[ \\u00a0\\u202f]';
+const GROUPED = new RegExp(`^\\d{1,3}(?:${GROUP}\\d{3})+$`);
+const HAS_GROUP = new RegExp(GROUP);
+
+/**
+ * A non-negative decimal as finance staff write it: 1234.50, 1234,50, 50 000,00, 50 000.00 (the
+ * thousands grouped by a space or a no-break space, in threes). A point or a comma is the
+ * decimal separator, never a thousands separator: 50,000.00 and 1.234,56 are refused as
+ * ambiguous. (In a comma-separated CSV a value with a decimal comma is quoted, "50 000,00", as
+ * CSV quotes any value holding its separator; unquoted, it splits the row — see csv-reader.ts.)
+ */
 function checkDecimal(s: string, scale: number, issue: Issue): Big {
-  if (/^-?\d+,\d*$/.test(s)) issue(`«${s}»: десятичный разделитель — точка, не запятая`);
-  if (/\s/.test(s)) issue(`«${s}»: без пробелов и разделителей разрядов`);
-  if (s.startsWith('-')) issue(`«${s}»: отрицательное значение`);
-  const m = /^(\d{1,16})(?:\.(\d+))?$/.exec(s);
-  if (!m) issue(`«${s}»: ожидается число с точкой, например 1234.50`);
-  if (m![2] !== undefined && m![2].length > scale) {
-    issue(`«${s}»: не больше ${scale} знаков после точки`);
+  if (/^[-\u2212]/.test(s)) issue(`«${shown(s)}»: отрицательное значение`);
+  const separators: string[] = s.match(/[.,]/g) ?? [];
+  if (separators.includes('.') && separators.includes(',')) {
+    issue(
+      `«${shown(s)}»: в числе и точка, и запятая — непонятно, что отделяет дробную часть; ` +
+        'разряды отделяются только пробелом, дробная часть — точкой или запятой: 50000.00 или 50 000,00',
+    );
   }
-  return new Big(s);
+  if (separators.length > 1) {
+    issue(`«${shown(s)}»: несколько знаков «${separators[0]}»; разряды отделяются только пробелом, например 1 234 567,50`);
+  }
+  const sep = separators[0];
+  const [whole, fraction] = sep ? s.split(sep) : [s, undefined];
+  if (HAS_GROUP.test(whole) && GROUPED.test(whole) === false && /^[\d \u00a0\u202f]+$/.test(whole)) {
+    issue(`«${shown(s)}»: пробел допустим только между группами по три цифры, например 50 000,00`);
+  }
+  const digits = whole.replace(new RegExp(GROUP, 'g'), '');
+  if (!/^\d{1,16}$/.test(digits) || (fraction !== undefined && !/^\d+$/.test(fraction))) {
+    issue(`«${shown(s)}»: ожидается число, например 1234.50 или 1 234,50`);
+  }
+  if (fraction !== undefined && fraction.length > scale) {
+    issue(`«${shown(s)}»: не больше ${scale} знаков после ${sep === ',' ? 'запятой' : 'точки'}`);
+  }
+  return new Big(fraction === undefined ? digits : `${digits}.${fraction}`);
 }
 
-/** Amount in KZT: decimal with a dot, at most two decimals; normalized to "1234.50". */
+/** Amount in KZT: at most two decimals (see checkDecimal for the forms); normalized to "1234.50". */
 export function amount(label: string, opts: { positive?: boolean } = {}): Field<string> {
   return field(label, (v: unknown, issue: Issue) => {
     const s = decimalText(v, issue, 'сумма');
@@ -231,7 +265,13 @@ export function decimal(label: string, scale: number): Field<string> {
   });
 }
 
-/** A date that exists, 'YYYY-MM-DD' (or an Excel date cell). */
+/** ДД.ММ.ГГГГ (a day and month of one or two digits) as YYYY-MM-DD, or null. */
+function russianDate(s: string): string | null {
+  const m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(s);
+  return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : null;
+}
+
+/** A date that exists: 'YYYY-MM-DD' or 'ДД.ММ.ГГГГ' (or an Excel date cell); stored as YYYY-MM-DD. */
 export function date(label: string): Field<string> {
   return field(label, (v: unknown, issue: Issue) => {
     if (v instanceof Date) {
@@ -239,40 +279,58 @@ export function date(label: string): Field<string> {
       if (t === null) issue('дата в ячейке Excel вне допустимого диапазона');
       return t;
     }
-    if (typeof v !== 'string') issue(`ожидается дата ГГГГ-ММ-ДД, получено «${shown(v)}»`);
+    if (typeof v !== 'string') issue(`ожидается дата ДД.ММ.ГГГГ или ГГГГ-ММ-ДД, получено «${shown(v)}»`);
     const s = v as string;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) issue(`«${shown(s)}»: ожидается дата в виде ГГГГ-ММ-ДД`);
-    if (!isValidDate(s)) issue(`даты «${s}» не существует`);
-    return s;
+    const iso = /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : russianDate(s);
+    if (iso === null) {
+      if (/^\d{1,2}\.\d{1,2}\.\d{2}$/.test(s)) issue(`«${s}»: год записан двумя цифрами; ожидается ДД.ММ.ГГГГ`);
+      if (/^\d{1,4}\/\d{1,2}\/\d{1,4}$/.test(s)) {
+        issue(`«${s}»: дата через «/» неоднозначна (день и месяц можно спутать); ожидается ДД.ММ.ГГГГ или ГГГГ-ММ-ДД`);
+      }
+      issue(`«${shown(s)}»: ожидается дата в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД`);
+    }
+    if (!isValidDate(iso)) issue(`даты «${s}» не существует`);
+    return iso;
   });
 }
 
-/** A month 'YYYY-MM' (or an Excel date cell on the 1st, which is what Excel makes of "2025-01"). */
+/**
+ * A month: 'YYYY-MM' or 'ММ.ГГГГ' (or an Excel date cell on the 1st, which is what Excel makes of
+ * "2025-01"); stored as YYYY-MM.
+ */
 export function month(label: string): Field<string> {
   return field(label, (v: unknown, issue: Issue) => {
     if (v instanceof Date) {
       const t = excelDateText(v);
-      if (t === null || !t.endsWith('-01')) issue(`ожидается месяц ГГГГ-ММ, в ячейке Excel дата ${t ?? ''}`);
+      if (t === null || !t.endsWith('-01')) issue(`ожидается месяц ММ.ГГГГ, в ячейке Excel дата ${t ?? ''}`);
       return t.slice(0, 7);
     }
-    if (typeof v !== 'string') issue(`ожидается месяц ГГГГ-ММ, получено «${shown(v)}»`);
+    if (typeof v !== 'string') issue(`ожидается месяц ММ.ГГГГ или ГГГГ-ММ, получено «${shown(v)}»`);
     const s = v as string;
-    if (!/^\d{4}-\d{2}$/.test(s)) issue(`«${shown(s)}»: ожидается месяц в виде ГГГГ-ММ`);
-    if (!isValidMonth(s)) issue(`месяца «${s}» не существует`);
-    return s;
+    const russian = /^(\d{1,2})\.(\d{4})$/.exec(s);
+    const iso = /^\d{4}-\d{2}$/.test(s) ? s : russian ? `${russian[2]}-${russian[1].padStart(2, '0')}` : null;
+    if (iso === null) issue(`«${shown(s)}»: ожидается месяц в виде ММ.ГГГГ или ГГГГ-ММ`);
+    if (!isValidMonth(iso)) issue(`месяца «${s}» не существует`);
+    return iso;
   });
 }
 
-/** true / false (any letter case, as Excel writes TRUE/FALSE), or a boolean cell. */
+const TRUE_WORDS = new Set(['true', 'да', 'истина']);
+const FALSE_WORDS = new Set(['false', 'нет', 'ложь']);
+
+/**
+ * да / нет, true / false (any letter case, as Excel writes TRUE/FALSE), ИСТИНА / ЛОЖЬ (what a
+ * Russian Excel writes for a boolean cell into a CSV), or a boolean cell.
+ */
 export function bool(label: string): Field<boolean> {
   return field(label, (v: unknown, issue: Issue) => {
     if (typeof v === 'boolean') return v;
     if (typeof v === 'string') {
       const s = v.toLowerCase();
-      if (s === 'true') return true;
-      if (s === 'false') return false;
+      if (TRUE_WORDS.has(s)) return true;
+      if (FALSE_WORDS.has(s)) return false;
     }
-    return issue(`«${shown(v)}»: ожидается true или false`);
+    return issue(`«${shown(v)}»: ожидается да или нет (true или false)`);
   });
 }
 

@@ -1,11 +1,11 @@
 // `import acts` against real PostgreSQL: every row rule, natural-key idempotency, conflicts,
 // --strict, set-based chunks, and a failure in the middle.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
-import { ACT_COLUMNS, act, fixture, importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
+import { ACT_COLUMNS, act, fixture, importFile, loadSample, readRejected, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
 
 let t: TestDb;
 let dir: string;
@@ -73,7 +73,7 @@ describe('acts-bad.csv: one row per rule', () => {
     [8, 'act_no', /Второй акт за тот же месяц 2025-01 .* уже есть акт № АВР-2025-0001/],
     [9, 'service_month', /2025-04 позже снятия поставщика 920715501139 с учёта \(2025-03-31\)/],
     [10, 'claimed_amount', /«1\.005»: не больше 2 знаков после точки/],
-    [11, 'claimed_amount', /«1,5»: десятичный разделитель — точка/],
+    [11, 'claimed_amount', /«50,000\.00»: в числе и точка, и запятая — непонятно, что отделяет дробную часть/],
     [12, 'received_on', /даты «2025-02-30» не существует/],
     [13, 'accepted_on', /Дата принятия 2025-03-05 раньше даты поступления акта 2025-03-06/],
     [14, 'hours', /Конфликт по ключу provider_id=850312400217, act_no=АВР-2025-0001: акт уже загружен \(пакет импорта № \d+\) .*hours: было «168\.00», в файле «160\.00»/],
@@ -98,16 +98,16 @@ describe('acts-bad.csv: one row per rule', () => {
     expect(audit.details).toMatchObject({ batch_id: report.batch_id, accepted: 1, rejected: 15 });
   });
 
-  it('writes the rejected rows beside the input: original columns + row, field, reason, with a BOM', () => {
-    expect(report.rejected_file).toBe(`${file}.rejected.csv`);
-    const text = readFileSync(report.rejected_file!, 'utf8');
-    expect(text.charCodeAt(0)).toBe(0xfeff);
-    const lines = text.slice(1).trimEnd().split('\n');
-    expect(lines[0]).toBe(`${ACT_COLUMNS.join(',')},row,field,reason`);
-    expect(lines).toHaveLength(16);
-    expect(lines[1]).toMatch(/^АВР-2025-0103,.*,3,pwd_iin,ИИН ЛСИ «620421400184»: неверная контрольная цифра ИИН\/БИН$/);
-    // The comma amount comes back quoted, exactly as it was in the file.
-    expect(text).toContain('"1,5"');
+  it('writes the rejected rows beside the input: row, field, value, reason, then the row as read', async () => {
+    expect(report.rejected_file).toBe(`${file}.rejected.xlsx`);
+    expect(statSync(report.rejected_file!).mode & 0o777).toBe(0o600);
+    const rows = await readRejected(report.rejected_file!);
+    expect(rows[0]).toEqual(['Строка файла', 'Поле', 'Значение', 'Причина', ...ACT_COLUMNS]);
+    expect(rows).toHaveLength(16);
+    expect(rows[1].slice(0, 4)).toEqual(['3', 'pwd_iin', '620421400184', 'ИИН ЛСИ «620421400184»: неверная контрольная цифра ИИН/БИН']);
+    expect(rows[1][4]).toBe('АВР-2025-0103');
+    // The ambiguous amount comes back exactly as it was in the file.
+    expect(rows.find((r) => r[0] === '11')?.slice(1, 3)).toEqual(['claimed_amount', '50,000.00']);
   });
 
   it('the accepted act carries the batch', async () => {
@@ -135,14 +135,14 @@ describe('--strict', () => {
     expect(await count('acts', { act_no: 'S-1' })).toBe(0);
     expect(await t.db('import_batches').where({ id: r.batch_id }).first()).toMatchObject({ status: 'refused', accepted: 0, rejected: 1 });
     expect(await count('rejected_rows', { batch_id: r.batch_id })).toBe(1);
-    expect(existsSync(`${file}.rejected.csv`)).toBe(true);
+    expect(existsSync(`${file}.rejected.xlsx`)).toBe(true);
   });
 
   it('a clean file is taken whole; the stale rejected file goes away', async () => {
     const file = writeCsv(dir, 'strict.csv', ACT_COLUMNS, rows().slice(0, 2));
     const r = await importFile(t.db, 'acts', file, { strict: true });
     expect(r).toMatchObject({ status: 'done', accepted: 2, rejected: 0 });
-    expect(existsSync(`${file}.rejected.csv`)).toBe(false);
+    expect(existsSync(`${file}.rejected.xlsx`)).toBe(false);
   });
 });
 
@@ -184,6 +184,6 @@ describe('big files', () => {
     await expect(importFile(t.db, 'acts', file)).rejects.toBeInstanceOf(InjectedFault);
     expect(await count('import_batches')).toBe(batches);
     expect(Number((await t.db('acts').where('act_no', 'like', 'F-%').count({ n: '*' }))[0].n)).toBe(0);
-    expect(existsSync(path.join(dir, 'fail.csv.rejected.csv'))).toBe(false);
+    expect(existsSync(path.join(dir, 'fail.csv.rejected.xlsx'))).toBe(false);
   });
 });

@@ -1,10 +1,9 @@
 // The CLI as finance staff and cron run it: child processes against a real PostgreSQL database.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
-import { fixture, importFile, tmpDir } from './import-helpers.ts';
+import { fixture, importFile, readRejected, tmpDir } from './import-helpers.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'payouts.mjs');
 
@@ -50,12 +49,12 @@ describe('payouts import (CLI)', () => {
     const first = await payouts('import', 'providers', file);
     expect(first.code).toBe(3);
     expect(first.stdout).toContain('Принято: 2, дубликатов: 0, отклонено: 1');
-    expect(first.stdout).toContain(`Отклонённые строки с причинами: ${file}.rejected.csv`);
-    expect(first.stdout).toMatch(/строка 3, iban: IBAN поставщика «KZ19722S000000000003»: неверные контрольные цифры IBAN/);
+    expect(first.stdout).toContain(`Отклонённые строки с причинами: ${file}.rejected.xlsx`);
+    expect(first.stdout).toMatch(/строка 3, iban \(«KZ19722S000000000003»\): IBAN поставщика «KZ19722S000000000003»: неверные контрольные цифры IBAN/);
     expect(first.stderr).toBe('');
-    expect(readFileSync(`${file}.rejected.csv`, 'utf8')).toMatch(
-      /^\ufeffprovider_id,kind,name,bik,iban,registered_on,deregistered_on,deregistration_reason,row,field,reason\n920715501139,/,
-    );
+    const rejected = await readRejected(`${file}.rejected.xlsx`);
+    expect(rejected[0]).toEqual(['Строка файла', 'Поле', 'Значение', 'Причина', 'provider_id', 'kind', 'name', 'bik', 'iban', 'registered_on', 'deregistered_on', 'deregistration_reason']);
+    expect(rejected[1].slice(0, 5)).toEqual(['3', 'iban', 'KZ19722S000000000003', expect.stringContaining('неверные контрольные цифры IBAN'), '920715501139']);
     const batch = await t.db('import_batches').where({ kind: 'providers' }).first();
     expect(batch).toMatchObject({ operator: 'cli-test', as_of: '2025-02-13', status: 'partial', accepted: 2, rejected: 1 });
 
@@ -70,8 +69,9 @@ describe('payouts import (CLI)', () => {
       accepted: 0,
       duplicates: 2,
       rejected: 1,
-      rejected_file: `${file}.rejected.csv`,
-      errors: [{ row: 3, field: 'iban' }],
+      rejected_file: `${file}.rejected.xlsx`,
+      rejected_in: 'file',
+      errors: [{ row: 3, field: 'iban', value: 'KZ19722S000000000003' }],
     });
     expect(typeof doc.batch_id).toBe('number');
     expect(await t.db('providers').count({ n: '*' })).toEqual([{ n: 2 }]);

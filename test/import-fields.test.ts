@@ -19,7 +19,7 @@ import {
 } from '../schemas/fields.ts';
 import { actSchema } from '../schemas/acts.ts';
 import { returnSchema } from '../schemas/returns.ts';
-import { excelSafe } from '../pipeline/imports/rejected.ts';
+import { neutralizeFormula } from '../pipeline/kernel/csv.ts';
 import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { act } from './import-helpers.ts';
 
@@ -45,14 +45,15 @@ describe('amount', () => {
     expect(ok(f, new ExcelNumber(0.1 + 0.2))).toBe('0.30');
   });
 
-  it('refuses a comma, three decimals, grouping, a sign, a JSON number, text', () => {
-    expect(why(f, '1,5')).toMatch(/десятичный разделитель — точка/);
+  it('takes a decimal comma and grouped thousands; refuses three decimals, a sign, a JSON number, text', () => {
+    expect(ok(f, '1,5')).toBe('1.50');
+    expect(ok(f, '1 000.00')).toBe('1000.00');
     expect(why(f, '1.005')).toMatch(/не больше 2 знаков после точки/);
+    expect(why(f, '1,005')).toMatch(/не больше 2 знаков после запятой/);
     expect(why(f, new ExcelNumber(1.005))).toMatch(/не больше 2 знаков/);
-    expect(why(f, '1 000.00')).toMatch(/без пробелов/);
     expect(why(f, '-5')).toMatch(/отрицательное/);
     expect(why(f, 100.5)).toMatch(/в JSON сумма пишется строкой/);
-    expect(why(f, 'сто')).toMatch(/ожидается число с точкой/);
+    expect(why(f, 'сто')).toMatch(/ожидается число, например 1234.50 или 1 234,50/);
     expect(why(f, '')).toBe('Сумма: не заполнено');
     expect(why(amount('Сумма', { positive: true }), '0.00')).toMatch(/больше нуля/);
   });
@@ -106,7 +107,8 @@ describe('other fields', () => {
   it('dates must exist; Excel date cells are read as their UTC calendar date', () => {
     expect(ok(date('Дата'), '2024-02-29')).toBe('2024-02-29');
     expect(why(date('Дата'), '2025-02-30')).toBe('Дата: даты «2025-02-30» не существует');
-    expect(why(date('Дата'), '14.02.2025')).toMatch(/ГГГГ-ММ-ДД/);
+    expect(ok(date('Дата'), '14.02.2025')).toBe('2025-02-14');
+    expect(why(date('Дата'), '14/02/2025')).toMatch(/ДД\.ММ\.ГГГГ или ГГГГ-ММ-ДД/);
     expect(ok(date('Дата'), new Date(Date.UTC(2025, 1, 14)))).toBe('2025-02-14');
     expect(why(date('Дата'), new ExcelNumber(45702))).toMatch(/ожидается дата/);
   });
@@ -115,19 +117,19 @@ describe('other fields', () => {
     expect(ok(month('Месяц'), '2025-01')).toBe('2025-01');
     expect(ok(month('Месяц'), new Date(Date.UTC(2025, 0, 1)))).toBe('2025-01');
     expect(why(month('Месяц'), '2025-13')).toMatch(/не существует/);
-    expect(why(month('Месяц'), new Date(Date.UTC(2025, 0, 15)))).toMatch(/ГГГГ-ММ/);
+    expect(why(month('Месяц'), new Date(Date.UTC(2025, 0, 15)))).toMatch(/ожидается месяц ММ\.ГГГГ/);
   });
 
-  it('booleans are true/false only', () => {
+  it('booleans are да/нет or true/false', () => {
     expect(ok(bool('Флаг'), 'TRUE')).toBe(true);
     expect(ok(bool('Флаг'), false)).toBe(false);
-    expect(why(bool('Флаг'), 'да')).toMatch(/true или false/);
-    expect(why(bool('Флаг'), '1')).toMatch(/true или false/);
+    expect(ok(bool('Флаг'), 'да')).toBe(true);
+    expect(why(bool('Флаг'), '1')).toMatch(/ожидается да или нет \(true или false\)/);
   });
 
   it('text keeps a formula-looking value as text, refuses line breaks and spreadsheet errors', () => {
     expect(ok(text('Имя'), '=HYPERLINK("http://example.invalid","x")')).toBe('=HYPERLINK("http://example.invalid","x")');
-    expect(why(text('Имя'), 'a\nb')).toMatch(/перевод строки/);
+    expect(why(text('Имя'), 'a\nb')).toBe('Имя: недопустимый символ U+000A (перевод строки) на 2-й позиции; такие символы в значениях не допускаются');
     expect(why(text('Имя'), new CellError('#N/A'))).toMatch(/#N\/A/);
     expect(ok(text('Номер'), new ExcelNumber(1042))).toBe('1042');
   });
@@ -138,11 +140,11 @@ describe('other fields', () => {
     expect(why(optional(decimal('%', 4)), '0.12345')).toMatch(/не больше 4 знаков/);
   });
 
-  it('the rejected-rows file never hands Excel a formula', () => {
-    expect(excelSafe('=1+2')).toBe("'=1+2");
-    expect(excelSafe('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(excelSafe('-5')).toBe('-5');
-    expect(excelSafe('Иванов')).toBe('Иванов');
+  it('a CSV the pipeline writes never hands Excel a formula', () => {
+    expect(neutralizeFormula('=1+2')).toBe("'=1+2");
+    expect(neutralizeFormula('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(neutralizeFormula('-5')).toBe('-5');
+    expect(neutralizeFormula('Иванов')).toBe('Иванов');
   });
 
   it('excelNumberText refuses what it cannot show exactly', () => {

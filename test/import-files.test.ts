@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../pipeline/kernel/errors.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
-import { ACT_COLUMNS, act, fixture, importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
+import { ACT_COLUMNS, act, fixture, importFile, loadSample, readRejected, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
 
 let t: TestDb;
 let dir: string;
@@ -32,7 +32,7 @@ async function refused(kind: string, file: string): Promise<string> {
   expect(await batchCount()).toBe(before);
   const [{ n: actsAfter }] = await t.db('acts').count({ n: '*' });
   expect(actsAfter).toBe(actsBefore);
-  expect(existsSync(`${file}.rejected.csv`)).toBe(false);
+  expect(existsSync(`${file}.rejected.xlsx`)).toBe(false);
   const message = (err as Error).message;
   expect(message).not.toMatch(/\n/);
   return message;
@@ -75,20 +75,24 @@ describe('unusable files', () => {
     expect(await refused('banks', file)).toMatch(/неизвестные столбцы «BIK» \(возможно, имелось в виду «bik»\)/);
   });
 
-  it('a cp1251 file is refused, not read as mojibake', async () => {
-    expect(await refused('mios', fixture('mios-cp1251.csv', dir))).toMatch(/не в кодировке UTF-8.*CSV UTF-8/);
+  it('a cp1251 file is read as Windows-1251, not as mojibake: the same МИО as mios.csv are duplicates', async () => {
+    const r = await importFile(t.db, 'mios', fixture('mios-cp1251.csv', dir));
+    expect(r).toMatchObject({ encoding: 'windows-1251', delimiter: ',', accepted: 0, duplicates: 2, rejected: 0 });
   });
 
-  it('invalid UTF-8 deep in a long file rolls back what was read before it', async () => {
+  it('a UTF-8 file with a Windows-1251 line deep inside is refused as mixed: nothing of it is taken', async () => {
     const rows = Array.from({ length: 1500 }, (_, i) => act({ act_no: `BIG-${i}`, pwd_iin: syntheticIin(1000 + i) }));
     const file = writeCsv(dir, 'late-cp1251.csv', ACT_COLUMNS, rows);
     writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x,\xc0\xe1\xe2\n', 'latin1')]));
-    await refused('acts', file);
+    expect(await refused('acts', file)).toBe(
+      'Файл late-cp1251.csv: смешаны кодировки — строка 2 записана в UTF-8, а строка 1502 не в UTF-8 (похоже на Windows-1251): сохраните весь файл в одной кодировке',
+    );
     expect(await t.db('acts').where('act_no', 'like', 'BIG-%').count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 
-  it('a semicolon-separated file is refused with a hint', async () => {
-    expect(await refused('banks', fixture('banks-semicolon.csv', dir))).toMatch(/точкой с запятой.*запятая/);
+  it('a semicolon-separated file is read: the same bank as banks.csv is a duplicate', async () => {
+    const r = await importFile(t.db, 'banks', fixture('banks-semicolon.csv', dir));
+    expect(r).toMatchObject({ encoding: 'utf-8', delimiter: ';', accepted: 0, duplicates: 1, rejected: 0 });
   });
 
   it('an unclosed quote', async () => {
@@ -153,8 +157,13 @@ describe('CSV reader', () => {
       [8, null],
     ]);
     expect(r.errors[2].reason).toMatch(/лишние значения справа/);
-    const rejected = readFileSync(`${file}.rejected.csv`, 'utf8');
-    expect(rejected.startsWith('\ufeffbik,name,row,field,reason\n')).toBe(true);
+    const rejected = await readRejected(`${file}.rejected.xlsx`);
+    expect(rejected.map((r) => r.slice(0, 3))).toEqual([
+      ['Строка файла', 'Поле', 'Значение'],
+      ['4', 'name', 'Многострочное[U+000A]название'],
+      ['7', 'bik', 'bad'],
+      ['8', '', ''],
+    ]);
   });
 
   it('keeps a formula-looking name as text, and never hands it to Excel as a formula', async () => {
@@ -172,8 +181,13 @@ describe('CSV reader', () => {
     expect([r.accepted, r.rejected]).toEqual([1, 1]);
     const p = await t.db('providers').where({ provider_id: syntheticIin(900) }).first();
     expect(p.name).toBe(formula);
-    const rejected = readFileSync(`${file}.rejected.csv`, 'utf8');
-    expect(rejected).toContain(`"'=HYPERLINK(""http://example.invalid"",""Жми"")"`);
+    // The rejected-rows workbook shows it as it was, as text: a cell of text is never a formula.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(`${file}.rejected.xlsx`);
+    const cell = wb.worksheets[0].getRow(2).getCell(4 + 3);
+    expect(cell.text).toBe(formula);
+    expect(cell.formula).toBeUndefined();
+    expect([ExcelJS.ValueType.String, ExcelJS.ValueType.RichText]).toContain(cell.type);
   });
 });
 
@@ -214,6 +228,7 @@ describe('XLSX reader', () => {
     expect(r.errors[0]).toEqual({
       row: 3,
       field: 'pwd_iin',
+      value: '10205500792',
       reason:
         'ИИН ЛСИ: записан в Excel числом и потерял ведущий ноль (10205500792, 11 цифр вместо 12); ' +
         'отформатируйте столбец как текст и введите все 12 цифр',
@@ -227,7 +242,7 @@ describe('XLSX reader', () => {
       accepted_on: '2025-02-10',
     });
     // The rejected file repeats the row as read (the number as Excel shows it).
-    expect(readFileSync(`${file}.rejected.csv`, 'utf8')).toContain(',10205500792,');
+    expect((await readRejected(`${file}.rejected.xlsx`))[1].slice(0, 3)).toEqual(['3', 'pwd_iin', '10205500792']);
   });
 
   it('keeps a formula-looking text cell as text and takes a formula cell by its value', async () => {

@@ -3,6 +3,7 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import type { Db } from '../pipeline/kernel/db.ts';
 import { iinBinCheckDigit, makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { runImport, type ImportReport } from '../pipeline/imports/run-import.ts';
@@ -129,4 +130,18 @@ export function act(overrides: Record<string, string> = {}): Record<string, stri
     accepted_on: '2025-02-10',
     ...overrides,
   };
+}
+
+/** The rejected-rows workbook as rows of cell texts (the heading row first). */
+export async function readRejected(file: string): Promise<string[][]> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const ws = wb.worksheets[0];
+  const rows: string[][] = [];
+  ws.eachRow((row) => {
+    const cells: string[] = [];
+    for (let i = 1; i <= ws.columnCount; i++) cells.push(row.getCell(i).text);
+    rows.push(cells);
+  });
+  return rows;
 }

@@ -56,8 +56,8 @@ describe('mios', () => {
       ]),
     );
     expect(r.errors).toEqual([
-      { row: 2, field: 'bik', reason: 'БИК ZZZZKZ99 нет в справочнике банков: сначала загрузите банк (payouts import banks)' },
-      { row: 3, field: 'mio_bin', reason: 'БИН МИО «090440003213»: неверная контрольная цифра ИИН/БИН' },
+      { row: 2, field: 'bik', value: 'ZZZZKZ99', reason: 'БИК ZZZZKZ99 нет в справочнике банков: сначала загрузите банк (payouts import banks)' },
+      { row: 3, field: 'mio_bin', value: '090440003213', reason: 'БИН МИО «090440003213»: неверная контрольная цифра ИИН/БИН' },
     ]);
   });
 });
@@ -97,12 +97,12 @@ describe('providers', () => {
     );
     expect(r.accepted).toBe(0);
     expect(r.errors).toEqual([
-      { row: 2, field: 'iban', reason: `IBAN поставщика «${badIban}»: неверные контрольные цифры IBAN (проверка mod 97)` },
-      { row: 3, field: 'bik', reason: 'БИК ZZZZKZ99 нет в справочнике банков: сначала загрузите банк (payouts import banks)' },
-      { row: 4, field: 'provider_id', reason: 'ИИН/БИН поставщика «850312400218»: неверная контрольная цифра ИИН/БИН' },
-      { row: 5, field: 'kind', reason: 'Вид поставщика «company»: допустимо assistant, entrepreneur, legal_entity' },
-      { row: 6, field: 'deregistered_on', reason: 'Дата снятия с учёта 2024-04-30 раньше даты регистрации 2024-05-01' },
-      { row: 7, field: 'deregistered_on', reason: 'Указана причина снятия с учёта, но нет даты снятия' },
+      { row: 2, field: 'iban', value: badIban, reason: `IBAN поставщика «${badIban}»: неверные контрольные цифры IBAN (проверка mod 97)` },
+      { row: 3, field: 'bik', value: 'ZZZZKZ99', reason: 'БИК ZZZZKZ99 нет в справочнике банков: сначала загрузите банк (payouts import banks)' },
+      { row: 4, field: 'provider_id', value: '850312400218', reason: 'ИИН/БИН поставщика «850312400218»: неверная контрольная цифра ИИН/БИН' },
+      { row: 5, field: 'kind', value: 'company', reason: 'Вид поставщика «company»: допустимо assistant, entrepreneur, legal_entity' },
+      { row: 6, field: 'deregistered_on', value: '2024-04-30', reason: 'Дата снятия с учёта 2024-04-30 раньше даты регистрации 2024-05-01' },
+      { row: 7, field: 'deregistered_on', value: '', reason: 'Указана причина снятия с учёта, но нет даты снятия' },
     ]);
   });
 
@@ -178,12 +178,13 @@ describe('exemptions', () => {
         row,
         { ...row, valid_from: '2025-03-01', valid_to: '2025-02-28' },
         { ...row, valid_from: '2025-04-01', so_exempt: 'да' },
+        { ...row, valid_from: '2025-05-01', so_exempt: '1' },
       ]),
     );
-    expect(r.accepted).toBe(1);
+    expect(r.accepted).toBe(2);
     expect(r.errors.map((e) => [e.row, e.field, e.reason])).toEqual([
       [3, 'valid_to', 'Действует по 2025-02-28 раньше, чем действует с 2025-03-01'],
-      [4, 'so_exempt', 'Освобождён от СО «да»: ожидается true или false'],
+      [5, 'so_exempt', 'Освобождён от СО «1»: ожидается да или нет (true или false)'],
     ]);
     const again = await importFile(t.db, 'exemptions', writeCsv(dir, 'ex2.csv', cols, [{ ...row, osms_exempt: 'false' }, { ...row, so_exempt: 'true' }]));
     expect([again.duplicates, again.rejected]).toEqual([1, 1]);

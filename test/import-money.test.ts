@@ -45,7 +45,7 @@ describe('funding', () => {
       writeCsv(dir, 'funding.csv', FUNDING_COLUMNS, [
         { mio_bin: SAMPLE.astana, pp_no: '101', pp_date: '2025-02-17', amount: '250000' },
         { mio_bin: SAMPLE.astana, pp_no: '102', pp_date: '2025-02-17', amount: '1.005' },
-        { mio_bin: SAMPLE.astana, pp_no: '103', pp_date: '2025-02-17', amount: '1,5' },
+        { mio_bin: SAMPLE.astana, pp_no: '103', pp_date: '2025-02-17', amount: '1.234,56' },
         { mio_bin: SAMPLE.astana, pp_no: '104', pp_date: '2025-02-30', amount: '10' },
         { mio_bin: syntheticIin(77), pp_no: '105', pp_date: '2025-02-17', amount: '10' },
         { mio_bin: SAMPLE.astana, pp_no: '106', pp_date: '2025-02-17', amount: '0' },
@@ -120,14 +120,14 @@ describe('returns', () => {
       t.db,
       'returns',
       writeCsv(dir, 'returns.csv', ['payment_ref', 'amount', 'returned_on', 'reason_code', 'reason_text'], [
-        { payment_ref: 'PO-2025-000001-0001', amount: '1,5', returned_on: '2025-02-20', reason_code: 'AC04', reason_text: 'счёт закрыт' },
+        { payment_ref: 'PO-2025-000001-0001', amount: '50,000.00', returned_on: '2025-02-20', reason_code: 'AC04', reason_text: 'счёт закрыт' },
         { payment_ref: 'PO-2025-000001-0002', amount: '100', returned_on: '2025-02-20', reason_code: 'AC04' },
       ]),
       { asOf: '2025-02-20' },
     );
     expect([r.accepted, r.rejected]).toEqual([0, 2]);
     expect(r.errors[0]).toMatchObject({ row: 2, field: 'amount' });
-    expect(r.errors[0].reason).toMatch(/десятичный разделитель — точка/);
+    expect(r.errors[0].reason).toMatch(/и точка, и запятая — непонятно, что отделяет дробную часть/);
     expect(r.errors[1]).toMatchObject({ row: 3, field: 'payment_ref' });
   });
 

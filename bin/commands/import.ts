@@ -1,6 +1,7 @@
-// `payouts import KIND FILE [--strict]`: one validated import (pipeline/imports/run-import.ts).
-// Exit 0: every row taken (or a duplicate); 3: some rows rejected (the valid ones taken, or with
-// --strict nothing taken); 2: the file is unusable (nothing written).
+// `payouts import KIND FILE [--strict] [--out DIR]`: one validated import
+// (pipeline/imports/run-import.ts). Exit 0: every row taken (or a duplicate); 3: some rows rejected
+// (the valid ones taken, or with --strict nothing taken) — the message says where the rejected
+// rows are; 2: the file is unusable (nothing written).
 import type { Command } from 'commander';
 import { IMPORT_KINDS } from '../../pipeline/imports/kind.ts';
 import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
@@ -14,9 +15,17 @@ export function importExitCode(r: ImportReport): number {
   return r.rejected > 0 ? 3 : 0;
 }
 
+const SEPARATOR_NAME: Record<string, string> = { ',': 'запятая', ';': 'точка с запятой' };
+
+function errorLine(e: ImportReport['errors'][number]): string {
+  const value = e.value !== null && e.value !== '' ? ` («${e.value.length > 60 ? `${e.value.slice(0, 57)}…` : e.value}»)` : '';
+  return `  строка ${e.row}${e.field ? `, ${e.field}${value}` : ''}: ${e.reason}`;
+}
+
 export function describeImport(r: ImportReport): string {
+  const read = r.encoding ? ` (${r.encoding === 'utf-8' ? 'UTF-8' : 'Windows-1251'}, разделитель — ${SEPARATOR_NAME[r.delimiter ?? ',']})` : '';
   const lines = [
-    `Импорт ${r.kind} из ${r.file} (пакет № ${r.batch_id}): строк ${r.total_rows}`,
+    `Импорт ${r.kind} из ${r.file}${read} (пакет № ${r.batch_id}): строк ${r.total_rows}`,
     `Принято: ${r.accepted}, дубликатов: ${r.duplicates}, отклонено: ${r.rejected}`,
   ];
   if (r.status === 'refused') {
@@ -28,12 +37,19 @@ export function describeImport(r: ImportReport): string {
   if (r.skipped.length) {
     lines.push(`Операций pain.002 не в статусе RJCT (не возвраты, не загружены): ${r.skipped.length}`);
   }
-  if (r.rejected_file) {
-    lines.push(`Отклонённые строки с причинами: ${r.rejected_file}`);
-    for (const e of r.errors.slice(0, SHOWN_ERRORS)) {
-      lines.push(`  строка ${e.row}${e.field ? `, ${e.field}` : ''}: ${e.reason}`);
+  if (r.rejected > 0) {
+    if (r.rejected_file) {
+      if (r.rejected_unwritable.length) lines.push(`Недоступны для записи: ${r.rejected_unwritable.join('; ')}.`);
+      lines.push(`Отклонённые строки с причинами: ${r.rejected_file}`);
+      for (const e of r.errors.slice(0, SHOWN_ERRORS)) lines.push(errorLine(e));
+      if (r.rejected > SHOWN_ERRORS) lines.push(`  … и ещё ${r.rejected - SHOWN_ERRORS} (см. файл)`);
+    } else {
+      lines.push(
+        `Файл отклонённых строк записать не удалось (недоступны для записи: ${r.rejected_unwritable.join('; ')}). ` +
+          `Отклонённые строки сохранены в базе данных (таблица rejected_rows, пакет № ${r.batch_id}); все они ниже:`,
+      );
+      for (const e of r.errors) lines.push(errorLine(e));
     }
-    if (r.rejected > SHOWN_ERRORS) lines.push(`  … и ещё ${r.rejected - SHOWN_ERRORS} (см. файл)`);
   }
   return lines.join('\n');
 }
@@ -42,18 +58,21 @@ export function registerImport(program: Command): void {
   program
     .command('import')
     .description(
-      `загрузить файл: KIND — ${IMPORT_KINDS.join(', ')}; FILE — .csv (UTF-8, запятая, строка заголовка), ` +
-        '.xlsx (первый лист) или .json (массив объектов); для returns также pain.002 .xml',
+      `загрузить файл: KIND — ${IMPORT_KINDS.join(', ')}; FILE — .csv (UTF-8 или Windows-1251, разделитель «,» или «;», ` +
+        'строка заголовка), .xlsx (первый лист) или .json (массив объектов); для returns также pain.002 .xml. ' +
+        'Отклонённые строки — в <FILE>.rejected.xlsx рядом с файлом (или в --out)',
     )
     .argument('<kind>', `вид данных: ${IMPORT_KINDS.join(', ')}`)
     .argument('<file>', 'файл .csv, .xlsx, .json (returns: также .xml pain.002)')
     .option('--strict', 'не принимать ничего, если отклонена хотя бы одна строка')
-    .action(async (kind: string, file: string, opts: { strict?: boolean }, cmd: Command) =>
+    .option('--out <dir>', 'папка для файла отклонённых строк (по умолчанию рядом с файлом; если туда нельзя писать — ./out/rejected)')
+    .action(async (kind: string, file: string, opts: { strict?: boolean; out?: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const report = await runImport(ctx.db, {
           kind,
           file,
           strict: !!opts.strict,
+          out: opts.out,
           asOf: ctx.asOf,
           operator: ctx.operator,
         });

@@ -2,10 +2,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
 import { CONTRIBUTION_LABEL, contributionFileName, contributionPain001, contributionRegisters } from '../../pipeline/contributions.ts';
+import { writeCsvFile } from '../../pipeline/kernel/csv.ts';
 import { isValidMonth } from '../../pipeline/kernel/dates.ts';
 import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
@@ -110,13 +110,10 @@ export function registerCycleSteps(run: Command): void {
           const xmlFile = path.join(opts.out, contributionFileName(r, 'xml'));
           const csvFile = path.join(opts.out, contributionFileName(r, 'csv'));
           writeFileSync(xmlFile, contributionPain001(r, ctx.asOfGiven ? { executionDate: ctx.asOf } : {}), { mode: 0o600 });
-          writeFileSync(
+          writeCsvFile(
             csvFile,
-            stringify(
-              r.persons.map((p) => [p.iin, p.name, p.period, p.amount]),
-              { header: true, columns: ['iin', 'name', 'period', 'amount'] },
-            ),
-            { mode: 0o600 },
+            ['iin', 'name', 'period', 'amount'],
+            r.persons.map((p) => [p.iin, p.name, p.period, p.amount]),
           );
           files.push(xmlFile, csvFile);
           lines.push(

@@ -1,16 +1,23 @@
-// CSV: UTF-8 (a BOM is accepted), comma-separated, a header row. Read as a stream: bytes are
-// decoded with a strict UTF-8 decoder (a cp1251 file is refused, not turned into mojibake), line
-// ends are normalized to LF, and csv-parse yields one record at a time.
+// CSV as finance staff have it: UTF-8 (with or without a BOM) or Windows-1251, detected
+// (encoding.ts); columns separated by `,` or `;`, detected from the header row, whose column names
+// are known for each kind; a header row. Read as a stream: bytes are decoded, line ends are
+// normalized to LF, and csv-parse yields one record at a time.
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
+import { visible } from '../../schemas/characters.ts';
 import { UsageError } from '../kernel/errors.ts';
+import { detectEncoding, type TextEncoding } from './encoding.ts';
 import { checkColumns, type ColumnSpec } from './header.ts';
 import type { Source, SourceRow } from './source.ts';
 
-/** Decodes UTF-8 strictly and turns CRLF and lone CR into LF (so line numbers are exact). */
-async function* decodedText(file: string, fileLabel: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+export type Delimiter = ',' | ';';
+
+/** Decodes the file and turns CRLF and lone CR into LF (so line numbers are exact). */
+async function* decodedText(file: string, encoding: TextEncoding): AsyncGenerator<string> {
+  // The file was surveyed byte by byte (detectEncoding): this decoder meets nothing it cannot read.
+  const decoder = new TextDecoder(encoding);
   let pendingCr = false;
   const normalize = (text: string, final: boolean): string => {
     let s = (pendingCr ? '\r' : '') + text;
@@ -18,29 +25,59 @@ async function* decodedText(file: string, fileLabel: string): AsyncGenerator<str
     if (pendingCr) s = s.slice(0, -1);
     return s.replace(/\r\n?/g, '\n');
   };
-  const notUtf8 = () =>
-    new UsageError(
-      `Файл ${fileLabel} не в кодировке UTF-8 (похоже на Windows-1251 или другую кодировку): ` +
-        'сохраните его как «CSV UTF-8 (разделитель — запятая)»',
-    );
   for await (const chunk of createReadStream(file)) {
-    let text: string;
-    try {
-      text = decoder.decode(chunk as Buffer, { stream: true });
-    } catch {
-      throw notUtf8();
-    }
-    const out = normalize(text, false);
+    const out = normalize(decoder.decode(chunk as Buffer, { stream: true }), false);
     if (out) yield out;
   }
-  let tail: string;
-  try {
-    tail = decoder.decode();
-  } catch {
-    throw notUtf8();
-  }
-  const out = normalize(tail, true);
+  const out = normalize(decoder.decode(), true);
   if (out) yield out;
+}
+
+/** The first non-blank line of the file (the header), decoded; at most the first 64 KiB are read. */
+async function headerLine(file: string, encoding: TextEncoding): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const text = new TextDecoder(encoding).decode(buf.subarray(0, bytesRead), { stream: true });
+    return text.split(/\r\n?|\n/).find((l) => l.trim() !== '') ?? '';
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Column names of a header line split at `delimiter` (quotes around a name dropped). */
+function headerNames(line: string, delimiter: string): string[] {
+  return line.split(delimiter).map((n) => n.trim().replace(/^"(.*)"$/, '$1').trim());
+}
+
+function quoted(line: string): string {
+  const s = visible(line);
+  return `«${s.length > 120 ? `${s.slice(0, 117)}…` : s}»`;
+}
+
+/**
+ * The column separator: the one of `,` and `;` under which the header names the kind's columns.
+ * Neither, or both with different answers, is refused, quoting the header as it was seen.
+ */
+export function chooseDelimiter(fileLabel: string, kind: string, line: string, spec: ColumnSpec): Delimiter {
+  const known = new Set(spec.columns);
+  const score = (d: string) => headerNames(line, d).filter((n) => known.has(n)).length;
+  const comma = score(',');
+  const semicolon = score(';');
+  const refuse = (why: string) => {
+    throw new UsageError(`Файл ${fileLabel} (${kind}) не принят: ${why}. Ожидаются столбцы: ${spec.columns.join(', ')}`);
+  };
+  if (comma === 0 && semicolon === 0) {
+    if (score('\t') > 0) {
+      refuse(`столбцы разделены табуляцией, а принимается запятая или точка с запятой (строка заголовка ${quoted(line)})`);
+    }
+    refuse(`в строке заголовка ${quoted(line)} нет ни одного столбца вида ${kind} — ни при разделителе «,», ни при «;»`);
+  }
+  if (comma > 0 && semicolon > 0 && comma !== semicolon) {
+    refuse(`в строке заголовка ${quoted(line)} есть и «,», и «;» — не понять, что из них разделяет столбцы`);
+  }
+  return semicolon > comma ? ';' : ',';
 }
 
 function csvProblem(fileLabel: string, err: CsvError): UsageError {
@@ -55,16 +92,26 @@ function csvProblem(fileLabel: string, err: CsvError): UsageError {
   return new UsageError(`Файл ${fileLabel} не разобрать как CSV${where}: ${why}`);
 }
 
+/** Why a comma-separated row may have too many values: a decimal comma not in quotes. */
+const COMMA_HINT: Record<Delimiter, string> = {
+  ',': '. Если в числе десятичная запятая, в файле с разделителем «,» такое значение берётся в кавычки: "50 000,00"',
+  ';': '',
+};
+
 export async function openCsv(file: string, fileLabel: string, kind: string, spec: ColumnSpec): Promise<Source> {
+  const { encoding } = await detectEncoding(file, fileLabel);
+  const line = await headerLine(file, encoding);
+  if (line === '') throw new UsageError(`Файл ${fileLabel} пуст: нет даже строки заголовка`);
+  const delimiter = chooseDelimiter(fileLabel, kind, line, spec);
   const parser = parse({
-    delimiter: ',',
+    delimiter,
     info: true,
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_empty_values: true,
   });
-  const input = Readable.from(decodedText(file, fileLabel));
+  const input = Readable.from(decodedText(file, encoding));
   pipeline(input, parser, () => {});
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
   const next = async () => {
@@ -120,7 +167,7 @@ export async function openCsv(file: string, fileLabel: string, kind: string, spe
         const row: SourceRow = { rowNo, values };
         const extra = record.slice(width).filter((v) => v.trim() !== '');
         if (extra.length) {
-          row.problem = { field: null, reason: `В строке ${record.length} значений, а в заголовке ${width} столбцов: лишние значения справа` };
+          row.problem = { field: null, reason: `В строке ${record.length} значений, а в заголовке ${width} столбцов: лишние значения справа${COMMA_HINT[delimiter]}` };
           record.slice(width).forEach((v, i) => (values[`_extra${i + 1}`] = v));
         } else if (record.length < width) {
           row.problem = { field: null, reason: `В строке ${record.length} значений, а в заголовке ${width} столбцов` };
@@ -132,5 +179,5 @@ export async function openCsv(file: string, fileLabel: string, kind: string, spe
     }
   }
 
-  return { format: 'csv', columns, rows: rows(), skipped: [], close };
+  return { format: 'csv', columns, rows: rows(), skipped: [], close, encoding, delimiter };
 }

@@ -1,16 +1,17 @@
 // The header check shared by all readers: a file whose columns are not exactly the kind's
 // columns (INTERFACE.md) is unusable as a whole — exit 2, nothing written.
+import { visible } from '../../schemas/characters.ts';
 import { UsageError } from '../kernel/errors.ts';
 import type { ImportSchema } from '../../schemas/fields.ts';
 
 /** The column lists of a kind's schema. */
 export type ColumnSpec = Pick<ImportSchema<unknown>, 'columns' | 'required' | 'optional' | 'labels'>;
 
-const list = (names: string[]) => names.map((n) => `«${n}»`).join(', ');
+const list = (names: string[]) => names.map((n) => `«${visible(n)}»`).join(', ');
 
 /**
  * Checks the column names of a file against a kind's schema: no duplicates, no unknown
- * columns (with a hint for a semicolon- or tab-separated file), every required column present.
+ * columns (with a hint for a whole CSV line in one spreadsheet cell), every required column present.
  */
 export function checkColumns(fileLabel: string, kind: string, columns: string[], schema: ColumnSpec): void {
   const fail = (why: string) => {
@@ -18,19 +19,18 @@ export function checkColumns(fileLabel: string, kind: string, columns: string[],
   };
   const seen = new Set<string>();
   for (const c of columns) {
-    if (seen.has(c)) fail(`столбец «${c}» повторяется в заголовке`);
+    if (seen.has(c)) fail(`столбец «${visible(c)}» повторяется в заголовке`);
     seen.add(c);
   }
   const known = new Set(schema.columns);
   const unknown = columns.filter((c) => !known.has(c));
-  if (unknown.some((c) => c.includes(';'))) {
+  // A CSV opened as one column and saved as a workbook (or pasted into one cell).
+  const glued = unknown.find((c) => /[;,\t]/.test(c) && schema.columns.some((k) => c.split(/[;,\t]/).map((p) => p.trim()).includes(k)));
+  if (glued !== undefined) {
     fail(
-      'столбцы разделены точкой с запятой, а ожидается запятая: сохраните файл как ' +
-        '«CSV UTF-8 (разделитель — запятая)» или замените «;» на «,»',
+      `названия столбцов записаны в одну ячейку через разделитель (${list([glued.length > 80 ? `${glued.slice(0, 77)}…` : glued])}): ` +
+        'разбейте текст по столбцам (в Excel: Данные → Текст по столбцам) или загрузите исходный файл .csv',
     );
-  }
-  if (unknown.some((c) => c.includes('\t'))) {
-    fail('столбцы разделены табуляцией, а ожидается запятая: сохраните файл как «CSV UTF-8 (разделитель — запятая)»');
   }
   const missing = schema.required.filter((c) => !seen.has(c));
   const problems: string[] = [];

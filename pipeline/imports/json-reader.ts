@@ -1,26 +1,26 @@
 // JSON: an array of objects, the keys are the columns. Read whole (JSON has no row boundaries
-// to stream on); the bytes must be valid UTF-8. Unknown keys anywhere make the file unusable; a
+// to stream on); the bytes must be valid UTF-8 (a BOM is accepted). Unknown keys anywhere make the file unusable; a
 // required key absent from every object is a missing column, absent from some objects a row
 // problem ("не заполнено").
 import { readFile } from 'node:fs/promises';
+import { visible } from '../../schemas/characters.ts';
 import { UsageError } from '../kernel/errors.ts';
+import { notUtf8Reason } from './encoding.ts';
 import { checkColumns, type ColumnSpec } from './header.ts';
 import type { Source, SourceRow } from './source.ts';
 
 export async function openJson(file: string, fileLabel: string, kind: string, spec: ColumnSpec): Promise<Source> {
   const bytes = await readFile(file);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UsageError(`Файл ${fileLabel} не в кодировке UTF-8: сохраните JSON в UTF-8`);
-  }
+  const notUtf8 = notUtf8Reason(bytes, fileLabel, 'JSON');
+  if (notUtf8) throw new UsageError(notUtf8);
+  // A BOM (Notepad's «UTF-8 с BOM») is dropped by the decoder.
+  const text = new TextDecoder('utf-8').decode(bytes);
   if (text.trim() === '') throw new UsageError(`Файл ${fileLabel} пуст`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`Файл ${fileLabel} не разобрать как JSON: ${(err as Error).message}`);
+    throw new UsageError(`Файл ${fileLabel} не разобрать как JSON: ${visible((err as Error).message)}`);
   }
   if (!Array.isArray(doc)) throw new UsageError(`Файл ${fileLabel}: ожидается JSON-массив объектов [ {…}, {…} ]`);
   const items: unknown[] = doc;

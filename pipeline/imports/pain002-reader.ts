@@ -4,18 +4,16 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../kernel/errors.ts';
 import { parsePain002 } from '../iso20022/index.ts';
+import { notUtf8Reason } from './encoding.ts';
 import type { Source, SourceRow } from './source.ts';
 
 export const PAIN002_COLUMNS = ['payment_ref', 'amount', 'returned_on', 'reason_code', 'reason_text'];
 
 export async function openPain002(file: string, fileLabel: string): Promise<Source> {
   const bytes = await readFile(file);
-  let xml: string;
-  try {
-    xml = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new UsageError(`Файл ${fileLabel} не в кодировке UTF-8`);
-  }
+  const notUtf8 = notUtf8Reason(bytes, fileLabel, 'pain.002');
+  if (notUtf8) throw new UsageError(notUtf8);
+  const xml = new TextDecoder('utf-8').decode(bytes);
   if (xml.trim() === '') throw new UsageError(`Файл ${fileLabel} пуст`);
   const report = parsePain002(xml);
   async function* rows(): AsyncGenerator<SourceRow> {

@@ -12,11 +12,16 @@
 //     rolled back (nothing taken), the batch is recorded with status 'refused' and its rejected
 //     rows kept, so the officer sees why (exit 3).
 //  4. rejected_rows, the batch counts and status, an audit event; for money kinds the ledger is
-//     checked. `<file>.rejected.csv` is written beside the input and moved into place after the
-//     commit (a stale one from an earlier import of the same file is removed).
+//     checked. `<file>.rejected.xlsx` (mode 0600) is written under a temporary name and moved
+//     into place after the commit; a stale one from an earlier import of the same file is removed.
+//     Where: --out when given, else beside the input; a folder that cannot be written is passed
+//     over for the next — beside the input, then ./out/rejected/ — and when none can be written
+//     the rejected rows are in the database only (they always are in rejected_rows) and the
+//     report carries all of them. The good rows are never lost for want of a writable folder; the
+//     report says where the rejected rows are and why not beside the input.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Db } from '../kernel/db.ts';
@@ -30,7 +35,8 @@ import { openPain002 } from './pain002-reader.ts';
 import { openXlsx } from './xlsx-reader.ts';
 import { IMPORT_KINDS, type ChunkOutcome, type ImportKind, type ImportKindName, type ValidRow } from './kind.ts';
 import { importKinds } from './kinds.ts';
-import { rawJson, RejectSpool, writeRejectedCsv, type RejectedEntry } from './rejected.ts';
+import { rejectedEntry, rejectedFolders, RejectSpool, writeRejectedSomewhere, type RejectedEntry, type RejectedPlacement } from './rejected.ts';
+import { visible } from '../../schemas/characters.ts';
 import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
 import type { Source, SourceRow } from './source.ts';
 
@@ -49,6 +55,19 @@ export interface ImportRequest {
   strict?: boolean;
   asOf: string;
   operator: string;
+  /** Where the rejected-rows file goes (default: beside the input). */
+  out?: string;
+  /** The folder whose out/rejected/ is the last resort (default: the process's working directory). */
+  cwd?: string;
+}
+
+/** One rejected row as the report gives it. */
+export interface ImportError {
+  row: number;
+  field: string | null;
+  /** The value of the field as read (unsafe characters as [U+XXXX]); null when no field is named. */
+  value: string | null;
+  reason: string;
 }
 
 export interface ImportReport {
@@ -59,6 +78,9 @@ export interface ImportReport {
   status: 'done' | 'partial' | 'refused';
   strict: boolean;
   format: Source['format'];
+  /** CSV: the detected encoding and column separator; null for other formats. */
+  encoding: 'utf-8' | 'windows-1251' | null;
+  delimiter: ',' | ';' | null;
   total_rows: number;
   accepted: number;
   duplicates: number;
@@ -67,8 +89,14 @@ export interface ImportReport {
   valid: number;
   /** pain.002 transactions that are not rejections (ACSC, PDNG…), reported, not imported. */
   skipped: { row: number; ref: string; status: string }[];
+  /** The rejected-rows workbook; null when nothing was rejected or no folder could be written. */
   rejected_file: string | null;
-  errors: { row: number; field: string | null; reason: string }[];
+  /** Where the rejected rows are besides rejected_rows: in a file, or in the database only. */
+  rejected_in: 'file' | 'database' | null;
+  /** The folders tried before (or instead of) the file's, that could not be written, with why. */
+  rejected_unwritable: string[];
+  /** The rejected rows (up to REPORT_ERRORS; all of them when they are in the database only). */
+  errors: ImportError[];
   errors_truncated: boolean;
 }
 
@@ -119,7 +147,7 @@ function parseChunk(def: ImportKind<unknown>, chunk: SourceRow[]): ParsedChunk {
   for (const src of chunk) {
     byRow.set(src.rowNo, src);
     if (src.problem) {
-      rejected.push({ row: src.rowNo, field: src.problem.field, reason: src.problem.reason, raw: rawJson(src.values) });
+      rejected.push(rejectedEntry(src.rowNo, src.problem.field, src.problem.reason, src.values));
       continue;
     }
     const input: Record<string, unknown> = {};
@@ -130,12 +158,7 @@ function parseChunk(def: ImportKind<unknown>, chunk: SourceRow[]): ParsedChunk {
     } else {
       const issues = parsed.error.issues;
       const fields = [...new Set(issues.map((i) => (i.path.length ? String(i.path[0]) : null)))];
-      rejected.push({
-        row: src.rowNo,
-        field: fields.filter((f) => f !== null).join(', ') || null,
-        reason: issues.map((i) => i.message).join('; '),
-        raw: rawJson(src.values),
-      });
+      rejected.push(rejectedEntry(src.rowNo, fields.filter((f) => f !== null).join(', ') || null, issues.map((i) => i.message).join('; '), src.values));
     }
   }
   return { valid, rejected, byRow };
@@ -167,7 +190,7 @@ async function applyChunk(
     );
   }
   for (const r of outcome.rejected) {
-    rejected.push({ row: r.index, field: r.field, reason: r.reason, raw: rawJson(byRow.get(r.index)!.values) });
+    rejected.push(rejectedEntry(r.index, r.field, r.reason, byRow.get(r.index)!.values));
   }
   rejected.sort((a, b) => a.row - b.row);
   return { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected };
@@ -175,20 +198,26 @@ async function applyChunk(
 
 export async function runImport(db: Db, req: ImportRequest): Promise<ImportReport> {
   if (!isImportKind(req.kind)) {
-    throw new UsageError(`Неизвестный вид импорта «${req.kind}»; допустимо: ${IMPORT_KINDS.join(', ')}`);
+    throw new UsageError(`Неизвестный вид импорта «${visible(req.kind)}»; допустимо: ${IMPORT_KINDS.join(', ')}`);
   }
   const def = importKinds[req.kind];
-  const fileLabel = path.basename(req.file);
+  // Messages quote the name with any control character made visible (one line, always).
+  const fileLabel = visible(path.basename(req.file));
   const info = await stat(req.file).catch(() => null);
-  if (!info) throw new UsageError(`Файл ${req.file} не найден`);
-  if (!info.isFile()) throw new UsageError(`${req.file} — не файл`);
+  if (!info) throw new UsageError(`Файл ${visible(req.file)} не найден`);
+  if (!info.isFile()) throw new UsageError(`${visible(req.file)} — не файл`);
   if (info.size === 0) throw new UsageError(`Файл ${fileLabel} пуст`);
-  const fileHash = await sha256(req.file);
+  const fileHash = await sha256(req.file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EACCES' || err.code === 'EPERM') throw new UsageError(`Файл ${fileLabel} не прочитать: нет прав на чтение`);
+    throw err;
+  });
   const strict = !!req.strict;
 
   const source = await openSource(def, req.file, fileLabel);
-  const rejectedTarget = `${req.file}.rejected.csv`;
-  const rejectedTemp = tempPathFor(rejectedTarget);
+  const folders = rejectedFolders(req.file, { out: req.out, cwd: req.cwd });
+  const inputDir = path.dirname(path.resolve(req.file));
+  let placed: { placement: RejectedPlacement | null; passedOver: string[] } = { placement: null, passedOver: [] };
+  let allErrors: ImportError[] | null = null;
   const spool = await RejectSpool.create();
   const errors: ImportReport['errors'] = [];
   const counts = { total: 0, accepted: 0, duplicates: 0, rejected: 0 };
@@ -232,7 +261,7 @@ export async function runImport(db: Db, req: ImportRequest): Promise<ImportRepor
             counts.duplicates += r.duplicates;
             counts.rejected += r.rejected.length;
             for (const e of r.rejected) {
-              if (errors.length < REPORT_ERRORS) errors.push({ row: e.row, field: e.field, reason: e.reason });
+              if (errors.length < REPORT_ERRORS) errors.push({ row: e.row, field: e.field, value: e.value, reason: e.reason });
             }
             await spool.add(r.rejected);
             faultPoint(`import.${def.kind}.chunk`);
@@ -292,23 +321,51 @@ export async function runImport(db: Db, req: ImportRequest): Promise<ImportRepor
       });
       if (def.movesMoney) await assertLedgerBalanced(trx);
       if (counts.rejected > 0) {
-        await writeRejectedCsv(spool, source.columns, rejectedTemp).catch((err: Error) => {
-          throw new Error(`не удалось записать файл отклонённых строк ${rejectedTarget}: ${err.message}; ничего не загружено`);
-        });
+        placed = await writeRejectedSomewhere(spool, source.columns.map(visible), folders, tempPathFor, inputDir);
+        if (!placed.placement) {
+          // In the database only: the report carries every rejected row (the officer's only copy
+          // outside the database).
+          allErrors = [];
+          for await (const batch of spool.batches(CHUNK)) {
+            for (const e of batch) allErrors.push({ row: e.row, field: e.field, value: e.value, reason: e.reason });
+          }
+        }
       }
       faultPoint('import.before-commit');
     });
   } catch (err) {
-    await rm(rejectedTemp, { force: true });
+    if (placed.placement) await rm(placed.placement.temp, { force: true });
     throw err;
   } finally {
     await source.close().catch(() => {});
     await spool.remove();
   }
 
-  if (counts.rejected > 0) await rename(rejectedTemp, rejectedTarget);
-  else await rm(rejectedTarget, { force: true });
-  removeStaleTemps(rejectedTarget);
+  let rejectedFile: string | null = null;
+  if (placed.placement) {
+    try {
+      await rename(placed.placement.temp, placed.placement.target);
+      rejectedFile = placed.placement.target;
+    } catch (err) {
+      await rm(placed.placement.temp, { force: true }).catch(() => undefined);
+      placed.passedOver.push(`${visible(path.dirname(placed.placement.target))} (${(err as Error).message})`);
+    }
+  }
+  // A stale workbook (or the .csv of earlier versions) of an earlier import of the same file goes.
+  const targets = folders.dirs.map((d) => path.join(d, folders.name));
+  for (const t of [...targets, `${path.join(inputDir, path.basename(req.file))}.rejected.csv`]) {
+    if (t !== rejectedFile) await rm(t, { force: true }).catch(() => undefined);
+  }
+  removeStaleTemps(...targets);
+  if (counts.rejected > 0 && !rejectedFile && !allErrors) {
+    allErrors = [];
+    const stored = await db('rejected_rows').where({ batch_id: batchId }).orderBy('row_no').select('row_no', 'field', 'reason', 'raw');
+    for (const r of stored) {
+      const raw = typeof r.raw === 'string' ? JSON.parse(r.raw) : r.raw;
+      const one = r.field && !String(r.field).includes(', ') ? raw?.[r.field] : null;
+      allErrors.push({ row: Number(r.row_no), field: r.field, value: one === null || one === undefined ? null : String(one), reason: r.reason });
+    }
+  }
 
   return {
     kind: def.kind,
@@ -317,14 +374,18 @@ export async function runImport(db: Db, req: ImportRequest): Promise<ImportRepor
     status: refused ? 'refused' : counts.rejected > 0 ? 'partial' : 'done',
     strict,
     format: source.format,
+    encoding: source.encoding ?? null,
+    delimiter: source.delimiter ?? null,
     total_rows: counts.total,
     accepted: refused ? 0 : counts.accepted,
     duplicates: counts.duplicates,
     rejected: counts.rejected,
     valid: counts.accepted,
     skipped: source.skipped.map((s) => ({ row: s.rowNo, ref: s.ref, status: s.status })),
-    rejected_file: counts.rejected > 0 ? rejectedTarget : null,
-    errors,
-    errors_truncated: counts.rejected > errors.length,
+    rejected_file: rejectedFile,
+    rejected_in: counts.rejected === 0 ? null : rejectedFile ? 'file' : 'database',
+    rejected_unwritable: counts.rejected > 0 ? placed.passedOver : [],
+    errors: allErrors ?? errors,
+    errors_truncated: counts.rejected > (allErrors ?? errors).length,
   };
 }

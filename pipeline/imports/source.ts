@@ -30,4 +30,7 @@ export interface Source {
   skipped: SkippedEntry[];
   /** Releases the file (streams) when the rows were not read to the end. */
   close(): Promise<void>;
+  /** CSV: the encoding and the column separator that were detected. */
+  encoding?: 'utf-8' | 'windows-1251';
+  delimiter?: ',' | ';';
 }
