@@ -27,7 +27,7 @@ function isUnsafe(cp: number): boolean {
 }
 
 const NAMES: Record<number, string> = {
-  0x00: 'NUL (нулевой байт)',
+  0x00: 'NUL, нулевой байт',
   0x09: 'табуляция',
   0x0a: 'перевод строки',
   0x0d: 'возврат каретки',
@@ -35,14 +35,14 @@ const NAMES: Record<number, string> = {
   0x7f: 'DEL',
   0x2028: 'разделитель строк',
   0x2029: 'разделитель абзацев',
-  0xfeff: 'метка порядка байтов (BOM)',
+  0xfeff: 'метка порядка байтов, BOM',
 };
 
 export function codeOf(cp: number): string {
   return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** A Russian description of an unsafe character: «U+0000 (NUL (нулевой байт))». */
+/** A Russian description of an unsafe character: «U+0000 (NUL, нулевой байт)». */
 export function describeChar(cp: number): string {
   let name = NAMES[cp];
   if (!name) {

@@ -41,7 +41,7 @@ function cli(url: string, e: ManifestEntry): Promise<{ exit: number; stdout: str
 
 describe('the bad-input corpus', () => {
   it('has at least 40 files, each in the manifest once, with an exit code and what to expect', () => {
-    const files = readdirSync(BAD_DIR).filter((f) => f !== 'manifest.json' && f !== 'make.ts' && !f.endsWith('.rejected.csv'));
+    const files = readdirSync(BAD_DIR).filter((f) => f !== 'manifest.json' && f !== 'make.ts' && !/\.rejected\.(csv|xlsx)$/.test(f));
     expect(files.length).toBeGreaterThanOrEqual(40);
     expect(manifest.map((e) => e.file).sort()).toEqual(files.sort());
     for (const e of manifest) {
@@ -50,7 +50,10 @@ describe('the bad-input corpus', () => {
     }
     // The kinds of trouble the issue names are all there.
     const exits = (files: string[]) => files.map((f) => manifest.find((e) => e.file === f)?.exit);
-    expect(exits(['mios-cp1251.csv', 'banks-semicolon.csv', 'acts-duplicate-header.csv', 'acts-empty.csv', 'acts-header-only.csv'])).toEqual([2, 2, 2, 2, 2]);
+    expect(exits(['acts-utf16.csv', 'acts-mixed-encoding.csv', 'acts-duplicate-header.csv', 'acts-empty.csv', 'acts-header-only.csv'])).toEqual([2, 2, 2, 2, 2]);
+    // Russian Excel's files are read; hostile characters are rejected rows, never a crash.
+    expect(exits(['mios-cp1251.csv', 'banks-semicolon.csv', 'acts-russian-excel.csv', 'banks-other-program.xlsx'])).toEqual([0, 0, 0, 0]);
+    expect(exits(['acts-nul-each-field.csv', 'providers-hostile-text.csv', 'mios-hostile.json'])).toEqual([3, 3, 3]);
     expect(exits(['returns-foreign-namespace.xml', 'returns-malformed.xml', 'banks-not-array.json', 'acts-unknown-column.csv', 'acts-missing-column.csv'])).toEqual([2, 2, 2, 2, 2]);
     expect(exits(['banks-bom.csv', 'acts-excel-numbers.xlsx', 'funding-numbers.json', 'providers-formula-names.csv', 'returns-bad.csv'])).toEqual([0, 3, 3, 3, 3]);
   });
@@ -62,7 +65,18 @@ describe('the bad-input corpus', () => {
     // What was taken: the BOM file's bank, the formula-named provider (verbatim), one act.
     expect(await t.db('banks').where({ bik: 'TSTBKZKA' }).first()).toMatchObject({ name: 'АО «Тестовый банк»', fee_per_payment: '30.00' });
     expect(await t.db('providers').where('name', 'like', '=HYPERLINK%').pluck('name')).toEqual(['=HYPERLINK("http://example.invalid","Жми")']);
-    expect(await t.db('acts').where('act_no', 'like', 'Б-%').pluck('act_no')).toEqual(['Б-371']);
+    expect(await t.db('acts').where('act_no', 'like', 'Б-%').orderBy('act_no').pluck('act_no')).toEqual(['Б-371', 'Б-501']);
+    // Russian Excel's forms are stored canonically.
+    expect(await t.db('acts').where({ act_no: 'Б-501' }).first()).toMatchObject({
+      service_month: '2025-02',
+      hours: '100.50',
+      claimed_amount: '50000.00',
+      received_on: '2025-03-03',
+      accepted_on: '2025-03-07',
+      pwd_name: 'Сидорова Алия Маратовна',
+    });
+    expect(await t.db('banks').where({ bik: 'TSTCKZKA' }).first()).toMatchObject({ name: 'АО «Второй тестовый банк»', fee_per_payment: '25.50', fee_percent: '0.1000' });
+    expect(await t.db('banks').where({ bik: 'TSTDKZKA' }).first()).toMatchObject({ name: 'АО «Третий тестовый банк»', fee_per_payment: '1025.50', fee_percent: '0.2500' });
     // --strict refused the whole returns file: its valid return was not taken either.
     expect(await t.db('returns').where({ ref: 'GK2025-000006-00001' })).toEqual([]);
     expect(await t.db('import_batches').where({ file_name: 'returns-strict.csv' }).select('status', 'accepted', 'rejected')).toEqual([
@@ -71,7 +85,7 @@ describe('the bad-input corpus', () => {
   });
 
   it.skipIf(!pgUp)('the CLI itself gives the same exit codes and messages (a few files, one round of processes)', async () => {
-    const names = ['mios-cp1251.csv', 'returns-foreign-namespace.xml', 'acts-empty.csv', 'acts-hours.csv', 'funding-over-demand.csv'];
+    const names = ['mios-cp1251.csv', 'acts-nul-each-field.csv', 'returns-foreign-namespace.xml', 'acts-empty.csv', 'acts-hours.csv', 'funding-over-demand.csv'];
     const entries = names.map((n) => manifest.find((e) => e.file === n)!);
     const runs = await Promise.all(entries.map((e) => cli(t.url!, e)));
     const problems = entries.flatMap((e, i) => {

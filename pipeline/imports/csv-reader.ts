@@ -74,7 +74,7 @@ export function chooseDelimiter(fileLabel: string, kind: string, line: string, s
     }
     refuse(`в строке заголовка ${quoted(line)} нет ни одного столбца вида ${kind} — ни при разделителе «,», ни при «;»`);
   }
-  if (comma > 0 && semicolon > 0 && comma !== semicolon) {
+  if (comma > 0 && semicolon > 0 && line.includes(',') && line.includes(';')) {
     refuse(`в строке заголовка ${quoted(line)} есть и «,», и «;» — не понять, что из них разделяет столбцы`);
   }
   return semicolon > comma ? ';' : ',';

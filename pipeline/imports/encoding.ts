@@ -33,7 +33,7 @@ function signatureProblem(head: Buffer, fileLabel: string): string | null {
     return `Файл ${fileLabel} — это книга Excel 97–2003 (.xls) или книга, защищённая паролем, а не текст CSV: сохраните её как CSV или .xlsx без пароля`;
   }
   const utf16 = (which: string) =>
-    `Файл ${fileLabel} в кодировке ${which} (в Excel — «Текст Юникод»), а принимаются UTF-8 и Windows-1251: ` +
+    `Файл ${fileLabel} в кодировке ${which} (так Excel сохраняет «Текст Юникод»), а принимаются UTF-8 и Windows-1251: ` +
     'сохраните его в Excel как «CSV UTF-8» или «CSV (разделители — запятые)»';
   if (starts(0xff, 0xfe, 0x00, 0x00) || starts(0x00, 0x00, 0xfe, 0xff)) return utf16('UTF-32');
   if (starts(0xff, 0xfe)) return utf16('UTF-16 LE');
@@ -49,8 +49,8 @@ function signatureProblem(head: Buffer, fileLabel: string): string | null {
   }
   const half = head.length / 2;
   if (head.length >= 8) {
-    if (oddZeros >= 0.3 * half && evenZeros <= 0.02 * half) return utf16('UTF-16 LE (без метки порядка байтов)');
-    if (evenZeros >= 0.3 * half && oddZeros <= 0.02 * half) return utf16('UTF-16 BE (без метки порядка байтов)');
+    if (oddZeros >= 0.3 * half && evenZeros <= 0.02 * half) return utf16('UTF-16 LE без метки порядка байтов');
+    if (evenZeros >= 0.3 * half && oddZeros <= 0.02 * half) return utf16('UTF-16 BE без метки порядка байтов');
   }
   return null;
 }

@@ -164,7 +164,7 @@ const UNWRITABLE: Record<string, string> = {
   ENOTDIR: 'это не папка',
   ENOSPC: 'нет места на диске',
   EDQUOT: 'исчерпана квота диска',
-  EEXIST: 'файл уже существует',
+  EEXIST: 'это не папка',
 };
 
 export interface RejectedPlacement {

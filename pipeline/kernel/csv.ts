@@ -33,6 +33,8 @@ export function csvText(header: string[], rows: CsvCell[][], opts: CsvOptions = 
     delimiter: opts.delimiter ?? ',',
     bom: opts.bom ?? false,
     record_delimiter: '\n',
+    // A line break of any kind inside a value is quoted (a lone CR too: some readers end a row there).
+    quoted_match: /[\r\n\u2028\u2029]/,
   });
 }
 

@@ -8,6 +8,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from '
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { connect } from '../../pipeline/kernel/db.ts';
 import { iinBinCheckDigit } from '../../pipeline/kernel/identifiers.ts';
 import { migrate } from '../../pipeline/kernel/migrate.ts';
@@ -134,6 +135,18 @@ async function importInChild(url: string, dir: string, file: string): Promise<Ch
   return { exit, stdout, stderr, peakRssMb, ms: Date.now() - started };
 }
 
+/** The rejected-rows workbook has one row per rejected row (after its heading). */
+async function checkRejectedRows(label: string, file: string, gen: { bad: number }): Promise<string[]> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.readFile(`${file}.rejected.xlsx`);
+  } catch (err) {
+    return [`${label}: the rejected-rows file cannot be read: ${(err as Error).message}`];
+  }
+  const rows = wb.worksheets[0].actualRowCount - 1;
+  return rows === gen.bad ? [] : [`${label}: rejected-rows file has ${rows} rows, expected ${gen.bad}`];
+}
+
 /** Checks one import of a generated file: exit 3, exact counts, the first rejected row, the rejected-rows file. */
 function checkImport(label: string, file: string, gen: { rows: number; bad: number }, r: ChildImport): string[] {
   const problems: string[] = [];
@@ -147,8 +160,7 @@ function checkImport(label: string, file: string, gen: { rows: number; bad: numb
   if (!first || first.row !== BAD_EVERY + 1 || first.field !== 'hours' || !String(first.reason).includes('больше нуля')) {
     problems.push(`${label}: first rejected row ${JSON.stringify(first)}, expected row ${BAD_EVERY + 1}, hours`);
   }
-  const rejectedLines = readFileSync(`${file}.rejected.csv`, 'utf8').trimEnd().split('\n').length - 1;
-  if (rejectedLines !== gen.bad) problems.push(`${label}: rejected-rows file has ${rejectedLines} rows, expected ${gen.bad}`);
+  if (doc.rejected_file !== `${file}.rejected.xlsx`) problems.push(`${label}: rejected-rows file ${doc.rejected_file}, expected ${file}.rejected.xlsx`);
   return problems;
 }
 
@@ -174,8 +186,10 @@ export async function bigFileDrill(sizeMb: number): Promise<BigFileResult> {
     const big = await writeBigActs(bigFile, sizeMb * 1024 * 1024);
     const s = await importInChild(created.url, dir, baseFile);
     problems.push(...checkImport(`${BASE_FILE_MB} MB file`, baseFile, base, s));
+    problems.push(...(await checkRejectedRows(`${BASE_FILE_MB} MB file`, baseFile, base)));
     const b = await importInChild(created.url, dir, bigFile);
     problems.push(...checkImport(`${sizeMb} MB file`, bigFile, big, b));
+    problems.push(...(await checkRejectedRows(`${sizeMb} MB file`, bigFile, big)));
     if (!(b.peakRssMb < RSS_LIMIT_MB)) problems.push(`peak RSS ${b.peakRssMb.toFixed(0)} MB, limit ${RSS_LIMIT_MB} MB`);
     if (!(b.peakRssMb - s.peakRssMb < GROWTH_LIMIT_MB)) {
       problems.push(

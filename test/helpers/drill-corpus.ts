@@ -4,6 +4,7 @@
 // runs against the world of the drill scenario (fixtures/drills), in manifest order, as of
 // 2025-04-28 unless an entry says otherwise.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import os from 'node:os';
 import path from 'node:path';
 import { importExitCode } from '../../bin/commands/import.ts';
@@ -26,11 +27,11 @@ export interface ManifestEntry {
   as_of?: string;
   /** Exit 2 (and 1, 4): a part of the one line on stderr. */
   stderr_contains?: string;
-  /** Exit 0 and 3: every rejected row, in row order. */
-  rejected?: { row: number; field: string | null; reason_contains: string }[];
+  /** Exit 0 and 3: every rejected row, in row order (with `value`: the field's value as reported). */
+  rejected?: { row: number; field: string | null; reason_contains: string; value?: string }[];
   accepted?: number;
   duplicates?: number;
-  /** Text the rejected-rows file must contain (e.g. a formula made harmless). */
+  /** Text a cell of the rejected-rows workbook must contain (e.g. a formula, shown as text). */
   rejected_file_contains?: string[];
 }
 
@@ -44,6 +45,21 @@ export interface EntryOutcome {
   stderr: string;
   report: ImportReport | null;
   rejectedFile: string | null;
+}
+
+/** The text cells of a workbook (the rejected-rows file), a tab between cells, a line per row; formulas marked «=». */
+async function workbookText(file: string): Promise<string> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const lines: string[] = [];
+  for (const ws of wb.worksheets) {
+    ws.eachRow((row) => {
+      const cells: string[] = [];
+      row.eachCell({ includeEmpty: true }, (c) => cells.push(c.formula ? `=${c.formula}` : c.text));
+      lines.push(cells.join('\t'));
+    });
+  }
+  return lines.join('\n');
 }
 
 /** A scratch copy of the corpus: the rejected-rows files land there, never in fixtures/. */
@@ -62,7 +78,7 @@ export async function importEntry(db: Db, dir: string, e: ManifestEntry): Promis
   const file = path.join(dir, e.file);
   try {
     const report = await runImport(db, { kind: e.kind, file, strict: !!e.strict, asOf: e.as_of ?? CORPUS_AS_OF, operator: 'corpus' });
-    const rejectedFile = report.rejected_file && existsSync(report.rejected_file) ? readFileSync(report.rejected_file, 'utf8') : null;
+    const rejectedFile = report.rejected_file && existsSync(report.rejected_file) ? await workbookText(report.rejected_file) : null;
     return { exit: importExitCode(report), stderr: '', report, rejectedFile };
   } catch (err) {
     if (err instanceof PayoutsError) return { exit: err.exitCode, stderr: `Ошибка: ${err.message}\n`, report: null, rejectedFile: null };
@@ -87,7 +103,8 @@ export function checkEntry(e: ManifestEntry, o: { exit: number; stderr: string; 
     }
     e.rejected.forEach((want, i) => {
       const r = got[i];
-      if (!r || r.row !== want.row || r.field !== want.field || !r.reason.includes(want.reason_contains)) {
+      const valueDiffers = want.value !== undefined && r?.value !== want.value;
+      if (!r || r.row !== want.row || r.field !== want.field || !r.reason.includes(want.reason_contains) || valueDiffers) {
         problems.push(`rejected[${i}]: expected ${JSON.stringify(want)}, got ${JSON.stringify(r ?? null)}`);
       }
     });

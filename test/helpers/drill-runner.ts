@@ -365,7 +365,7 @@ async function rejectedFileCrash(url: string, ws: Workspace, db: Db): Promise<st
   const again = await startCli(url, ws, step).done;
   if (again.code !== 3) return `the re-run: ${said(again)}`;
   const left = readdirSync(dir).sort();
-  const want = ['acts-hours.csv', 'acts-hours.csv.rejected.csv'];
+  const want = ['acts-hours.csv', 'acts-hours.csv.rejected.xlsx'];
   return isDeepStrictEqual(left, want) ? null : `the folder holds ${left.join(', ')}; expected ${want.join(', ')} (a stale temporary rejected-rows file, with personal data, is never removed)`;
 }
 
