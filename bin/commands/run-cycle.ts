@@ -1,5 +1,5 @@
 // `payouts run build-lists`, `payouts run form-demand`, `payouts run contributions` (the monthly cycle).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
@@ -110,6 +110,7 @@ export function registerCycleSteps(run: Command): void {
           const xmlFile = path.join(opts.out, contributionFileName(r, 'xml'));
           const csvFile = path.join(opts.out, contributionFileName(r, 'csv'));
           writeFileSync(xmlFile, contributionPain001(r, ctx.asOfGiven ? { executionDate: ctx.asOf } : {}), { mode: 0o600 });
+          chmodSync(xmlFile, 0o600); // an older file keeps its mode through writeFileSync
           writeCsvFile(
             csvFile,
             ['iin', 'name', 'period', 'amount'],

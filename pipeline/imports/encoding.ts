@@ -138,6 +138,21 @@ class Utf8Survey {
   }
 }
 
+/** The common case, fast: the whole file decodes as UTF-8 (the native decoder, no line survey). */
+async function isUtf8File(file: string): Promise<boolean> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const stream = createReadStream(file, { highWaterMark: 1 << 16 });
+  try {
+    for await (const chunk of stream) decoder.decode(chunk as Buffer, { stream: true });
+    decoder.decode();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    stream.destroy();
+  }
+}
+
 /** Detects the encoding of a CSV file (see the top of this file); UsageError when it cannot be read. */
 export async function detectEncoding(file: string, fileLabel: string): Promise<DetectedEncoding> {
   const handle = await open(file, 'r');
@@ -153,6 +168,7 @@ export async function detectEncoding(file: string, fileLabel: string): Promise<D
   if (problem) throw new UsageError(problem);
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
 
+  if (await isUtf8File(file)) return { encoding: 'utf-8', bom };
   const survey = new Utf8Survey();
   const stream = createReadStream(file, { highWaterMark: 1 << 16 });
   try {
