@@ -271,10 +271,15 @@ describe('encoding and separator detection', () => {
       ['b2.csv', `\ufeff${csvText(cols, [row], ';', '\r\n')}`, 'utf-8', ';'],
       ['b3.csv', cp1251(csvText(cols, [{ ...row, fee_per_payment: '10,50' }], ';', '\r\n')), 'windows-1251', ';'],
       ['b4.csv', cp1251(csvText(cols, [row], ',', '\r\n')), 'windows-1251', ','],
+      // Excel's hint line names the separator.
+      ['b5.csv', `sep=;\n${csvText(cols, [row], ';', '\n')}`, 'utf-8', ';'],
     ] as const) {
       const r = await importFile(t.db, 'banks', bankFile(name, bytes));
       expect([name, r.duplicates, r.rejected, r.encoding, r.delimiter]).toEqual([name, 1, 0, encoding, delimiter]);
     }
+    // Row numbers count the hint line: the bad row is line 4 of the file.
+    const hinted = await importFile(t.db, 'banks', bankFile('b6.csv', `sep=;\n${csvText(cols, [row, { ...row, bik: 'bad' }], ';', '\n')}`));
+    expect(hinted.errors.map((e) => [e.row, e.field, e.value])).toEqual([[4, 'bik', 'bad']]);
   });
 
   it('UTF-16 is named as such; a header under neither separator is quoted as seen', async () => {

@@ -1,6 +1,6 @@
 // CSV as finance staff have it: UTF-8 (with or without a BOM) or Windows-1251, detected
 // (encoding.ts); columns separated by `,` or `;`, detected from the header row, whose column names
-// are known for each kind; a header row. Read as a stream: bytes are decoded, line ends are
+// are known for each kind (or named by Excel's hint line «sep=;» before it); a header row. Read as a stream: bytes are decoded, line ends are
 // normalized to LF, and csv-parse yields one record at a time.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -33,18 +33,21 @@ async function* decodedText(file: string, encoding: TextEncoding): AsyncGenerato
   if (out) yield out;
 }
 
-/** The first non-blank line of the file (the header), decoded; at most the first 64 KiB are read. */
-async function headerLine(file: string, encoding: TextEncoding): Promise<string> {
+/** The first lines of the file, decoded (the first 64 KiB: the header is among them). */
+async function firstLines(file: string, encoding: TextEncoding): Promise<string[]> {
   const handle = await open(file, 'r');
   try {
     const buf = Buffer.alloc(1 << 16);
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     const text = new TextDecoder(encoding).decode(buf.subarray(0, bytesRead), { stream: true });
-    return text.split(/\r\n?|\n/).find((l) => l.trim() !== '') ?? '';
+    return text.split(/\r\n?|\n/);
   } finally {
     await handle.close();
   }
 }
+
+/** Excel's own hint line «sep=;» before the header: the separator it names. */
+const SEP_LINE = /^"?sep=(.)"?[,;]*$/i;
 
 /** Column names of a header line split at `delimiter` (quotes around a name dropped). */
 function headerNames(line: string, delimiter: string): string[] {
@@ -100,11 +103,24 @@ const COMMA_HINT: Record<Delimiter, string> = {
 
 export async function openCsv(file: string, fileLabel: string, kind: string, spec: ColumnSpec): Promise<Source> {
   const { encoding } = await detectEncoding(file, fileLabel);
-  const line = await headerLine(file, encoding);
-  if (line === '') throw new UsageError(`Файл ${fileLabel} пуст: нет даже строки заголовка`);
-  const delimiter = chooseDelimiter(fileLabel, kind, line, spec);
+  const lines = await firstLines(file, encoding);
+  const at = lines.findIndex((l) => l.trim() !== '');
+  if (at < 0) throw new UsageError(`Файл ${fileLabel} пуст: нет даже строки заголовка`);
+  let delimiter: Delimiter;
+  let fromLine = 1;
+  const sep = SEP_LINE.exec(lines[at].trim());
+  if (sep) {
+    if (sep[1] !== ',' && sep[1] !== ';') {
+      throw new UsageError(`Файл ${fileLabel} (${kind}) не принят: строка «${visible(lines[at].trim())}» называет разделитель «${visible(sep[1])}», а принимается запятая или точка с запятой`);
+    }
+    delimiter = sep[1];
+    fromLine = at + 2;
+  } else {
+    delimiter = chooseDelimiter(fileLabel, kind, lines[at], spec);
+  }
   const parser = parse({
     delimiter,
+    from_line: fromLine,
     info: true,
     relax_column_count: true,
     relax_quotes: true,

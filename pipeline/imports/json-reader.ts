@@ -1,7 +1,7 @@
 // JSON: an array of objects, the keys are the columns. Read whole (JSON has no row boundaries
-// to stream on); the bytes must be valid UTF-8 (a BOM is accepted). Unknown keys anywhere make the file unusable; a
-// required key absent from every object is a missing column, absent from some objects a row
-// problem ("не заполнено").
+// to stream on); the bytes must be valid UTF-8 (a BOM is accepted; UTF-16 is named and refused).
+// Unknown keys anywhere make the file unusable; a required key absent from every object is a
+// missing column, absent from some objects a row problem ("не заполнено").
 import { readFile } from 'node:fs/promises';
 import { visible } from '../../schemas/characters.ts';
 import { UsageError } from '../kernel/errors.ts';

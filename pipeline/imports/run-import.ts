@@ -322,34 +322,38 @@ export async function runImport(db: Db, req: ImportRequest): Promise<ImportRepor
       if (def.movesMoney) await assertLedgerBalanced(trx);
       if (counts.rejected > 0) {
         placed = await writeRejectedSomewhere(spool, source.columns.map(visible), folders, tempPathFor, inputDir);
-        if (!placed.placement) {
-          // In the database only: the report carries every rejected row (the officer's only copy
-          // outside the database).
-          allErrors = [];
-          for await (const batch of spool.batches(CHUNK)) {
-            for (const e of batch) allErrors.push({ row: e.row, field: e.field, value: e.value, reason: e.reason });
-          }
-        }
       }
       faultPoint('import.before-commit');
     });
   } catch (err) {
     if (placed.placement) await rm(placed.placement.temp, { force: true });
+    await spool.remove();
     throw err;
   } finally {
     await source.close().catch(() => {});
-    await spool.remove();
   }
 
   let rejectedFile: string | null = null;
-  if (placed.placement) {
-    try {
-      await rename(placed.placement.temp, placed.placement.target);
-      rejectedFile = placed.placement.target;
-    } catch (err) {
-      await rm(placed.placement.temp, { force: true }).catch(() => undefined);
-      placed.passedOver.push(`${visible(path.dirname(placed.placement.target))} (${(err as Error).message})`);
+  try {
+    if (placed.placement) {
+      try {
+        await rename(placed.placement.temp, placed.placement.target);
+        rejectedFile = placed.placement.target;
+      } catch (err) {
+        await rm(placed.placement.temp, { force: true }).catch(() => undefined);
+        placed.passedOver.push(`${visible(path.dirname(placed.placement.target))} (${visible((err as Error).message)})`);
+      }
     }
+    if (counts.rejected > 0 && !rejectedFile) {
+      // In the database only: the report carries every rejected row (the officer's only copy
+      // outside the database).
+      allErrors = [];
+      for await (const batch of spool.batches(CHUNK)) {
+        for (const e of batch) allErrors.push({ row: e.row, field: e.field, value: e.value, reason: e.reason });
+      }
+    }
+  } finally {
+    await spool.remove();
   }
   // A stale workbook (or the .csv of earlier versions) of an earlier import of the same file goes.
   const targets = folders.dirs.map((d) => path.join(d, folders.name));
@@ -357,15 +361,6 @@ export async function runImport(db: Db, req: ImportRequest): Promise<ImportRepor
     if (t !== rejectedFile) await rm(t, { force: true }).catch(() => undefined);
   }
   removeStaleTemps(...targets);
-  if (counts.rejected > 0 && !rejectedFile && !allErrors) {
-    allErrors = [];
-    const stored = await db('rejected_rows').where({ batch_id: batchId }).orderBy('row_no').select('row_no', 'field', 'reason', 'raw');
-    for (const r of stored) {
-      const raw = typeof r.raw === 'string' ? JSON.parse(r.raw) : r.raw;
-      const one = r.field && !String(r.field).includes(', ') ? raw?.[r.field] : null;
-      allErrors.push({ row: Number(r.row_no), field: r.field, value: one === null || one === undefined ? null : String(one), reason: r.reason });
-    }
-  }
 
   return {
     kind: def.kind,
