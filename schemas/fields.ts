@@ -75,8 +75,8 @@ const issue: Issue = (why) => {
   throw new FieldIssue(why);
 };
 
-/** Padding a spreadsheet leaves around a value: trimmed before the character check. */
-const PADDING = /^[ \t\u00a0]+|[ \t\u00a0]+$/g;
+/** Spaces around a value (a plain or a no-break space): trimmed before the character check. A tab is not padding: it is rejected anywhere. */
+const PADDING = /^[ \u00a0]+|[ \u00a0]+$/g;
 
 /** Empty: no value, or only spaces (a value of nothing but a line separator or NUL is not empty: it is rejected). */
 function isBlank(v: unknown): boolean {

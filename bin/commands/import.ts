@@ -23,9 +23,9 @@ function errorLine(e: ImportReport['errors'][number]): string {
 }
 
 export function describeImport(r: ImportReport): string {
-  const read = r.encoding ? ` (${r.encoding === 'utf-8' ? 'UTF-8' : 'Windows-1251'}, разделитель — ${SEPARATOR_NAME[r.delimiter ?? ',']})` : '';
+  const read = r.encoding ? `; ${r.encoding === 'utf-8' ? 'UTF-8' : 'Windows-1251'}, разделитель — ${SEPARATOR_NAME[r.delimiter ?? ',']}` : '';
   const lines = [
-    `Импорт ${r.kind} из ${r.file}${read} (пакет № ${r.batch_id}): строк ${r.total_rows}`,
+    `Импорт ${r.kind} из ${r.file} (пакет № ${r.batch_id}${read}): строк ${r.total_rows}`,
     `Принято: ${r.accepted}, дубликатов: ${r.duplicates}, отклонено: ${r.rejected}`,
   ];
   if (r.status === 'refused') {
