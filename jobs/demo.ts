@@ -38,6 +38,7 @@ import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import { runImport, type ImportReport } from '../pipeline/imports/run-import.ts';
 import { FORMS, reportBuilders, type FormName } from '../reports/registry.ts';
 import { renderReportFiles } from '../reports/render-report.ts';
+import { checkReport, type AnyReport } from '../schemas/reports/index.ts';
 import { dueOn } from './planner.ts';
 import { dbStatus, type DbStatus } from './status.ts';
 import { runItems, type ItemResult } from './runner.ts';
@@ -311,14 +312,11 @@ async function writeReports(db: Db, outDir: string, asOf: IsoDate, formats: Demo
   }
   // The documents are built one by one from the database; the Excel and PDF renderings then run
   // a few at a time (PDF volumes are laid out in worker threads, so they use the other cores).
-  const renders: { form: FormName; month?: string; format: 'xlsx' | 'pdf'; doc: Record<string, unknown>; base: string }[] = [];
+  const renders: { form: FormName; month?: string; format: 'xlsx' | 'pdf'; doc: AnyReport; base: string }[] = [];
   for (const { form, month } of jobs) {
-    const builder = reportBuilders[form];
-    if (!builder) {
-      plainNotes.add(`Форма ${form} в этой сборке не реализована: отчёт не записан`);
-      continue;
-    }
-    const doc = await builder(db, { month, asOf });
+    const doc = await reportBuilders[form](db, { month, asOf });
+    // The demo's reports are small: every one is checked against its schema before it is written.
+    checkReport(doc);
     const base = [form, month ?? asOf].join('_');
     const json = path.join(outDir, `${base}.json`);
     writeFileSync(json, `${JSON.stringify(doc, null, 2)}\n`);
@@ -334,7 +332,7 @@ async function writeReports(db: Db, outDir: string, asOf: IsoDate, formats: Demo
       const i = next++;
       const { form, month, format, doc, base } = renders[i];
       try {
-        rendered[i] = (await renderReportFiles(form, doc, format, outDir, base, { db, month, asOf })).map((file) => ({ form, month, format, file }));
+        rendered[i] = (await renderReportFiles(doc, format, outDir, base)).map((file) => ({ form, month, format, file }));
       } catch (err) {
         const message = (err as Error).message;
         if (!/не реализован|not implemented/i.test(message)) throw err;
@@ -358,11 +356,9 @@ async function writeReports(db: Db, outDir: string, asOf: IsoDate, formats: Demo
 async function monthRows(db: Db, asOf: IsoDate): Promise<DemoMonthRow[]> {
   const out: DemoMonthRow[] = [];
   const mios: { mio_bin: string; name: string }[] = await db('mios').orderBy('mio_bin').select('mio_bin', 'name');
-  const fees = reportBuilders['bank-fees'];
-  const recon = reportBuilders.reconciliation;
   for (const month of DEMO_MONTHS) {
-    const feeDoc = fees ? ((await fees(db, { month, asOf })) as { mios?: { mio_bin: string; total: { fee: string } }[] }) : undefined;
-    const reconDoc = recon ? ((await recon(db, { month, asOf })) as { acts?: { mio_bin: string; balance: { closing: string } }[] }) : undefined;
+    const feeDoc = await reportBuilders['bank-fees'](db, { month, asOf });
+    const reconDoc = await reportBuilders.reconciliation(db, { month, asOf });
     const from = `${month}-01`;
     const to = `${addMonths(month, 1)}-01`;
     for (const m of mios) {
@@ -410,8 +406,8 @@ async function monthRows(db: Db, asOf: IsoDate): Promise<DemoMonthRow[]> {
         returned: returned.a,
         repaid: lines.repaid,
         sent_back: lines.sent_back,
-        bank_fee: feeDoc?.mios?.find((x) => x.mio_bin === m.mio_bin)?.total.fee ?? '0.00',
-        closing: reconDoc?.acts?.find((x) => x.mio_bin === m.mio_bin)?.balance.closing ?? null,
+        bank_fee: feeDoc.mios.find((x) => x.mio_bin === m.mio_bin)?.total.fee ?? '0.00',
+        closing: reconDoc.acts.find((x) => x.mio_bin === m.mio_bin)?.balance.closing ?? null,
       });
     }
   }
@@ -453,12 +449,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const files = await writeReports(db, outDir, DEMO_END, opts.formats, notes);
     const count = async (table: string) => Number((await db(table).count({ n: '*' }).first())?.n ?? 0);
     const tb = await trialBalance(db, DEMO_END);
-    const deadlinesBuilder = reportBuilders.deadlines;
-    const deadlineDoc = deadlinesBuilder
-      ? ((await deadlinesBuilder(db, { asOf: DEMO_END })) as { items?: DemoResult['deadlines']['not_met'] })
-      : { items: [] };
+    const deadlineDoc = await reportBuilders.deadlines(db, { asOf: DEMO_END });
     const deadlineCounts: Record<string, number> = {};
-    for (const it of deadlineDoc.items ?? []) deadlineCounts[it.status] = (deadlineCounts[it.status] ?? 0) + 1;
+    for (const it of deadlineDoc.items) deadlineCounts[it.status] = (deadlineCounts[it.status] ?? 0) + 1;
     const status = await dbStatus(db);
     const problems = steps.filter((s) => !['done', 'already-done', 'dry-run', 'not-due'].includes(s.status));
     for (const p of problems) notes.push(`Шаг ${p.item.step} за ${p.item.key}: ${p.status} — ${p.message ?? ''}`);
@@ -475,7 +468,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       months: await monthRows(db, DEMO_END),
       deadlines: {
         counts: deadlineCounts,
-        not_met: (deadlineDoc.items ?? [])
+        not_met: deadlineDoc.items
           .filter((x) => x.status !== 'met')
           .map(({ rule, object, due, status: st, days_late }) => ({ rule, object, due, status: st, days_late })),
       },

@@ -330,11 +330,11 @@ describe('demand report: funded and open', () => {
     const row = await t.db('demand_rows').where({ list_row_id: await listRowId('Я-1'), return_id: null }).first();
     await t.db('allocations').insert({ demand_row_id: row.id, transfer_id: tr.id, funded_on: '2025-02-18', amount: '83065.24' });
     const pick = async (asOf: string) =>
-      ((await demandReport(t.db, { month: '2025-02', asOf })).demands as Record<string, string>[]).find((d) => d.mio_bin === A.mio_bin)!;
+      (await demandReport(t.db, { month: '2025-02', asOf })).demands.find((d) => d.mio_bin === A.mio_bin)!;
     expect(await pick('2025-02-28')).toMatchObject({ amount: '136697.24', funded: '83065.24', open: '53632.00' }); // 136697.24 − 83065.24
     expect(await pick('2025-02-17')).toMatchObject({ funded: '0.00', open: '136697.24' });
     const onlyB = await demandReport(t.db, { month: '2025-02', mio: B.mio_bin, asOf: '2025-02-28' });
-    expect((onlyB.demands as unknown[]).length).toBe(1);
+    expect(onlyB.demands.length).toBe(1);
   });
 });
 

@@ -13,7 +13,8 @@ import { freshDb, type TestDb } from './helpers/db.ts';
 import { postgresAvailable } from './helpers/services.ts';
 import { runTimeline, seedWorld, type World } from './helpers/closing-world.ts';
 import { reportBuilders, type FormName } from '../reports/registry.ts';
-import { formFiles, renderReportFiles, type ReportSource } from '../reports/render-report.ts';
+import { formFiles, renderReportFiles } from '../reports/render-report.ts';
+import { checkReport, type AnyReport } from '../schemas/reports/index.ts';
 import type { FormFile } from '../reports/forms/common.ts';
 import { XLSX_NUMFMT } from '../reports/render/xlsx.ts';
 import { LIST_TITLE } from '../reports/forms/list.ts';
@@ -39,7 +40,8 @@ type Json = Record<string, unknown>;
 let t: TestDb;
 let w: World;
 let dir: string;
-let source: ReportSource;
+/** The documents, typed for the forms and as plain JSON for the assertions. */
+const reports = {} as Record<FormName, AnyReport>;
 const docs = {} as Record<FormName, Json>;
 const forms = {} as Record<FormName, FormFile[]>;
 const xlsx = {} as Record<FormName, string[]>;
@@ -52,21 +54,22 @@ beforeAll(async () => {
   w = await seedWorld(t.db);
   await runTimeline(w, AS_OF);
   dir = await mkdtemp(path.join(os.tmpdir(), 'forms-'));
-  source = { db: t.db, asOf: AS_OF };
   for (const [form, month] of CASES) {
-    docs[form] = await reportBuilders[form]!(t.db, { month, asOf: AS_OF });
-    forms[form] = await formFiles(form, docs[form], base(form, month), { ...source, month });
+    const doc = await reportBuilders[form](t.db, { month, asOf: AS_OF });
+    reports[form] = doc;
+    docs[form] = doc;
+    forms[form] = formFiles(doc, base(form, month));
   }
   // Every form to XLSX; to PDF once per form (a PDF costs ≈ 1.5 s of CPU, most of it pdfmake
   // loading in each volume's worker), the per-МИО forms for МИО B only, as `--mio` gives them.
-  await Promise.all(CASES.map(async ([form, month]) => (xlsx[form] = await renderReportFiles(form, docs[form], 'xlsx', dir, base(form, month), { ...source, month }))));
+  await Promise.all(CASES.map(async ([form, month]) => (xlsx[form] = await renderReportFiles(reports[form], 'xlsx', dir, base(form, month)))));
   if (poppler) {
     await Promise.all(
       CASES.map(async ([form, month]) => {
         const mio = PDF_FOR_B.includes(form) ? w.B.mio_bin : undefined;
-        const doc = mio ? await reportBuilders[form]!(t.db, { month, mio, asOf: AS_OF }) : docs[form];
-        pdfForms[form] = await formFiles(form, doc, base(form, month, mio), { ...source, month, mio });
-        pdf[form] = await renderReportFiles(form, doc, 'pdf', dir, base(form, month, mio), { ...source, month, mio });
+        const doc = mio ? await reportBuilders[form](t.db, { month, mio, asOf: AS_OF }) : reports[form];
+        pdfForms[form] = formFiles(doc, base(form, month, mio));
+        pdf[form] = await renderReportFiles(doc, 'pdf', dir, base(form, month, mio));
       }),
     );
   }
@@ -100,6 +103,34 @@ describe('files', () => {
       }
     }
     expect((await readdir(dir)).filter((f) => f.startsWith('.') || f.includes('.tmp'))).toEqual([]);
+  });
+});
+
+describe('JSON documents', () => {
+  it('match the schema of their form', () => {
+    for (const [form] of CASES) expect(() => checkReport(reports[form]), form).not.toThrow();
+  });
+
+  it('are the single source of the printed forms: the JSON text read back gives the same forms', () => {
+    for (const [form, month] of CASES) {
+      const text = JSON.parse(JSON.stringify(reports[form]));
+      checkReport(text);
+      expect(formFiles(text, base(form, month)), form).toEqual(forms[form]);
+    }
+  });
+
+  it('carry what the printed forms name: the МИО names, the persons of the contributions registers', () => {
+    expect(arr(docs.demand.demands).map((d) => d.mio_name)).toEqual([w.A.name, w.B.name]);
+    expect(arr(docs['payment-orders'].orders).map((o) => o.mio_name)).toEqual([w.A.name, w.A.name, w.B.name, w.A.name]);
+    const b = arr(docs.contributions.mios)[1];
+    expect(b.mio_name).toBe(w.B.name);
+    const registers = arr(b.registers);
+    expect(registers.map((r) => [r.kind, r.knp, r.total])).toEqual([
+      ['opv', '010', '2681.60'],
+      ['osms', '122', '536.32'],
+      ['so', '012', '1206.72'],
+    ]);
+    expect(arr(registers[0].persons).map((p) => [p.iin, p.period, p.rows, p.amount])).toEqual([[w.P4.provider_id, '2025-01', 1, '2681.60']]);
   });
 });
 
@@ -602,7 +633,7 @@ describe.skipIf(!withPostgres)('payouts report --format xlsx|pdf', () => {
       const file = path.join(out, `contributions_2025-02_${w.B.mio_bin}.xlsx`);
       expect(JSON.parse(contrib.stdout)).toEqual({ files: [file] });
       expect((await stat(file)).mode & 0o777).toBe(0o600);
-      // The persons come from the database (pipeline/contributions.ts), through the CLI's source.
+      // The persons come from the report's registers (pipeline/contributions.ts).
       const wb = await readWorkbook(file);
       expect(wb.worksheets.map((x) => x.name)).toEqual(['Сводная', `ОПВ ${w.B.mio_bin}`, `ВОСМС ${w.B.mio_bin}`, `СО ${w.B.mio_bin}`]);
       expect(textsBelow(wb.worksheets[1], 0)).toContain(w.P4.provider_id);

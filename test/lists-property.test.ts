@@ -78,10 +78,10 @@ describe('list invariants', () => {
         }
 
         const doc = await listReport(t.db, { month, asOf: `${month}-28` });
-        const divisions = doc.divisions as { mio_bin: string; rows: Record<string, string>[]; totals: Record<string, string> }[];
+        const divisions = doc.divisions;
         expect(divisions.reduce((n, d) => n + d.rows.length, 0)).toBe(acts.length);
         for (const d of divisions) {
-          for (const k of ['guaranteed', 'provider_sum', 'opv', 'osms', 'so']) {
+          for (const k of ['guaranteed', 'provider_sum', 'opv', 'osms', 'so'] as const) {
             const s = d.rows.reduce((acc, r) => acc.plus(r[k]), new Big(0));
             expect(d.totals[k]).toBe(s.toFixed(2));
           }

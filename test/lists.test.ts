@@ -10,6 +10,7 @@ import { trialBalance } from '../pipeline/ledger.ts';
 import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
 import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { listReport, transmissionReport, contributionsReport } from '../reports/cycle-reports.ts';
+import type { ListRow } from '../schemas/reports/index.ts';
 
 const OP = 'тест-оператор';
 let t: TestDb;
@@ -184,7 +185,7 @@ describe('build-lists 2025-04', () => {
 
   it('orders divisions by МИО БИН and rows by service month, provider, act number; totals add up', async () => {
     const doc = await listReport(t.db, { month: '2025-04', asOf: '2025-04-30' });
-    const divisions = doc.divisions as { mio_bin: string; mio_name: string; rows: Record<string, string>[]; totals: Record<string, string> }[];
+    const divisions = doc.divisions;
     expect(divisions.map((d) => d.mio_bin)).toEqual([A.mio_bin, B.mio_bin].sort());
     for (const d of divisions) {
       expect(d.rows.map((r) => r.no)).toEqual(d.rows.map((_, i) => i + 1));
@@ -329,7 +330,7 @@ describe('build-lists 2025-05: the next list takes what April did not', () => {
     // А-7 (2025-04, entrepreneur): 20 × 536.32 = 10726.40. Σ = 31642.88, all in МИО A, nothing withheld
     expect(out.summary).toMatchObject({ lists: 1, rows: 4, held: 1, guaranteed: '31642.88', provider_sum: '31642.88', opv: '0.00', so: '0.00' });
     const doc = await listReport(t.db, { month: '2025-05', asOf: '2025-05-31' });
-    const rows = (doc.divisions as { rows: Record<string, string>[] }[])[0].rows;
+    const rows = doc.divisions[0].rows;
     expect(rows.filter((r) => r.act_no !== 'А-10').map((r) => [r.service_month, r.act_no, r.guaranteed])).toEqual([
       ['2025-03', 'А-8', '16089.60'],
       ['2025-03', 'А-9', '4290.56'],
@@ -366,8 +367,8 @@ describe('build-lists 2026-02: tiyn rounding for 2025 service months, tenge for 
     const out = await buildLists(t.db, { month: '2026-02', asOf: '2026-02-13', operator: OP });
     expect(out.status).toBe('done');
     const doc = await listReport(t.db, { month: '2026-02', asOf: '2026-02-28' });
-    const rows = (doc.divisions as { rows: Record<string, string>[] }[])[0].rows;
-    const pick = (r: Record<string, string>) => [r.service_month, r.guaranteed, r.provider_sum, r.opv, r.osms, r.so];
+    const rows = doc.divisions[0].rows;
+    const pick = (r: ListRow) => [r.service_month, r.guaranteed, r.provider_sum, r.opv, r.osms, r.so];
     expect(rows.map(pick)).toEqual([
       // 2025 rates, tiyn: G = 176 × 536.32 = 94392.32; ОПВ 9439.23; ОСМС 1887.85; provider 83065.24; СО 4247.65
       ['2025-12', '94392.32', '83065.24', '9439.23', '1887.85', '4247.65'],

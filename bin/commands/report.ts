@@ -8,7 +8,7 @@ import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
 import { withContext } from '../context.ts';
 import { renderReportFiles } from '../../reports/render-report.ts';
-
+import { checkSmallReport } from '../../schemas/reports/index.ts';
 
 export function registerReport(program: Command): void {
   program
@@ -29,9 +29,10 @@ export function registerReport(program: Command): void {
         if (opts.month && !isValidMonth(opts.month)) throw new UsageError(`Неверный месяц «${opts.month}»: ожидается ГГГГ-ММ`);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
         if (!['json', 'xlsx', 'pdf'].includes(opts.format)) throw new UsageError(`Неизвестный формат «${opts.format}»: json, xlsx или pdf`);
-        const builder = reportBuilders[name];
-        if (!builder) throw new UsageError(`Форма ${name} ещё не реализована`);
-        const doc = await builder(ctx.db, { month: opts.month, mio: opts.mio, asOf: ctx.asOf });
+        const doc = await reportBuilders[name](ctx.db, { month: opts.month, mio: opts.mio, asOf: ctx.asOf });
+        // A report that breaks its schema is a bug: it stops here, before anything is printed or
+        // written (checked when small; see schemas/reports/index.ts for why not always).
+        checkSmallReport(doc);
         const base = [name, opts.month ?? ctx.asOf, opts.mio].filter(Boolean).join('_');
         if (opts.format === 'json') {
           const text = `${JSON.stringify(doc, null, 2)}\n`;
@@ -47,12 +48,7 @@ export function registerReport(program: Command): void {
         }
         const out = opts.out ?? '.';
         mkdirSync(out, { recursive: true });
-        const files = await renderReportFiles(name, doc, opts.format as 'xlsx' | 'pdf', out, base, {
-          db: ctx.db,
-          month: opts.month,
-          mio: opts.mio,
-          asOf: ctx.asOf,
-        });
+        const files = await renderReportFiles(doc, opts.format as 'xlsx' | 'pdf', out, base);
         ctx.print(files.map((f) => `Записан ${f}`).join('\n'), { files });
       }),
     );
