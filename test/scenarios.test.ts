@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createPostgresDatabase } from './helpers/db.ts';
 import { postgresAvailable } from './helpers/services.ts';
 import { diffSubset, listScenarios, loadScenario, runCli, workingCopy } from './helpers/scenario.ts';
+import { checkReport } from '../schemas/reports/index.ts';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 
@@ -27,7 +28,7 @@ const scenarios = listScenarios();
 
 // Scenarios run concurrently: each is a chain of child processes on its own database.
 describe.concurrent.each(scenarios)('fixture ledger %s', (name) => {
-  it('runs through the CLI and every report equals the hand-checked figures', { timeout: 900_000 }, async () => {
+  it('runs through the CLI and every report equals the hand-checked figures and matches its schema', { timeout: 900_000 }, async () => {
     const { dir: source, scenario } = loadScenario(name);
     const dir = workingCopy(source);
     const url = await databaseUrl();
@@ -51,7 +52,13 @@ describe.concurrent.each(scenarios)('fixture ledger %s', (name) => {
         continue;
       }
       const expected = JSON.parse(readFileSync(path.join(dir, rep.expected), 'utf8'));
-      const diffs = diffSubset(expected, JSON.parse(r.stdout));
+      const actual: unknown = JSON.parse(r.stdout);
+      try {
+        checkReport(actual);
+      } catch (e) {
+        failures.push(`${label}: ${(e as Error).message}`);
+      }
+      const diffs = diffSubset(expected, actual);
       if (diffs.length) failures.push(`${label} differs from ${rep.expected}:\n  ${diffs.join('\n  ')}`);
     }
     expect(failures, failures.join('\n\n')).toEqual([]);
