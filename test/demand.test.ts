@@ -217,8 +217,9 @@ describe('form-demand 2025-03 over the March holidays', () => {
     // A: P1 160 h → 85811.20 − 8581.12 − 1716.22 = 75513.86; B: P3 20 h → 10726.40
     expect(out.summary).toMatchObject({ request_due: '2025-03-26', funding_due: '2025-03-28', demands: 2, rows: 2, amount: '86240.26' });
     const doc = await demandReport(t.db, { month: '2025-03', asOf: '2025-03-31' });
-    expect((doc.demands as Record<string, unknown>[]).find((d) => d.mio_bin === A.mio_bin)).toEqual({
+    expect(doc.demands.find((d) => d.mio_bin === A.mio_bin)).toEqual({
       mio_bin: A.mio_bin,
+      mio_name: A.name,
       formed_on: '2025-03-20',
       request_due: '2025-03-26',
       funding_due: '2025-03-28',
