@@ -118,9 +118,9 @@ export function total(amounts: Iterable<string>): string {
   return formatAmount(sum(amounts));
 }
 
-/** A МИО as a heading line: «ГУ «…» (БИН 123456789012)», or the БИН alone when the name is unknown. */
-export function mioLabel(bin: string, name: string | null | undefined): string {
-  return name ? `${name} (БИН ${bin})` : `БИН ${bin}`;
+/** A МИО as a heading line: «ГУ «…» (БИН 123456789012)». */
+export function mioLabel(bin: string, name: string): string {
+  return `${name} (БИН ${bin})`;
 }
 
 /** A document that contradicts itself (a bug of its builder): nothing is printed. */
