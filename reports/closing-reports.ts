@@ -98,9 +98,9 @@ export const deadlinesReport: ReportBuilder = async (db, opts) => {
   return { form: 'deadlines', as_of: opts.asOf, items, checked };
 };
 
-export const closingReports: Partial<Record<FormName, ReportBuilder>> = {
+export const closingReports = {
   returns: returnsReport,
   reconciliation: reconciliationReport,
   'bank-fees': bankFeesReport,
   deadlines: deadlinesReport,
-};
+} satisfies Partial<Record<FormName, ReportBuilder>>;

@@ -209,9 +209,9 @@ export const contributionsReport: ReportBuilder = async (db, opts) => {
   };
 };
 
-export const cycleReports: Partial<Record<FormName, ReportBuilder>> = {
+export const cycleReports = {
   list: listReport,
   transmission: transmissionReport,
   demand: demandReport,
   contributions: contributionsReport,
-};
+} satisfies Partial<Record<FormName, ReportBuilder>>;

@@ -111,7 +111,7 @@ export async function ledgerReport(db: Q, opts: ReportOptions): Promise<LedgerRe
   };
 }
 
-export const paymentReports: Partial<Record<FormName, ReportBuilder>> = {
+export const paymentReports = {
   'payment-orders': paymentOrdersReport,
   ledger: ledgerReport,
-};
+} satisfies Partial<Record<FormName, ReportBuilder>>;

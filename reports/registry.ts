@@ -30,7 +30,7 @@ export interface ReportOptions {
 
 export type ReportBuilder = (db: Db, opts: ReportOptions) => Promise<Record<string, unknown>>;
 
-export const reportBuilders: Partial<Record<FormName, ReportBuilder>> = {
+export const reportBuilders: Record<FormName, ReportBuilder> = {
   ...cycleReports,
   ...paymentReports,
   ...closingReports,

@@ -107,7 +107,6 @@ const STATUS_RU: Record<string, string> = {
   refused: 'отказ',
   skipped: 'пропущено',
   failed: 'ошибка',
-  unavailable: 'недоступно',
   'not-due': 'срок не наступил',
 };
 
