@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo, type DemoResult } from '../jobs/demo.ts';
+import { runDemo, type DemoResult } from '../jobs/demo/index.ts';
 import { UsageError } from '../pipeline/kernel/errors.ts';
 
 describe('payouts demo', () => {

@@ -3,12 +3,39 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { FORMS, MONTHLY_FORMS, reportBuilders, type FormName } from '../../reports/registry.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
 import { isValidMonth } from '../../pipeline/kernel/dates.ts';
 import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
 import { withContext } from '../context.ts';
 import { renderReportFiles } from '../../reports/render-report.ts';
 
+export interface ReportRequest {
+  form: FormName;
+  month?: string;
+  mio?: string;
+  asOf: string;
+}
+
+/** The file base name of a report: `<form>_<month or as-of>[_<mio>]`. */
+export function reportBaseName(r: ReportRequest): string {
+  return [r.form, r.month ?? r.asOf, r.mio].filter(Boolean).join('_');
+}
+
+/**
+ * Writes a report into `out` as `payouts report --out` does: the JSON document (mode 0600), or
+ * the form's Excel or PDF files. Returns the paths written.
+ */
+export async function writeReport(db: Db, r: ReportRequest, format: 'json' | 'xlsx' | 'pdf', out: string): Promise<string[]> {
+  const doc = await reportBuilders[r.form](db, { month: r.month, mio: r.mio, asOf: r.asOf });
+  mkdirSync(out, { recursive: true });
+  if (format === 'json') {
+    const file = path.join(out, `${reportBaseName(r)}.json`);
+    writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    return [file];
+  }
+  return renderReportFiles(r.form, doc, format, out, reportBaseName(r), { db, month: r.month, mio: r.mio, asOf: r.asOf });
+}
 
 export function registerReport(program: Command): void {
   program
@@ -29,30 +56,13 @@ export function registerReport(program: Command): void {
         if (opts.month && !isValidMonth(opts.month)) throw new UsageError(`Неверный месяц «${opts.month}»: ожидается ГГГГ-ММ`);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
         if (!['json', 'xlsx', 'pdf'].includes(opts.format)) throw new UsageError(`Неизвестный формат «${opts.format}»: json, xlsx или pdf`);
-        const builder = reportBuilders[name];
-        if (!builder) throw new UsageError(`Форма ${name} ещё не реализована`);
-        const doc = await builder(ctx.db, { month: opts.month, mio: opts.mio, asOf: ctx.asOf });
-        const base = [name, opts.month ?? ctx.asOf, opts.mio].filter(Boolean).join('_');
-        if (opts.format === 'json') {
-          const text = `${JSON.stringify(doc, null, 2)}\n`;
-          if (!opts.out) {
-            process.stdout.write(text);
-            return;
-          }
-          mkdirSync(opts.out, { recursive: true });
-          const file = path.join(opts.out, `${base}.json`);
-          writeFileSync(file, text, { mode: 0o600 });
-          ctx.print(`Записан ${file}`, { files: [file] });
+        const request: ReportRequest = { form: name, month: opts.month, mio: opts.mio, asOf: ctx.asOf };
+        if (opts.format === 'json' && !opts.out) {
+          const doc = await reportBuilders[name](ctx.db, request);
+          process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
           return;
         }
-        const out = opts.out ?? '.';
-        mkdirSync(out, { recursive: true });
-        const files = await renderReportFiles(name, doc, opts.format as 'xlsx' | 'pdf', out, base, {
-          db: ctx.db,
-          month: opts.month,
-          mio: opts.mio,
-          asOf: ctx.asOf,
-        });
+        const files = await writeReport(ctx.db, request, opts.format as 'json' | 'xlsx' | 'pdf', opts.out ?? '.');
         ctx.print(files.map((f) => `Записан ${f}`).join('\n'), { files });
       }),
     );
