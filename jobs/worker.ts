@@ -23,7 +23,7 @@ import {
   type StepJobResult,
 } from './queue.ts';
 import { isStepDone } from './runner.ts';
-import { stepFunction, StepUnavailableError, type StepResolver } from './steps.ts';
+import { stepFunction, type StepResolver } from './steps.ts';
 import { isTransient } from './transient.ts';
 import { redisConnection } from './settings.ts';
 
@@ -91,13 +91,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
           `Выполните его (payouts enqueue ${p.step}) и повторите этот шаг (payouts enqueue ${it.step}).`,
       );
     }
-    let fn;
-    try {
-      fn = await resolve(it.step);
-    } catch (err) {
-      if (err instanceof StepUnavailableError) throw new UnrecoverableError(err.message);
-      throw err;
-    }
+    const fn = await resolve(it.step);
     log?.info({ job: job.id, step: it.step, key: it.key, asOf: it.date, attempt: job.attemptsMade + 1 }, 'step started');
     try {
       const outcome = await fn(opts.db, { month: it.month, asOf: it.date, operator: job.data.operator, outDir: opts.outDir });

@@ -15,10 +15,10 @@ import { deadlineObjectText } from '../reports/forms/deadlines.ts';
 import { tariffText } from '../reports/forms/bank-fees.ts';
 import { contributionsForm } from '../reports/forms/contributions.ts';
 import { checkReport, type ContributionRegisterDoc, type ContributionsReport, type DemandReport, type ListReport, type ListRow } from '../schemas/reports/index.ts';
-import { iinBinCheckDigit, makeKzIban } from '../pipeline/kernel/identifiers.ts';
+import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
-import { personName, synthBin, synthIin } from './helpers/seed.ts';
-import { NO_POPPLER_REASON, pdfText, poppler, readTable, readWorkbook, squash, textsBelow } from './forms-support.ts';
+import { personName, synthBin, synthIin, validId } from './support/ids.ts';
+import { NO_POPPLER_REASON, pdfText, poppler, readTable, readWorkbook, squash, textsBelow } from './support/forms.ts';
 
 if (!poppler) console.warn(`[forms-unit] ${NO_POPPLER_REASON}`);
 
@@ -31,13 +31,7 @@ afterAll(async () => {
 });
 
 /** A valid ИИН that starts with a zero (born in 2004), as Excel would lose it if it were a number. */
-function leadingZeroIin(): string {
-  for (let serial = 1; ; serial++) {
-    const first11 = `0405125${String(serial).padStart(4, '0')}`;
-    const check = iinBinCheckDigit(first11);
-    if (check !== null) return `${first11}${check}`;
-  }
-}
+const leadingZeroIin = () => validId('0405125000');
 
 function listRow(no: number, over: Partial<ListRow> = {}): ListRow {
   return {

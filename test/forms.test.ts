@@ -1,24 +1,25 @@
 // Excel and PDF of every report form, built by the real steps on the two-month world of
-// test/helpers/closing-world.ts (figures hand-checked in its header), read back: every XLSX with
+// test/support/two-month-world.ts (figures hand-checked in its header), read back: every XLSX with
 // exceljs (headers in the form's order, every row equal to the JSON report, totals as SUM
 // formulas whose cached values are the JSON totals, types and formats), every PDF with pdftotext
 // (title, period and «Страница N из M» on every page, totals, the total in words). And the CLI.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { postgresAvailable } from './helpers/services.ts';
-import { runTimeline, seedWorld, type World } from './helpers/closing-world.ts';
+import { cli } from './support/cli.ts';
+import type { TestDb } from './support/db.ts';
+import { postgresAvailable } from './support/services.ts';
+import { openTwoMonthWorld, type OpenWorld, type World } from './support/two-month-world.ts';
 import { reportBuilders, type FormName } from '../reports/registry.ts';
 import { formFiles, renderReportFiles } from '../reports/render-report.ts';
 import { checkReport, type AnyReport } from '../schemas/reports/index.ts';
 import type { FormFile } from '../reports/forms/common.ts';
 import { XLSX_NUMFMT } from '../reports/render/xlsx.ts';
 import { LIST_TITLE } from '../reports/forms/list.ts';
-import { NO_POPPLER_REASON, pdfPages, pdfText, pick, poppler, readTable, readWorkbook, squash, textsBelow } from './forms-support.ts';
+import { NO_POPPLER_REASON, pdfPages, pdfText, pick, poppler, readTable, readWorkbook, squash, textsBelow } from './support/forms.ts';
 
 if (!poppler) console.warn(`[forms] ${NO_POPPLER_REASON}`);
 
@@ -39,6 +40,7 @@ const CASES: [FormName, string | undefined][] = [
 type Json = Record<string, unknown>;
 let t: TestDb;
 let w: World;
+let close: OpenWorld['close'] | undefined;
 let dir: string;
 /** The documents, typed for the forms and as plain JSON for the assertions. */
 const reports = {} as Record<FormName, AnyReport>;
@@ -50,9 +52,7 @@ const pdfForms = {} as Record<FormName, FormFile[]>;
 const PDF_FOR_B: FormName[] = ['demand', 'reconciliation', 'bank-fees'];
 
 beforeAll(async () => {
-  t = await freshDb();
-  w = await seedWorld(t.db);
-  await runTimeline(w, AS_OF);
+  ({ t, w, close } = await openTwoMonthWorld(AS_OF));
   dir = await mkdtemp(path.join(os.tmpdir(), 'forms-'));
   for (const [form, month] of CASES) {
     const doc = await reportBuilders[form](t.db, { month, asOf: AS_OF });
@@ -75,8 +75,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 afterAll(async () => {
-  await t?.drop();
-  if (w) await rm(w.out, { recursive: true, force: true });
+  await close?.();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -181,7 +180,7 @@ describe('Appendix 1: list', () => {
         expect(cell.value).toBe(totals[k]);
       }
     });
-    // Hand-checked (closing-world header): МИО A, 2025-01 acts of P1, P2 (assistants) and P3 (ИП).
+    // Hand-checked (two-month-world header): МИО A, 2025-01 acts of P1, P2 (assistants) and P3 (ИП).
     const a = readTable(wb.worksheets[0], section, 3);
     expect(a.totals!.cells.slice(14).map((c) => c.value)).toEqual(['160896.00', '149311.49', '9653.76', '1930.75']);
     const p1 = a.rows.find((r) => r[5] === w.P1.provider_id)!;
@@ -606,28 +605,16 @@ describe.skipIf(!poppler)('every PDF', () => {
 // The CLI: `payouts report FORM --format xlsx|pdf --out DIR` against the same database.
 
 const withPostgres = await postgresAvailable();
-const ROOT = path.resolve(import.meta.dirname, '..');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PAYOUTS_OPERATOR: 'forms-тест' };
-    delete env.PAYOUTS_FAIL_AT;
-    delete env.PAYOUTS_CRASH_AT;
-    const child = spawn(process.execPath, ['bin/payouts.mjs', ...args, '--db', t.url!], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!withPostgres)('payouts report --format xlsx|pdf', () => {
   it('writes the contributions of one МИО with the registers of its persons, mode 0600, and lists the file', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'forms-cli-'));
     try {
-      const contrib = await cli(['report', 'contributions', '--month', '2025-02', '--mio', w.B.mio_bin, '--format', 'xlsx', '--out', out, '--as-of', AS_OF, '--json']);
+      const contrib = await cli(['report', 'contributions', '--month', '2025-02', '--mio', w.B.mio_bin, '--format', 'xlsx', '--out', out, '--json'], {
+        db: t.url,
+        asOf: AS_OF,
+        operator: 'forms-тест',
+      });
       expect(contrib.stderr).toBe('');
       expect(contrib.code).toBe(0);
       const file = path.join(out, `contributions_2025-02_${w.B.mio_bin}.xlsx`);

@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo, type DemoResult } from '../jobs/demo.ts';
+import { runDemo, type DemoResult } from '../jobs/demo/index.ts';
 import { checkReport } from '../schemas/reports/index.ts';
 import { UsageError } from '../pipeline/kernel/errors.ts';
 

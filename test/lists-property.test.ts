@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Big from 'big.js';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedAct, seedExemption, seedMio, seedProvider, synthIin, type MioSeed } from './helpers/seed.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { synthIin } from './support/ids.ts';
+import { seedAct, seedExemption, seedMio, seedProvider, type MioSeed } from './support/world.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { addMonths, firstDayOfMonth } from '../pipeline/kernel/dates.ts';

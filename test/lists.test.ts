@@ -2,13 +2,13 @@
 // exemptions on both sides of a month boundary, a claim below and above G, holds, late acts,
 // bank-details versions, idempotent re-runs, refused re-runs, dry-run, injected crashes, the
 // ledger, the notifications and the `list` / `transmission` / `contributions` reports.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedAct, seedBankDetails, seedBanks, seedExemption, seedMio, seedProvider, type ActSeed, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { counts, freshDb, type TestDb } from './support/db.ts';
+import { failsAt } from './support/faults.ts';
+import { seedAct, seedBankDetails, seedBanks, seedExemption, seedMio, seedProvider, type ActSeed, type MioSeed, type ProviderSeed } from './support/world.ts';
 import { buildLists, holdReason, type CandidateAct } from '../pipeline/steps/build-lists/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
-import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { listReport, transmissionReport, contributionsReport } from '../reports/cycle-reports.ts';
 import type { ListRow } from '../schemas/reports/index.ts';
 
@@ -28,14 +28,8 @@ async function balance(account: string): Promise<string | undefined> {
   return tb.accounts.find((a) => a.account === account)?.balance;
 }
 
-async function counts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['step_runs', 'lists', 'list_rows', 'list_holds', 'notifications', 'ledger_entries', 'ledger_postings', 'audit_events']) {
-    const [{ n }] = await t.db(table).count({ n: '*' });
-    out[table] = Number(n);
-  }
-  return out;
-}
+/** Rows of the tables build-lists writes. */
+const written = () => counts(t.db, ['step_runs', 'lists', 'list_rows', 'list_holds', 'notifications', 'ledger_entries', 'ledger_postings', 'audit_events']);
 
 function rowsByAct(doc: Record<string, unknown>): Map<string, Record<string, unknown>> {
   const m = new Map<string, Record<string, unknown>>();
@@ -79,9 +73,6 @@ beforeAll(async () => {
   await seedBankDetails(t.db, { provider_id: P2.provider_id, changed_on: '2025-04-01', bik: 'HSBKKZKX' });
 });
 afterAll(async () => t?.drop());
-afterEach(() => {
-  delete process.env.PAYOUTS_FAIL_AT;
-});
 
 describe('holdReason', () => {
   const base: CandidateAct = {
@@ -113,25 +104,23 @@ describe('build-lists 2025-04', () => {
     const err = await buildLists(t.db, { month: '2025-04', asOf: '2025-05-14', operator: OP }).catch((e) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect(err.exitCode).toBe(2);
-    expect((await counts()).step_runs).toBe(0);
+    expect((await written()).step_runs).toBe(0);
   });
 
   it('a dry run computes everything and writes nothing', async () => {
-    const before = await counts();
+    const before = await written();
     const out = await buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: OP, dryRun: true });
     expect(out.status).toBe('dry-run');
     expect(out.summary).toMatchObject({ lists: 2, rows: 7, held: 3, guaranteed: '402094.63' });
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 
   it.each(['build-lists.start', 'build-lists.rows-half', 'build-lists.after-rows', 'build-lists.before-ledger', 'ledger.post.chunk', 'build-lists.before-commit'])(
     'a crash at %s writes nothing',
     async (point) => {
-      const before = await counts();
-      process.env.PAYOUTS_FAIL_AT = point;
-      await expect(buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: OP })).rejects.toBeInstanceOf(InjectedFault);
-      delete process.env.PAYOUTS_FAIL_AT;
-      expect(await counts()).toEqual(before);
+      const before = await written();
+      await failsAt(point, () => buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: OP }));
+      expect(await written()).toEqual(before);
     },
   );
 
@@ -312,7 +301,7 @@ describe('build-lists 2025-04', () => {
   });
 
   it('a second identical run is a no-op', async () => {
-    const before = await counts();
+    const before = await written();
     const again = await buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: 'другой' });
     expect(again.status).toBe('already-done');
     if (again.status === 'already-done') {
@@ -320,18 +309,18 @@ describe('build-lists 2025-04', () => {
       expect(again.operator).toBe(OP);
       expect(again.summary).toMatchObject({ rows: 7, guaranteed: '402094.63' });
     }
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 
   it('a re-run after a new eligible act appeared is refused (exit 4), nothing written', async () => {
     act.extra = await seedAct(t.db, { provider: P3, mio: A, service_month: '2025-03', hours: '8', act_no: 'А-9', received_on: '2025-04-11', accepted_on: '2025-04-12' });
-    const before = await counts();
+    const before = await written();
     const err = await buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: OP }).catch((e) => e);
     expect(err).toBeInstanceOf(BusinessRuleError);
     expect(err.exitCode).toBe(4);
     expect(err.rule).toBe('rerun-changed-inputs');
     expect(err.message).toMatch(/Шаг build-lists за 2025-04 уже выполнен/);
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 });
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SMALL_REPORT_ITEMS, checkReport, checkSmallReport, itemsUpTo, type LedgerReport, type TransmissionReport } from '../schemas/reports/index.ts';
 import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
-import { synthBin, synthIin } from './helpers/seed.ts';
+import { synthBin, synthIin } from './support/ids.ts';
 
 function ledger(over: Partial<LedgerReport['accounts'][number]> = {}): LedgerReport {
   return {

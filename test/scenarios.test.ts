@@ -2,12 +2,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createPostgresDatabase } from './helpers/db.ts';
-import { postgresAvailable } from './helpers/services.ts';
-import { diffSubset, listScenarios, loadScenario, runCli, workingCopy } from './helpers/scenario.ts';
+import { createPostgresDatabase } from './support/db.ts';
+import { tempDir } from './support/files.ts';
+import { postgresAvailable } from './support/services.ts';
+import { diffSubset, listScenarios, loadScenario, runCli, workingCopy } from './support/fixture-ledgers.ts';
 import { checkReport } from '../schemas/reports/index.ts';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -32,7 +31,7 @@ describe.concurrent.each(scenarios)('fixture ledger %s', (name) => {
     const { dir: source, scenario } = loadScenario(name);
     const dir = workingCopy(source);
     const url = await databaseUrl();
-    const env = url ? {} : { DATABASE_URL: '', PAYOUTS_PGLITE_DIR: mkdtempSync(path.join(os.tmpdir(), 'payouts-scn-')) };
+    const env = url ? {} : { DATABASE_URL: '', PAYOUTS_PGLITE_DIR: tempDir('payouts-scn-') };
     const failures: string[] = [];
     const migrate = await runCli(url, scenario.steps[0]?.as_of ?? '2025-01-01', ['db', 'migrate'], dir, env);
     expect(migrate.code, migrate.stderr).toBe(0);

@@ -2,7 +2,7 @@
 // `run nightly|monthly` (owner: the jobs work). Thin: parse, call jobs/, print.
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { DemoResult } from '../../jobs/demo.ts';
+import type { DemoResult } from '../../jobs/demo/index.ts';
 import { addDays, isValidDate, isValidMonth } from '../../pipeline/kernel/dates.ts';
 import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { logger } from '../../pipeline/kernel/logger.ts';
@@ -107,7 +107,6 @@ const STATUS_RU: Record<string, string> = {
   refused: 'отказ',
   skipped: 'пропущено',
   failed: 'ошибка',
-  unavailable: 'недоступно',
   'not-due': 'срок не наступил',
 };
 
@@ -415,7 +414,7 @@ export function registerJobs(program: Command, run: Command): void {
     .action(async (opts: { out: string }, cmd: Command) => {
       const g = globals(cmd);
       if (g.db) throw new UsageError('Демонстрация всегда работает на своей встроенной базе var/demo (создаётся заново); --db не используется');
-      const { runDemo } = await import('../../jobs/demo.ts');
+      const { runDemo } = await import('../../jobs/demo/index.ts');
       const bar = progressBar({ json: g.json });
       let started = false;
       let result: DemoResult;

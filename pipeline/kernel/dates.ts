@@ -130,14 +130,6 @@ export function compareMonths(a: IsoMonth, b: IsoMonth): -1 | 0 | 1 {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function minDate(a: IsoDate, b: IsoDate): IsoDate {
-  return compareDates(a, b) <= 0 ? a : b;
-}
-
-export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
-  return compareDates(a, b) >= 0 ? a : b;
-}
-
 /** ISO 8601 day of the week: 1 = Monday … 7 = Sunday. */
 export function dayOfWeek(date: IsoDate): number {
   // 1970-01-01 was a Thursday (4).

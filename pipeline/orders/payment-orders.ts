@@ -90,11 +90,6 @@ export interface OrderLineSource {
 
 const LINE_KINDS_OF: Record<OrderKind, LineKind[]> = { provider: ['payout', 'repayment'], to_mio: ['to_mio'] };
 
-/** The end-to-end reference of a line: "GK2025-000123-00001" (≤ 35 characters, unique). */
-export function lineRef(year: number, number: number, seq: number): string {
-  return `GK${year}-${String(number).padStart(6, '0')}-${String(seq).padStart(5, '0')}`;
-}
-
 /** `String(expr).padStart(width, '0')` in SQL (lpad would cut a longer value). */
 function padSql(expr: string, width: number): string {
   return `(case when length((${expr})::text) >= ${width} then (${expr})::text else lpad((${expr})::text, ${width}, '0') end)`;

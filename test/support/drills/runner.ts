@@ -16,28 +16,26 @@
 // same call, without the cost of a process). At the end every report equals the baseline's, the
 // pain.001 files are byte for byte the same, no demand row or return is paid twice, order
 // numbers are gapless and the ledger balances.
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { connect, type Db } from '../../pipeline/kernel/db.ts';
-import { trialBalance } from '../../pipeline/ledger.ts';
-import { migrate } from '../../pipeline/kernel/migrate.ts';
-import { createPostgresDatabase } from './db.ts';
+import { connect, type Db } from '../../../pipeline/kernel/db.ts';
+import { trialBalance } from '../../../pipeline/ledger.ts';
+import { migrate } from '../../../pipeline/kernel/migrate.ts';
+import { startCli as startPayouts, type CliProcess, type CliRun } from '../cli.ts';
+import { counts, createPostgresDatabase } from '../db.ts';
+import { REPO } from '../files.ts';
 import {
   allReports,
   OPERATOR,
   orderFiles,
-  REPO,
   SCENARIO,
   stepById,
   workspace,
   type DrillStep,
   type StepResult,
   type Workspace,
-} from './drill-scenario.ts';
-
-export const BIN = path.join(REPO, 'bin', 'payouts.mjs');
+} from './scenario.ts';
 
 export type DrillMode = 'crash' | 'drop';
 
@@ -154,45 +152,9 @@ export const FULL_PLAN: DrillPlan = {
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-export interface Child {
-  pid: number;
-  done: Promise<CliRun>;
-}
-
 /** Starts `payouts` on the drill database, as of the step's date, with --json. */
-export function startCli(url: string, ws: Workspace, step: DrillStep, env: Record<string, string> = {}, timeoutMs = 90_000): Child {
-  const started = Date.now();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PAYOUTS_DEBUG: '', ...env };
-  for (const v of ['PAYOUTS_CRASH_AT', 'PAYOUTS_FAIL_AT', 'PAYOUTS_PAUSE_AT']) if (!(v in env)) delete childEnv[v];
-  const child = spawn(
-    process.execPath,
-    [BIN, '--db', url, '--as-of', step.asOf, '--operator', OPERATOR, '--json', ...step.args(ws)],
-    { cwd: ws.dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<CliRun>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      stderr += `\n[drill] killed after ${timeoutMs} ms`;
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-  return { pid: child.pid!, done };
+export function startCli(url: string, ws: Workspace, step: DrillStep, env: Record<string, string> = {}, timeoutMs = 90_000): CliProcess {
+  return startPayouts(['--json', ...step.args(ws)], { db: url, asOf: step.asOf, operator: OPERATOR, cwd: ws.dir, env, timeoutMs });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,11 +166,7 @@ const TABLES_SQL = `select table_name from information_schema.tables
 /** Rows per table, the order counters and the trial balance: what a half-written step would change. */
 export async function fingerprint(db: Db): Promise<Record<string, unknown>> {
   const tables = ((await db.raw(TABLES_SQL)).rows as { table_name: string }[]).map((r) => r.table_name);
-  const counts = (await db.raw(tables.map((t) => `select '${t}' as t, count(*)::int as n from ${t}`).join(' union all '))).rows as {
-    t: string;
-    n: number;
-  }[];
-  const out: Record<string, unknown> = Object.fromEntries(counts.map((c) => [c.t, c.n]));
+  const out: Record<string, unknown> = await counts(db, tables);
   out.order_counters_rows = await db('order_counters').orderBy('year').select('year', 'last_number');
   const tb = await trialBalance(db);
   out.ledger = { debit: tb.debit, credit: tb.credit, balanced: tb.balanced };
@@ -301,7 +259,7 @@ export interface DrillReport {
 
 const drillName = (d: Drill) => `${d.mode} at ${d.point} in «${d.step}»`;
 
-async function waitFor(file: string, child: Child, timeoutMs: number): Promise<boolean> {
+async function waitFor(file: string, child: CliProcess, timeoutMs: number): Promise<boolean> {
   let exited = false;
   void child.done.then(() => (exited = true));
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,8 @@
 // A fresh database per test file: a new PostgreSQL database (dropped after) when PostgreSQL is
-// up, else an in-memory PGlite. Both get the migrations and the reference data.
+// up, else an in-memory PGlite. Both get the migrations and the reference data. And the row
+// counts the tests compare before and after a step.
 import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import pg from 'pg';
 import { connect, type Db } from '../../pipeline/kernel/db.ts';
 import { migrate } from '../../pipeline/kernel/migrate.ts';
@@ -55,4 +57,21 @@ export async function freshDb(opts: { migrate?: boolean; pgliteOnly?: boolean } 
   }
   if (opts.migrate !== false) await migrate(t.db);
   return t;
+}
+
+type Q = Db | Knex.Transaction;
+
+/** The rows of a table (those matching `where`). */
+export async function count(db: Q, table: string, where: Record<string, unknown> = {}): Promise<number> {
+  const [{ n }] = await db(table).where(where).count({ n: '*' });
+  return Number(n);
+}
+
+/** The rows of each table, by name, in one query: what a step left, to compare before and after. */
+export async function counts(db: Q, tables: readonly string[]): Promise<Record<string, number>> {
+  if (!tables.length) return {};
+  const sql = tables.map(() => 'select ?::text as t, count(*)::int as n from ??').join(' union all ');
+  const { rows } = (await db.raw(sql, tables.flatMap((t) => [t, t]))) as { rows: { t: string; n: number }[] };
+  const byTable = new Map(rows.map((r) => [r.t, Number(r.n)]));
+  return Object.fromEntries(tables.map((t) => [t, byTable.get(t) ?? 0]));
 }

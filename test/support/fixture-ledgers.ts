@@ -3,12 +3,11 @@
 // hand-written expected JSON. The comparison is a deep subset: every field the expected file
 // names must match exactly (arrays must have the same length), so an expected file holds the
 // figures that were computed by hand and need not repeat every name.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { cli, type CliRun } from './cli.ts';
+import { REPO, tempDir } from './files.ts';
 
-export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export const LEDGERS_DIR = path.join(REPO, 'fixtures', 'ledgers');
 
 export interface ScenarioStep {
@@ -44,28 +43,10 @@ export function loadScenario(name: string): { dir: string; scenario: Scenario } 
   return { dir, scenario: JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8')) };
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `payouts` in a child process; arguments naming a file of the scenario get its path. */
-export function runCli(dbUrl: string, asOf: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function runCli(dbUrl: string, asOf: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<CliRun> {
   const resolved = args.map((a) => (existsSync(path.join(cwd, a)) && /\.\w+$/.test(a) ? path.join(cwd, a) : a));
-  const argv = [path.join(REPO, 'bin', 'payouts.mjs'), '--db', dbUrl, '--as-of', asOf, '--operator', 'scenario', ...resolved];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+  return cli(resolved, { db: dbUrl, asOf, operator: 'scenario', cwd, env, timeoutMs: 120_000 });
 }
 
 /**
@@ -73,7 +54,7 @@ export function runCli(dbUrl: string, asOf: string, args: string[], cwd: string,
  * inputs (rejected rows, payment-order files) never lands in the fixtures.
  */
 export function workingCopy(dir: string): string {
-  const copy = mkdtempSync(path.join(os.tmpdir(), `payouts-${path.basename(dir)}-`));
+  const copy = tempDir(`payouts-${path.basename(dir)}-`);
   cpSync(dir, copy, { recursive: true });
   return copy;
 }

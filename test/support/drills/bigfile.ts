@@ -3,21 +3,19 @@
 // never committed — and imported by a real `payouts import` process with a small heap. It must
 // stream: the process's peak memory stays far below the file's size, and the outcome is exact
 // (every valid row taken, every bad row — one in a thousand, zero hours — rejected and listed).
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import os from 'node:os';
 import path from 'node:path';
-import { connect } from '../../pipeline/kernel/db.ts';
-import { iinBinCheckDigit } from '../../pipeline/kernel/identifiers.ts';
-import { migrate } from '../../pipeline/kernel/migrate.ts';
-import { runImport } from '../../pipeline/imports/run-import.ts';
-import { createPostgresDatabase } from './db.ts';
-import { BIN } from './drill-runner.ts';
-import { DRILL_FIXTURES } from './drill-scenario.ts';
-
-const HEADER =
-  'act_no,order_no,decision_no,provider_id,mio_bin,oblast,region,pwd_iin,pwd_name,assistant_iin,assistant_name,service_month,hours,claimed_amount,received_on,accepted_on';
+import { connect } from '../../../pipeline/kernel/db.ts';
+import { migrate } from '../../../pipeline/kernel/migrate.ts';
+import { runImport } from '../../../pipeline/imports/run-import.ts';
+import { cli, type CliRun } from '../cli.ts';
+import { csvText } from '../csv.ts';
+import { count, createPostgresDatabase } from '../db.ts';
+import { tempDir } from '../files.ts';
+import { synthIin } from '../ids.ts';
+import { ACT_COLUMNS } from '../imports.ts';
+import { DRILL_FIXTURES } from './scenario.ts';
 
 /** Providers of the drill world that may have acts for March 2025, with their МИО. */
 const PROVIDERS = [
@@ -30,18 +28,8 @@ const PROVIDERS = [
 
 /** Every 1000th row is bad (zero hours): rejected, the rest taken. */
 export const BAD_EVERY = 1000;
-
-/** The i-th synthetic ИИН (distinct for distinct i, valid check digit): born 1930 + i / 10 000 days. */
-export function bigFileIin(i: number): string {
-  const day = new Date(Date.UTC(1930, 0, 1) + Math.floor(i / 1000) * 86_400_000);
-  const yymmdd = `${String(day.getUTCFullYear() % 100).padStart(2, '0')}${String(day.getUTCMonth() + 1).padStart(2, '0')}${String(day.getUTCDate()).padStart(2, '0')}`;
-  for (let k = 0; k < 10; k++) {
-    const first11 = `${yymmdd}3${String((i % 1000) * 10 + k).padStart(4, '0')}`;
-    const check = iinBinCheckDigit(first11);
-    if (check !== null) return first11 + String(check);
-  }
-  throw new Error(`no synthetic ИИН for ${i}`);
-}
+/** Rows written at a time (some 30 KB): the file ends within one block of the size asked for. */
+const ROWS_PER_BLOCK = 200;
 
 /**
  * Writes an acts CSV of about `bytes` bytes; returns the number of data rows and of bad ones.
@@ -52,22 +40,27 @@ export async function writeBigActs(file: string, bytes: number, first = 0): Prom
   let written = 0;
   let rows = 0;
   let bad = 0;
-  const write = async (line: string) => {
-    written += Buffer.byteLength(line);
-    if (!out.write(line)) await once(out, 'drain');
+  const write = async (text: string) => {
+    written += Buffer.byteLength(text);
+    if (!out.write(text)) await once(out, 'drain');
   };
-  await write(`${HEADER}\n`);
+  await write(csvText(ACT_COLUMNS, []));
   while (written < bytes) {
-    const n = first + rows;
-    const p = PROVIDERS[n % PROVIDERS.length];
-    const isBad = (rows + 1) % BAD_EVERY === 0;
-    const hours = isBad ? '0' : String(40 + (n % 200));
-    await write(
-      `БФ-${n + 1},З-2025-${n % 9000},Р-${n % 700},${p.id},${p.mio},${p.oblast},район ${n % 12},` +
-        `${bigFileIin(n)},Получатель Тестовый ${n + 1},${p.assistant},${p.name},2025-03,${hours},,2025-04-02,2025-04-07\n`,
-    );
-    rows++;
-    if (isBad) bad++;
+    // A block of rows at a time: one CSV writer call per block keeps the generation fast.
+    const block: string[][] = [];
+    for (let i = 0; i < ROWS_PER_BLOCK; i++) {
+      const n = first + rows;
+      const p = PROVIDERS[n % PROVIDERS.length];
+      const isBad = (rows + 1) % BAD_EVERY === 0;
+      const hours = isBad ? '0' : String(40 + (n % 200));
+      block.push([
+        `БФ-${n + 1}`, `З-2025-${n % 9000}`, `Р-${n % 700}`, p.id, p.mio, p.oblast, `район ${n % 12}`,
+        synthIin(n), `Получатель Тестовый ${n + 1}`, p.assistant, p.name, '2025-03', hours, '', '2025-04-02', '2025-04-07',
+      ]);
+      rows++;
+      if (isBad) bad++;
+    }
+    await write(csvText(ACT_COLUMNS, block, { header: false }));
   }
   out.end();
   await once(out, 'finish');
@@ -99,13 +92,7 @@ export const BASE_FILE_MB = 3;
 /** How much more the big file may take than the base one: it must not grow with the file. */
 export const GROWTH_LIMIT_MB = 64;
 
-interface ChildImport {
-  exit: number | null;
-  stdout: string;
-  stderr: string;
-  peakRssMb: number;
-  ms: number;
-}
+type ChildImport = CliRun & { peakRssMb: number };
 
 /** `payouts import acts FILE --json` in a process with a small heap that reports its peak RSS. */
 async function importInChild(url: string, dir: string, file: string): Promise<ChildImport> {
@@ -114,31 +101,28 @@ async function importInChild(url: string, dir: string, file: string): Promise<Ch
   const probe =
     'data:text/javascript,import{writeFileSync}from"node:fs";' +
     'process.on("exit",()=>writeFileSync(process.env.PAYOUTS_MAXRSS_FILE,String(process.resourceUsage().maxRSS)))';
-  const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    [`--max-old-space-size=${HEAP_LIMIT_MB}`, '--import', probe, BIN, '--db', url, '--as-of', '2025-04-28', '--operator', 'bigfile', '--json', 'import', 'acts', file],
-    { cwd: dir, env: { ...process.env, PAYOUTS_MAXRSS_FILE: rssFile, PAYOUTS_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const [exit] = (await once(child, 'close')) as [number | null];
+  const r = await cli(['--json', 'import', 'acts', file], {
+    db: url,
+    asOf: '2025-04-28',
+    operator: 'bigfile',
+    cwd: dir,
+    env: { PAYOUTS_MAXRSS_FILE: rssFile },
+    node: [`--max-old-space-size=${HEAP_LIMIT_MB}`, '--import', probe],
+  });
   let peakRssMb = NaN;
   try {
     peakRssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
   } catch {
     // checked by the caller
   }
-  return { exit, stdout, stderr, peakRssMb, ms: Date.now() - started };
+  return { ...r, peakRssMb };
 }
 
 /** Checks one import of a generated file: exit 3, exact counts, the first rejected row, the rejected-rows file. */
 function checkImport(label: string, file: string, gen: { rows: number; bad: number }, r: ChildImport): string[] {
   const problems: string[] = [];
   if (!Number.isFinite(r.peakRssMb)) problems.push(`${label}: the importing process did not report its peak memory`);
-  if (r.exit !== 3) return [...problems, `${label}: exit ${r.exit}, expected 3 (${gen.bad} rows rejected); stderr: ${r.stderr.slice(0, 500)}`];
+  if (r.code !== 3) return [...problems, `${label}: exit ${r.code}, expected 3 (${gen.bad} rows rejected); stderr: ${r.stderr.slice(0, 500)}`];
   const doc = JSON.parse(r.stdout);
   const want = { total_rows: gen.rows, accepted: gen.rows - gen.bad, duplicates: 0, rejected: gen.bad };
   const got = { total_rows: doc.total_rows, accepted: doc.accepted, duplicates: doc.duplicates, rejected: doc.rejected };
@@ -158,7 +142,7 @@ function checkImport(label: string, file: string, gen: { rows: number; bad: numb
  * memory (bounded, and not growing with the file), exit codes, counts and the database.
  */
 export async function bigFileDrill(sizeMb: number): Promise<BigFileResult> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'payouts-bigfile-'));
+  const dir = tempDir('payouts-bigfile-');
   const created = await createPostgresDatabase();
   const db = connect({ url: created.url });
   const problems: string[] = [];
@@ -183,9 +167,9 @@ export async function bigFileDrill(sizeMb: number): Promise<BigFileResult> {
           `grows with the file (limit +${GROWTH_LIMIT_MB} MB)`,
       );
     }
-    const [{ n }] = await db('acts').count({ n: '*' });
+    const n = await count(db, 'acts');
     const good = base.rows - base.bad + big.rows - big.bad;
-    if (Number(n) !== good) problems.push(`acts in the database: ${n}, expected ${good}`);
+    if (n !== good) problems.push(`acts in the database: ${n}, expected ${good}`);
     return { problems, sizeMb: big.bytes / 1048576, rows: big.rows, peakRssMb: b.peakRssMb, basePeakRssMb: s.peakRssMb, importMs: b.ms };
   } finally {
     await db.destroy();

@@ -1,15 +1,14 @@
-// A small world for the queue tests: one МИО, three providers with acts for February 2025,
-// lists on 2025-03-14, the demand on 2025-03-15 and a transfer on 2025-03-17 that funds every
-// row — so `pay` on 2025-03-18 has three lines to pay. Built with the real steps.
+// A small world for the queue and runner tests: one МИО, three providers with acts for February
+// 2025, lists on 2025-03-14, the demand on 2025-03-15 and a transfer on 2025-03-17 that funds
+// every row — so `pay` on 2025-03-18 has three lines to pay. Built with the real steps.
 // Figures (2025 hourly rate 536.32): assistant 100 h → G 53 632.00, ОПВ 5 363.20, ОСМС 1 072.64,
 // provider sum 47 196.16; entrepreneur 80 h → 42 905.60; legal entity 120 h → 64 358.40.
 // Demand = 154 460.16.
 import type { Db } from '../../pipeline/kernel/db.ts';
-import { applyTransfers } from '../../pipeline/funding.ts';
-import { lockPipeline } from '../../pipeline/kernel/step-run.ts';
 import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
-import { seedAct, seedMio, seedProvider, type MioSeed } from './seed.ts';
+import { fund } from './imports.ts';
+import { seedAct, seedMio, seedProvider, type MioSeed } from './world.ts';
 
 export const WORLD = {
   month: '2025-03',
@@ -20,19 +19,9 @@ export const WORLD = {
   providerSums: ['42905.60', '47196.16', '64358.40'],
 };
 
-export async function fund(db: Db, mioBin: string, ppNo: string, ppDate: string, amount: string): Promise<void> {
-  await db.transaction(async (trx) => {
-    await lockPipeline(trx);
-    const [batch] = await trx('import_batches')
-      .insert({ kind: 'funding', file_name: `funding-${ppNo}.csv`, file_sha256: 'f'.repeat(64), operator: 'test', as_of: ppDate, status: 'done' })
-      .returning('id');
-    const r = await applyTransfers(trx, [{ index: 2, row: { mio_bin: mioBin, pp_no: ppNo, pp_date: ppDate, amount } }], {
-      batchId: Number(batch.id),
-      asOf: ppDate,
-      operator: 'test',
-    });
-    if (r.accepted !== 1) throw new Error(`transfer not accepted: ${JSON.stringify(r)}`);
-  });
+/** The МИО's one transfer: the whole demand, on WORLD.transferOn. */
+export function fundDemand(db: Db, mio: Pick<MioSeed, 'mio_bin'>): Promise<void> {
+  return fund(db, WORLD.transferOn, [{ mio_bin: mio.mio_bin, pp_no: '501', pp_date: WORLD.transferOn, amount: WORLD.demand }]);
 }
 
 /** Master data and acts only (the steps not yet run). */
@@ -52,6 +41,6 @@ export async function fundedWorld(db: Db): Promise<MioSeed> {
   const mio = await seedWorld(db);
   await buildLists(db, { month: WORLD.month, asOf: `${WORLD.month}-14`, operator: 'test' });
   await formDemand(db, { month: WORLD.month, asOf: `${WORLD.month}-15`, operator: 'test' });
-  await fund(db, mio.mio_bin, '501', WORLD.transferOn, WORLD.demand);
+  await fundDemand(db, mio);
   return mio;
 }

@@ -1,4 +1,4 @@
-// Reading the forms back for the forms tests: an XLSX sheet's table by the layout of
+// Reading the forms back for the forms and renderer tests: an XLSX sheet's table by the layout of
 // reports/render/xlsx.ts (form, title, period, heading lines, a blank row, [group row], header,
 // [column numbers], data, [totals]), and the text of a PDF with pdftotext (poppler-utils).
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import Big from 'big.js';
 import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import type { Column, Section } from '../reports/render/document.ts';
+import type { Column, Section } from '../../reports/render/document.ts';
 
 export const poppler = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' }).status === 0;
 export const NO_POPPLER_REASON = 'pdftotext not found (Debian: apt-get install -y poppler-utils): PDF text checks are skipped.';

@@ -1,71 +1,23 @@
-// Master data and acts inserted directly for tests: МИО, banks, providers with their bank-details
-// versions, acts, exemptions. Every identifier is synthetic with a valid checksum (ИИН/БИН by
-// iinBinCheckDigit, IBAN by makeKzIban) and every name is generated, so no real person appears.
-// Values are deterministic for a given sequence number; `nextSeq()` hands out fresh ones.
+// The world builder: master data and acts inserted directly, without the imports — МИО, banks,
+// providers with their bank-details versions, acts, exemptions. Every identifier is synthetic
+// with a valid checksum (test/support/ids.ts) and every name is generated, so no real person
+// appears. Values are deterministic for a given sequence number. The worlds built on it through
+// the real steps: two-month-world.ts (returns and closing), one-month-world.ts (the queue).
 import type { Db } from '../../pipeline/kernel/db.ts';
 import { addDays, addMonths, firstDayOfMonth } from '../../pipeline/kernel/dates.ts';
-import { iinBinCheckDigit, makeKzIban } from '../../pipeline/kernel/identifiers.ts';
-
-let seq = 0;
-/** A fresh sequence number for this test process. */
-export function nextSeq(): number {
-  return ++seq;
-}
+import { nextSeq, personName, synthBin, synthIban, synthIin } from './ids.ts';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
-/**
- * A synthetic ИИН: birth date YYMMDD, a century/sex digit, a 4-digit serial, the check digit.
- * Distinct sequence numbers give distinct ИИН (up to 168 million).
- */
-export function synthIin(n: number = nextSeq()): string {
-  const serial = n % 10_000;
-  const q = Math.floor(n / 10_000);
-  const day = 1 + (q % 28);
-  const month = 1 + (Math.floor(q / 28) % 12);
-  const year = 50 + (Math.floor(q / 336) % 50);
-  const head = `${pad(year, 2)}${pad(month, 2)}${pad(day, 2)}`;
-  for (const centurySex of [3, 4, 5, 6]) {
-    const first11 = `${head}${centurySex}${pad(serial, 4)}`;
-    const check = iinBinCheckDigit(first11);
-    if (check !== null) return `${first11}${check}`;
-  }
-  throw new Error(`no valid ИИН for sequence ${n}`);
-}
+/** Banks with their real БИК format; the code is the IBAN's 3 digits after the check digits. */
+export const BANKS = {
+  halyk: { bik: 'HSBKKZKX', name: 'АО «Тестовый Народный банк»', code: '601' },
+  centerCredit: { bik: 'KCJBKZKX', name: 'АО «Тестовый банк ЦентрКредит»', code: '856' },
+  kaspi: { bik: 'CASPKZKA', name: 'АО «Тестовый Каспи Банк»', code: '722' },
+} as const;
 
-/** A synthetic БИН: registration YYMM, type digit 4 (resident legal entity), a 6-digit serial, the check digit. */
-export function synthBin(n: number = nextSeq()): string {
-  const serial = n % 100_000;
-  const q = Math.floor(n / 100_000);
-  const head = `${pad(10 + (q % 80), 2)}${pad(1 + (Math.floor(q / 80) % 12), 2)}4`;
-  for (const attr of [0, 1, 2, 3]) {
-    const first11 = `${head}${attr}${pad(serial, 5)}`;
-    const check = iinBinCheckDigit(first11);
-    if (check !== null) return `${first11}${check}`;
-  }
-  throw new Error(`no valid БИН for sequence ${n}`);
-}
-
-/** A valid KZ IBAN for a bank code and a sequence number ('SYN' marks it synthetic). */
-export function synthIban(bankCode3: string, n: number = nextSeq()): string {
-  return makeKzIban(bankCode3, `SYN${pad(n % 10_000_000_000, 10)}`);
-}
-
-const SURNAMES = ['Абенов', 'Жумабаев', 'Сапаров', 'Ким', 'Омаров', 'Нуров', 'Тулегенов', 'Исаев', 'Калиев', 'Садыков', 'Беков'];
-const GIVEN = ['Айдар', 'Ерлан', 'Марат', 'Дамир', 'Серик', 'Асхат', 'Тимур', 'Руслан', 'Нурлан', 'Алибек', 'Бауыржан', 'Данияр', 'Ержан'];
-const PATRONYMIC = ['Серикович', 'Маратович', 'Ерланович', 'Асхатович', 'Нурланович', 'Тимурович', 'Бекович'];
-
-/** A generated full name, deterministic for the sequence number. */
-export function personName(n: number = nextSeq()): string {
-  return `${SURNAMES[n % SURNAMES.length]} ${GIVEN[Math.floor(n / 11) % GIVEN.length]} ${PATRONYMIC[Math.floor(n / 143) % PATRONYMIC.length]} (синт. ${n})`;
-}
-
-/** Banks with their real БИК format; the bank code is the IBAN's 3 digits after the check digits. */
-export const TEST_BANKS = [
-  { bik: 'HSBKKZKX', name: 'АО «Тестовый Народный банк»', code: '601' },
-  { bik: 'KCJBKZKX', name: 'АО «Тестовый банк ЦентрКредит»', code: '856' },
-  { bik: 'CASPKZKA', name: 'АО «Тестовый Каспи Банк»', code: '722' },
-] as const;
+/** The banks seedProvider spreads providers over, in turn. */
+export const TEST_BANKS = [BANKS.halyk, BANKS.centerCredit, BANKS.kaspi] as const;
 
 export interface MioSeed {
   mio_bin: string;
@@ -113,6 +65,11 @@ function bankCode(bik: string): string {
   return TEST_BANKS.find((b) => b.bik === bik)?.code ?? '999';
 }
 
+/** The bank of a БИК, one of TEST_BANKS or else a generated one; created if missing. */
+function seedBankOf(db: Db, bik: string): Promise<BankSeed> {
+  return seedBank(db, { bik, name: TEST_BANKS.find((b) => b.bik === bik)?.name ?? `АО «Тестовый банк ${bik}»` });
+}
+
 export type ProviderKind = 'assistant' | 'entrepreneur' | 'legal_entity';
 
 export interface ProviderSeed {
@@ -136,7 +93,7 @@ export async function seedProvider(
   const n = nextSeq();
   const kind = over.kind ?? 'assistant';
   const bik = over.bik ?? TEST_BANKS[n % TEST_BANKS.length].bik;
-  await seedBank(db, { bik, name: TEST_BANKS.find((b) => b.bik === bik)?.name ?? `АО «Тестовый банк ${bik}»` });
+  await seedBankOf(db, bik);
   const provider = {
     provider_id: over.provider_id ?? (kind === 'assistant' ? synthIin(n) : synthBin(n)),
     kind,
@@ -161,7 +118,7 @@ export async function seedBankDetails(
   v: { provider_id: string; changed_on: string; bik?: string; iban?: string },
 ): Promise<{ id: number; bik: string; iban: string }> {
   const bik = v.bik ?? TEST_BANKS[1].bik;
-  await seedBank(db, { bik, name: TEST_BANKS.find((b) => b.bik === bik)?.name ?? `АО «Тестовый банк ${bik}»` });
+  await seedBankOf(db, bik);
   const iban = v.iban ?? synthIban(bankCode(bik));
   const [row] = await db('bank_details')
     .insert({ provider_id: v.provider_id, bik, iban, changed_on: v.changed_on, source: 'bank-details' })
@@ -201,7 +158,7 @@ export type ActInput = Partial<Omit<ActSeed, 'id'>> & {
  * generated person; the act arrives on the 5th of the month after the service month and is
  * accepted the same day unless the dates are given.
  */
-export function actRow(a: ActInput): Omit<ActSeed, 'id'> {
+function actRow(a: ActInput): Omit<ActSeed, 'id'> {
   const n = nextSeq();
   const received = a.received_on ?? addDays(firstDayOfMonth(addMonths(a.service_month, 1)), 4);
   const isAssistant = a.provider.kind === 'assistant';
@@ -229,17 +186,6 @@ export async function seedAct(db: Db, a: ActInput): Promise<ActSeed> {
   const row = actRow(a);
   const [r] = await db('acts').insert(row).returning('id');
   return { id: Number(r.id), ...row };
-}
-
-/** Many acts in multi-row chunks. */
-export async function seedActs(db: Db, acts: ActInput[], chunk = 1000): Promise<ActSeed[]> {
-  const out: ActSeed[] = [];
-  for (let i = 0; i < acts.length; i += chunk) {
-    const rows = acts.slice(i, i + chunk).map(actRow);
-    const ids: { id: number }[] = await db('acts').insert(rows).returning('id');
-    rows.forEach((r, j) => out.push({ id: Number(ids[j].id), ...r }));
-  }
-  return out;
 }
 
 export interface ExemptionSeed {

@@ -25,6 +25,28 @@ export function testQueue(prefix: string): Queue<StepJobData, StepJobResult> {
   return openQueue({ url: REDIS_URL, prefix });
 }
 
+export interface TestQueue {
+  prefix: string;
+  queue: Queue<StepJobData, StepJobResult>;
+  /** Empties and closes the queue and deletes every key under its prefix. */
+  drop(): Promise<void>;
+}
+
+/** A queue of the test's own, under a fresh prefix. */
+export function openTestQueue(): TestQueue {
+  const prefix = uniquePrefix();
+  const queue = testQueue(prefix);
+  return {
+    prefix,
+    queue,
+    drop: async () => {
+      await queue.obliterate({ force: true });
+      await queue.close();
+      await dropPrefix(prefix);
+    },
+  };
+}
+
 /** Deletes every key under the prefix. */
 export async function dropPrefix(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });

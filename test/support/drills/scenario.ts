@@ -14,21 +14,20 @@
 //  2025-03-25  reconcile / bank-fees 2025-02  2025-03-31 refund-unsent: the unfixed return goes back
 //  2025-04-25  reconcile / bank-fees 2025-03, check-deadlines
 // The reports of every form for February to April are then the baseline the drills compare with.
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../../pipeline/kernel/db.ts';
-import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
-import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
-import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
-import { pay } from '../../pipeline/steps/pay/index.ts';
-import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
-import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
-import { computeBankFees } from '../../pipeline/steps/bank-fees/index.ts';
-import { checkDeadlines } from '../../pipeline/steps/check-deadlines/index.ts';
-import { FORMS, reportBuilders } from '../../reports/registry.ts';
+import type { Db } from '../../../pipeline/kernel/db.ts';
+import { runImport, type ImportReport } from '../../../pipeline/imports/run-import.ts';
+import { buildLists } from '../../../pipeline/steps/build-lists/index.ts';
+import { formDemand } from '../../../pipeline/steps/form-demand/index.ts';
+import { pay } from '../../../pipeline/steps/pay/index.ts';
+import { refundUnsent } from '../../../pipeline/steps/refund-unsent/index.ts';
+import { reconcile } from '../../../pipeline/steps/reconcile/index.ts';
+import { computeBankFees } from '../../../pipeline/steps/bank-fees/index.ts';
+import { checkDeadlines } from '../../../pipeline/steps/check-deadlines/index.ts';
+import { FORMS, reportBuilders } from '../../../reports/registry.ts';
+import { REPO, tempDir } from '../files.ts';
 
-export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export const DRILL_FIXTURES = path.join(REPO, 'fixtures', 'drills');
 export const OPERATOR = 'drill';
 
@@ -40,7 +39,7 @@ export interface Workspace {
 }
 
 export function workspace(prefix = 'payouts-drill-'): Workspace {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = tempDir(prefix);
   const inputs = path.join(dir, 'inputs');
   // Copies, so that nothing a run writes (a rejected-rows file) ever lands in fixtures/.
   cpSync(DRILL_FIXTURES, inputs, { recursive: true });
@@ -152,7 +151,6 @@ export async function allReports(db: Db): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const form of FORMS) {
     const builder = reportBuilders[form];
-    if (!builder) throw new Error(`report form ${form} has no builder`);
     if (form === 'deadlines' || form === 'ledger') {
       out[form] = await builder(db, { asOf: REPORT_AS_OF });
       continue;

@@ -1,6 +1,6 @@
 // The two-month world of the returns and closing tests, run through the real steps (build-lists,
 // form-demand, funding, pay, returns, refund-unsent). Master data and acts are inserted with
-// test/helpers/seed.ts (synthetic ИИН/БИН and IBAN with valid check digits, generated names).
+// test/support/world.ts (synthetic ИИН/БИН and IBAN with valid check digits, generated names).
 // Figures, hand-computed (2025 hourly rate 536.32; ОПВ 10 %, ОСМС 2 %, half-up to the tiyn):
 //
 //   service month 2025-01, listed 02-14:
@@ -20,69 +20,26 @@
 //   03-20 reconcile 2025-02.   03-31 refund-unsent sends P2's 37 756.93 back to МИО A.
 //   04-02 P2 gives new details (Halyk, new account); form-demand 04-15 demands 37 756.93 again
 //   (service month 2025-01); A funds it 04-16; pay 04-17 pays it to the new account.
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Db } from '../../pipeline/kernel/db.ts';
 import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
-import { applyTransfers, type TransferRow } from '../../pipeline/funding.ts';
+import type { TransferRow } from '../../pipeline/funding.ts';
 import { pay } from '../../pipeline/steps/pay/index.ts';
-import { applyReturns, type ApplyReturnsResult, type ReturnRow } from '../../pipeline/returns.ts';
 import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
 import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
-import { buildPain002, parsePain002 } from '../../pipeline/iso20022/index.ts';
-import { lockPipeline } from '../../pipeline/kernel/step-run.ts';
-import { seedAct, seedBank, seedBankDetails, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './seed.ts';
+import { freshDb, type TestDb } from './db.ts';
+import { tempDir } from './files.ts';
+import { fund, importPain002, importReturns, pain002Of } from './imports.ts';
+import { BANKS, seedAct, seedBank, seedBankDetails, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './world.ts';
 
 export const OPERATOR = 'тест-оператор';
-export const HALYK = { bik: 'HSBKKZKX', name: 'АО «Тестовый Народный банк»', fee_per_payment: '50.00', fee_percent: '0.1000', fee_min: '80.00', fee_max: '1000.00' };
-export const KASPI = { bik: 'CASPKZKA', name: 'АО «Тестовый Каспи Банк»', fee_per_payment: null, fee_percent: '0.5000', fee_min: '200.00', fee_max: '500.00' };
+/** The world's banks with their tariffs (Appendix 4). */
+export const HALYK = { bik: BANKS.halyk.bik, name: BANKS.halyk.name, fee_per_payment: '50.00', fee_percent: '0.1000', fee_min: '80.00', fee_max: '1000.00' };
+export const KASPI = { bik: BANKS.kaspi.bik, name: BANKS.kaspi.name, fee_per_payment: null, fee_percent: '0.5000', fee_min: '200.00', fee_max: '500.00' };
 
-/** A temporary folder for the pain.001 files the steps write. */
-export function ordersDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'payouts-close-'));
-}
-
-let batchSeq = 0;
-
-async function withBatch<T>(db: Db, kind: string, asOf: string, body: (trx: Parameters<Parameters<Db['transaction']>[0]>[0], batchId: number) => Promise<T>): Promise<T> {
-  return db.transaction(async (trx) => {
-    await lockPipeline(trx);
-    batchSeq++;
-    const [batch] = await trx('import_batches')
-      .insert({ kind, file_name: `${kind}-${batchSeq}.csv`, file_sha256: String(batchSeq).padStart(64, '0'), operator: OPERATOR, as_of: asOf, status: 'done' })
-      .returning('id');
-    return body(trx, Number(batch.id));
-  });
-}
-
-/** The `funding` import of these rows on `asOf`; throws when a row is rejected. */
-export async function importTransfers(db: Db, asOf: string, rows: TransferRow[]): Promise<void> {
-  const r = await withBatch(db, 'funding', asOf, (trx, batchId) =>
-    applyTransfers(trx, rows.map((row, i) => ({ index: i + 2, row })), { batchId, asOf, operator: OPERATOR }),
-  );
-  if (r.rejected.length) throw new Error(`transfers rejected: ${JSON.stringify(r.rejected)}`);
-}
-
-/** The `returns` import of these rows (CSV row numbers from 2) on `asOf`. */
-export async function importReturns(db: Db, asOf: string, rows: ReturnRow[]): Promise<ApplyReturnsResult> {
-  return withBatch(db, 'returns', asOf, (trx, batchId) =>
-    applyReturns(trx, rows.map((row, i) => ({ index: i + 2, row })), { batchId, asOf, operator: OPERATOR }),
-  );
-}
-
-/** The `returns` import of a pain.002 status report: the rows parsePain002 reads from the XML. */
-export async function importPain002(db: Db, asOf: string, xml: string): Promise<ApplyReturnsResult> {
-  const report = parsePain002(xml);
-  return withBatch(db, 'returns', asOf, (trx, batchId) =>
-    applyReturns(
-      trx,
-      report.rows.map(({ rowNo, ...row }) => ({ index: rowNo, row })),
-      { batchId, asOf, operator: OPERATOR },
-    ),
-  );
-}
+/** The МИО's transfers of the timeline, by the world's operator: each must be taken. */
+const transfers = (w: World, asOf: string, rows: TransferRow[]) => fund(w.db, asOf, rows, OPERATOR);
 
 export interface World {
   db: Db;
@@ -118,7 +75,7 @@ export async function seedWorld(db: Db): Promise<World> {
   await seedAct(db, { provider: P1, mio: A, hours: '90', act_no: 'АВР-02-P1', ...feb });
   await seedAct(db, { provider: P3, mio: A, hours: '100', act_no: 'АВР-02-P3', ...feb });
   await seedAct(db, { provider: P4, mio: B, hours: '60', act_no: 'АВР-02-P4', ...feb });
-  return { db, out: ordersDir(), A, B, P1, P2, P3, P4 };
+  return { db, out: tempDir('payouts-close-'), A, B, P1, P2, P3, P4 };
 }
 
 /** The payment line of a provider's payout (or repayment, to_mio) for a service month; `nth` of them by id. */
@@ -152,7 +109,7 @@ export const TIMELINE: Stage[] = [
     date: '2025-02-18',
     name: 'transfers 02-18',
     run: (w) =>
-      importTransfers(w.db, '2025-02-18', [
+      transfers(w, '2025-02-18', [
         { mio_bin: w.A.mio_bin, pp_no: 'A-0218', pp_date: '2025-02-18', amount: '149311.49' },
         { mio_bin: w.B.mio_bin, pp_no: 'B-0218', pp_date: '2025-02-18', amount: '23598.08' },
       ]),
@@ -163,9 +120,12 @@ export const TIMELINE: Stage[] = [
     name: 'return of P1 (CSV)',
     run: async (w) => {
       const line = await lineOf(w.db, w.P1.provider_id, '2025-01');
-      const r = await importReturns(w.db, '2025-02-24', [
-        { payment_ref: line.ref, amount: '47196.16', returned_on: '2025-02-21', reason_code: 'AC04', reason_text: 'Счёт закрыт' },
-      ]);
+      const r = await importReturns(
+        w.db,
+        '2025-02-24',
+        [{ payment_ref: line.ref, amount: '47196.16', returned_on: '2025-02-21', reason_code: 'AC04', reason_text: 'Счёт закрыт' }],
+        OPERATOR,
+      );
       if (r.accepted !== 1) throw new Error(`return of P1 not accepted: ${JSON.stringify(r)}`);
     },
   },
@@ -174,7 +134,8 @@ export const TIMELINE: Stage[] = [
     name: 'return of P2 (pain.002)',
     run: async (w) => {
       const line = await lineOf(w.db, w.P2.provider_id, '2025-01');
-      const r = await importPain002(w.db, '2025-02-26', pain002Of([{ ref: line.ref, amount: '37756.93', on: '2025-02-26', code: 'AC01', text: 'Неверный номер счёта' }]));
+      const xml = pain002Of([{ ref: line.ref, amount: '37756.93', on: '2025-02-26', code: 'AC01', text: 'Неверный номер счёта' }]);
+      const r = await importPain002(w.db, '2025-02-26', xml, OPERATOR);
       if (r.accepted !== 1) throw new Error(`return of P2 not accepted: ${JSON.stringify(r)}`);
     },
   },
@@ -191,14 +152,14 @@ export const TIMELINE: Stage[] = [
   {
     date: '2025-03-18',
     name: 'transfer A 03-18',
-    run: (w) => importTransfers(w.db, '2025-03-18', [{ mio_bin: w.A.mio_bin, pp_no: 'A-0318', pp_date: '2025-03-18', amount: '96108.54' }]),
+    run: (w) => transfers(w, '2025-03-18', [{ mio_bin: w.A.mio_bin, pp_no: 'A-0318', pp_date: '2025-03-18', amount: '96108.54' }]),
   },
   { date: '2025-03-19', name: 'pay 03-19', run: async (w) => expectDone('pay', await pay(w.db, { asOf: '2025-03-19', operator: OPERATOR, outDir: w.out })) },
   {
     date: '2025-03-20',
     name: 'transfer B 03-20 and reconcile 2025-02',
     run: async (w) => {
-      await importTransfers(w.db, '2025-03-20', [{ mio_bin: w.B.mio_bin, pp_no: 'B-0320', pp_date: '2025-03-20', amount: '28317.70' }]);
+      await transfers(w, '2025-03-20', [{ mio_bin: w.B.mio_bin, pp_no: 'B-0320', pp_date: '2025-03-20', amount: '28317.70' }]);
       expectDone('reconcile', await reconcile(w.db, { month: '2025-02', asOf: '2025-03-20', operator: OPERATOR }));
     },
   },
@@ -215,7 +176,7 @@ export const TIMELINE: Stage[] = [
   {
     date: '2025-04-16',
     name: 'transfer A 04-16',
-    run: (w) => importTransfers(w.db, '2025-04-16', [{ mio_bin: w.A.mio_bin, pp_no: 'A-0416', pp_date: '2025-04-16', amount: '37756.93' }]),
+    run: (w) => transfers(w, '2025-04-16', [{ mio_bin: w.A.mio_bin, pp_no: 'A-0416', pp_date: '2025-04-16', amount: '37756.93' }]),
   },
   { date: '2025-04-17', name: 'pay 04-17', run: async (w) => expectDone('pay', await pay(w.db, { asOf: '2025-04-17', operator: OPERATOR, outDir: w.out })) },
 ];
@@ -234,18 +195,28 @@ export async function runTimeline(w: World, until: string, opts: { from?: string
   }
 }
 
-/** A pain.002.001.10 rejecting the given credits (as a bank sends it). */
-export function pain002Of(txs: { ref: string; amount: string; on: string; code: string; text: string }[]): string {
-  return buildPain002({
-    messageId: `RJCT-${txs.map((t) => t.ref).join('-').slice(0, 20)}`,
-    createdAt: `${txs[0].on}T10:00:00+05:00`,
-    originalMessageId: 'GK2025-000001',
-    transactions: txs.map((t) => ({
-      endToEndId: t.ref,
-      amount: t.amount,
-      acceptedAt: `${t.on}T09:00:00+05:00`,
-      reasonCode: t.code,
-      reasonText: t.text,
-    })),
-  });
+
+export interface OpenWorld {
+  t: TestDb;
+  w: World;
+  /** Drops the database and removes the orders folder. */
+  close(): Promise<void>;
+}
+
+/** A fresh database holding the world, its timeline run through `until` when given. */
+export async function openTwoMonthWorld(until?: string): Promise<OpenWorld> {
+  const t = await freshDb();
+  let w: World | undefined;
+  const close = async () => {
+    await t.drop();
+    if (w) rmSync(w.out, { recursive: true, force: true });
+  };
+  try {
+    w = await seedWorld(t.db);
+    if (until) await runTimeline(w, until);
+    return { t, w, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

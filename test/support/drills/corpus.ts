@@ -3,15 +3,15 @@
 // (a file refused as a whole) or the rejected rows (row, field, part of the reason). The corpus
 // runs against the world of the drill scenario (fixtures/drills), in manifest order, as of
 // 2025-04-28 unless an entry says otherwise.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { importExitCode } from '../../bin/commands/import.ts';
-import type { Db } from '../../pipeline/kernel/db.ts';
-import { PayoutsError } from '../../pipeline/kernel/errors.ts';
-import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
-import { fingerprint } from './drill-runner.ts';
-import { REPO, SCENARIO, workspace } from './drill-scenario.ts';
+import { importExitCode } from '../../../bin/commands/import.ts';
+import type { Db } from '../../../pipeline/kernel/db.ts';
+import { PayoutsError } from '../../../pipeline/kernel/errors.ts';
+import { runImport, type ImportReport } from '../../../pipeline/imports/run-import.ts';
+import { REPO, tempDir } from '../files.ts';
+import { fingerprint } from './runner.ts';
+import { SCENARIO, workspace } from './scenario.ts';
 
 export const BAD_DIR = path.join(REPO, 'fixtures', 'bad');
 export const CORPUS_AS_OF = '2025-04-28';
@@ -48,7 +48,7 @@ export interface EntryOutcome {
 
 /** A scratch copy of the corpus: the rejected-rows files land there, never in fixtures/. */
 export function corpusCopy(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'payouts-bad-'));
+  const dir = tempDir('payouts-bad-');
   for (const e of loadManifest()) copyFileSync(path.join(BAD_DIR, e.file), path.join(dir, e.file));
   return dir;
 }

@@ -1,67 +1,11 @@
-// A small hand-built world for the funding and payment tests: МИО, banks, providers with bank
-// details, and lists / demands inserted directly (with their ledger entries), so these tests
-// do not depend on the list and demand steps. Names are generated; ИИН/БИН and IBAN are synthetic
-// with valid check digits.
+// Cycle state inserted directly, for the funding and payment tests that must not depend on the
+// list and demand steps: accepted acts with one list per МИО and month and its ledger entry, the
+// demand over list rows, a bank return of a paid line. Master data comes from world.ts.
 import type { Knex } from 'knex';
 import type { Db } from '../../pipeline/kernel/db.ts';
-import { iinBinCheckDigit, makeKzIban } from '../../pipeline/kernel/identifiers.ts';
 import { account, post } from '../../pipeline/ledger.ts';
 import { formatAmount, money, sum } from '../../pipeline/kernel/money.ts';
-
-/** A valid 12-digit ИИН/БИН from its first 10 digits (the 11th is the first that admits a check digit). */
-export function validId(first10: string): string {
-  if (!/^\d{10}$/.test(first10)) throw new Error(`validId: 10 digits expected, got ${first10}`);
-  for (let d = 0; d <= 9; d++) {
-    const check = iinBinCheckDigit(`${first10}${d}`);
-    if (check !== null) return `${first10}${d}${check}`;
-  }
-  throw new Error(`no valid ИИН/БИН starts with ${first10}`);
-}
-
-let ibanSeq = 0;
-/** A fresh synthetic KZ IBAN with valid check digits. */
-export function nextIban(bankCode = '601'): string {
-  ibanSeq++;
-  return makeKzIban(bankCode, `TST${String(ibanSeq).padStart(10, '0')}`);
-}
-
-export const BANKS = {
-  halyk: { bik: 'HSBKKZKX', name: 'АО «Народный банк Казахстана» (тест)', code: '601' },
-  kaspi: { bik: 'CASPKZKA', name: 'АО «Kaspi Bank» (тест)', code: '722' },
-};
-
-export async function insertBanks(db: Db): Promise<void> {
-  await db('banks')
-    .insert(Object.values(BANKS).map((b) => ({ bik: b.bik, name: b.name, fee_per_payment: '50.00', fee_percent: '0.1000' })))
-    .onConflict('bik')
-    .ignore();
-}
-
-export async function insertMio(db: Db, mio: { bin: string; name: string; oblast?: string }): Promise<void> {
-  await db('mios').insert({
-    mio_bin: mio.bin,
-    name: mio.name,
-    oblast: mio.oblast ?? 'г. Астана',
-    bik: 'KKMFKZ2A',
-    iban: nextIban('070'),
-  });
-}
-
-export async function insertProvider(
-  db: Db,
-  p: { id: string; kind: 'assistant' | 'entrepreneur' | 'legal_entity'; name: string; bank: keyof typeof BANKS; changedOn?: string },
-): Promise<number> {
-  await db('providers').insert({ provider_id: p.id, kind: p.kind, name: p.name, registered_on: '2024-01-01' });
-  return addBankDetails(db, p.id, p.bank, p.changedOn ?? '2024-01-01');
-}
-
-/** A new bank-details version of the provider; returns its id. */
-export async function addBankDetails(db: Db | Knex.Transaction, providerId: string, bank: keyof typeof BANKS, changedOn: string): Promise<number> {
-  const [row] = await db('bank_details')
-    .insert({ provider_id: providerId, bik: BANKS[bank].bik, iban: nextIban(BANKS[bank].code), changed_on: changedOn, source: 'bank-details' })
-    .returning('id');
-  return Number(row.id);
-}
+import { validId } from './ids.ts';
 
 let runSeq = 0;
 async function fixtureRun(db: Db | Knex.Transaction, what: string, asOf: string): Promise<number> {
