@@ -4,6 +4,7 @@ import type { Db } from '../pipeline/kernel/db.ts';
 import { cycleReports } from './cycle-reports.ts';
 import { paymentReports } from './payment-reports.ts';
 import { closingReports } from './closing-reports.ts';
+import { statementReports } from './statement-reports.ts';
 
 export const FORMS = [
   'list',
@@ -16,6 +17,7 @@ export const FORMS = [
   'bank-fees',
   'deadlines',
   'ledger',
+  'statement',
 ] as const;
 export type FormName = (typeof FORMS)[number];
 
@@ -34,4 +36,5 @@ export const reportBuilders: Partial<Record<FormName, ReportBuilder>> = {
   ...cycleReports,
   ...paymentReports,
   ...closingReports,
+  ...statementReports,
 };

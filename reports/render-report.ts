@@ -24,6 +24,7 @@ import { reconciliationForm } from './forms/reconciliation.ts';
 import { bankFeesForm } from './forms/bank-fees.ts';
 import { deadlinesForm } from './forms/deadlines.ts';
 import { ledgerForm } from './forms/ledger.ts';
+import { statementForm } from './forms/statement.ts';
 
 /**
  * Where the report came from, for the forms that print more than the JSON document holds: the
@@ -62,6 +63,8 @@ export async function formFiles(form: FormName, doc: Record<string, unknown>, ba
       return deadlinesForm(doc, input);
     case 'ledger':
       return ledgerForm(doc, input);
+    case 'statement':
+      return statementForm(doc, input);
     default:
       throw new UsageError(`Форма ${String(form)} не поддерживает Excel и PDF`);
   }

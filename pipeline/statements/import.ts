@@ -40,7 +40,7 @@ import { IMPORT_LOCK } from '../imports/run-import.ts';
 import { parseStatement } from './codecs.ts';
 import { gkAccounts } from './gk-account.ts';
 import { applyMapping, loadMappings, mappingFor } from './mapping.ts';
-import { describeCandidate, loadLookups, NEEDS_ATTENTION, planMatches, type Candidate, type MatchKind, type Unmatched, type UnmatchedCode } from './matcher.ts';
+import { describeCandidate, factText, loadLookups, NEEDS_ATTENTION, planMatches, type Candidate, type MatchKind, type Unmatched, type UnmatchedCode } from './matcher.ts';
 import { checkConsistency, entriesMovement, FORMAT_LABEL, type Direction, type Statement, type StatementEntry, type StatementFormat } from './model.ts';
 
 export interface StatementImportRequest {
@@ -344,24 +344,6 @@ export async function storedOutcomes(q: Knex | Knex.Transaction, statementId: nu
     unmatched_code: (r.unmatched_code as UnmatchedCode | null) ?? null,
     reason: (r.unmatched_reason as string | null) ?? null,
   }));
-}
-
-/** The fact of a stored entry in words (the row joined with its transfer, order or return). */
-export function factText(r: Record<string, unknown>): string | null {
-  switch (r.match_kind) {
-    case 'transfer':
-      return describeCandidate({ kind: 'transfer', key: '', mioBin: String(r.t_mio), ppNo: String(r.t_pp), ppDate: String(r.t_date) });
-    case 'return':
-      return describeCandidate({ kind: 'return', key: '', ref: String(r.r_ref) });
-    case 'order_debit':
-      return describeCandidate({
-        kind: 'order_debit',
-        key: '',
-        order: { id: 0, year: 0, number: Number(r.o_number), date: String(r.o_date), mioBin: '', total: formatAmount(String(r.o_total)) },
-      });
-    default:
-      return null;
-  }
 }
 
 async function readBytes(file: string, fileLabel: string): Promise<Buffer> {

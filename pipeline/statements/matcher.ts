@@ -223,3 +223,21 @@ export function planMatches(entries: readonly StatementEntry[], lookups: Lookups
     return { entry, candidate };
   });
 }
+
+/** The fact of a stored entry in words (the row joined with its transfer, order or return). */
+export function factText(r: Record<string, unknown>): string | null {
+  switch (r.match_kind) {
+    case 'transfer':
+      return describeCandidate({ kind: 'transfer', key: '', mioBin: String(r.t_mio), ppNo: String(r.t_pp), ppDate: String(r.t_date) });
+    case 'return':
+      return describeCandidate({ kind: 'return', key: '', ref: String(r.r_ref) });
+    case 'order_debit':
+      return describeCandidate({
+        kind: 'order_debit',
+        key: '',
+        order: { id: 0, year: 0, number: Number(r.o_number), date: String(r.o_date), mioBin: '', total: formatAmount(String(r.o_total)) },
+      });
+    default:
+      return null;
+  }
+}

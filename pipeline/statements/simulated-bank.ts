@@ -28,6 +28,8 @@ export interface BankDay {
   returns?: { ref: string; reasonCode: string; reasonText: string }[];
   /** The dates of the orders the bank debits that day; default [date]. */
   debitOrdersDated?: IsoDate[];
+  /** Message ids of orders of those dates the bank does not debit that day (debited later, or never). */
+  skipOrders?: string[];
   /** The bank's own fees. */
   fees?: { amount: string; text: string }[];
 }
@@ -102,6 +104,7 @@ export async function simulatedStatement(db: Q, day: BankDay, format: StatementF
     .orderBy([{ column: 'o.year' }, { column: 'o.number' }])
     .select('o.year', 'o.number', 'o.order_date', 'o.kind', 'o.total', 'o.bik', 'm.mio_bin', 'm.name as mio_name', 'm.iban as mio_iban', 'b.name as bank_name');
   for (const o of orders) {
+    if (day.skipOrders?.includes(orderMessageId(Number(o.year), Number(o.number)))) continue;
     const toMio = o.kind === 'to_mio';
     add('debit', String(o.total), {
       messageId: orderMessageId(Number(o.year), Number(o.number)),
