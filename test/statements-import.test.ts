@@ -121,6 +121,7 @@ describe.each(FORMATS)('import statement, %s', (format) => {
     const again = await importStatement(t.db, { file, asOf: '2025-02-19', operator: OPERATOR });
     expect(again).toMatchObject({ status: 'duplicate', statement_id: r.statement_id, matched: 2 });
     expect(statementExitCode(again)).toBe(0);
+    expect(await importStatement(t.db, { file, asOf: '2025-02-19', operator: OPERATOR, dryRun: true })).toMatchObject({ status: 'duplicate', dry_run: true });
     expect(await counts(t.db)).toEqual(after);
   });
 

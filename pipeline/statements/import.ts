@@ -407,7 +407,8 @@ export async function importStatement(db: Db, req: StatementImportRequest): Prom
               `а в этом файле она другая. Исправленную выписку банк должен выдать отдельной выпиской; ничего не загружено`,
           );
         }
-        return summarize(req.file, statement, mapping.name, await storedOutcomes(trx, Number(same.id)), raw.skipped, { batchId: Number(same.batch_id), statementId: Number(same.id) }, true);
+        const stored = await storedOutcomes(trx, Number(same.id));
+        return { ...summarize(req.file, statement, mapping.name, stored, raw.skipped, { batchId: Number(same.batch_id), statementId: Number(same.id) }, true), dry_run: !!req.dryRun };
       }
       if (statement.to > req.asOf) {
         throw new BusinessRuleError('statement-from-future', `Выписка ${label} заканчивается позже рабочей даты ${req.asOf}: выписка из будущего не принимается`);
@@ -477,13 +478,14 @@ export async function importStatement(db: Db, req: StatementImportRequest): Prom
         ...(await resolveDebits(trx, pick('order_debit'))),
       ].sort((a, b) => a.entry.seq - b.entry.seq);
 
+      const rawBySeq = new Map(raw.entries.map((e) => [e.seq, e]));
       await insertInChunks(
         trx,
         'statement_entries',
         resolutions.map((r) => {
           const e = r.entry;
           const a = e.attributes;
-          const rawEntry = raw.entries.find((x) => x.seq === e.seq)!;
+          const rawEntry = rawBySeq.get(e.seq)!;
           return {
             statement_id: statementId,
             seq: e.seq,
