@@ -6,6 +6,7 @@ import type { ReportForm, Reports } from '../schemas/reports/index.ts';
 import { cycleReports } from './cycle-reports.ts';
 import { paymentReports } from './payment-reports.ts';
 import { closingReports } from './closing-reports.ts';
+import { statementReports } from './statement-reports.ts';
 
 export const FORMS = [
   'list',
@@ -18,6 +19,7 @@ export const FORMS = [
   'bank-fees',
   'deadlines',
   'ledger',
+  'statement',
 ] as const satisfies readonly ReportForm[];
 export type FormName = (typeof FORMS)[number];
 
@@ -36,4 +38,5 @@ export const reportBuilders: { [F in FormName]: ReportBuilder<F> } = {
   ...cycleReports,
   ...paymentReports,
   ...closingReports,
+  ...statementReports,
 };

@@ -22,6 +22,7 @@ import { reconciliationForm } from './forms/reconciliation.ts';
 import { bankFeesForm } from './forms/bank-fees.ts';
 import { deadlinesForm } from './forms/deadlines.ts';
 import { ledgerForm } from './forms/ledger.ts';
+import { statementForm } from './forms/statement.ts';
 
 /** The FormDocuments of a report, with their file base names. */
 export function formFiles(doc: AnyReport, baseName: string): FormFile[] {
@@ -47,6 +48,8 @@ export function formFiles(doc: AnyReport, baseName: string): FormFile[] {
       return deadlinesForm(doc, input);
     case 'ledger':
       return ledgerForm(doc, input);
+    case 'statement':
+      return statementForm(doc, input);
   }
 }
 

@@ -64,7 +64,7 @@ describe('report schemas', () => {
     const doc = transmission(8);
     const bad = { ...doc, rows: doc.rows.map((r) => ({ ...r, opv: '1.5' })) };
     expect(() => checkReport(bad)).toThrow(/rows\[0\]\.opv: .*; rows\[4\]\.opv: [^;]*; and 3 more$/);
-    expect(() => checkReport({ form: 'statement', month: '2025-02' })).toThrow('not a report of a known form: "form" is "statement"');
+    expect(() => checkReport({ form: 'nonesuch', month: '2025-02' })).toThrow('not a report of a known form: "form" is "nonesuch"');
     expect(() => checkReport([])).toThrow('not a report of a known form: "form" is undefined');
   });
 

@@ -845,3 +845,9 @@ export function buildPain002(msg: Pain002Message): string {
   return w.toString();
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// The hardened reader (no DTD, one Document, its namespace) and the writer, for the other ISO
+// 20022 codecs: the bank statement camt.053 in pipeline/statements/camt053.ts.
+export { XmlWriter, escapeXml, readDocument, children, child, at, rawText, textAt, attr, statusDate };
+export type { XmlNode, XmlElement };

@@ -24,6 +24,7 @@ import { reconciliationReportSchema } from './reconciliation.ts';
 import { bankFeesReportSchema } from './bank-fees.ts';
 import { deadlinesReportSchema } from './deadlines.ts';
 import { ledgerReportSchema } from './ledger.ts';
+import { statementReportSchema } from './statement.ts';
 
 export const REPORT_SCHEMAS = {
   list: listReportSchema,
@@ -36,6 +37,7 @@ export const REPORT_SCHEMAS = {
   'bank-fees': bankFeesReportSchema,
   deadlines: deadlinesReportSchema,
   ledger: ledgerReportSchema,
+  statement: statementReportSchema,
 } as const;
 
 export type ReportForm = keyof typeof REPORT_SCHEMAS;
@@ -55,6 +57,7 @@ export type { ReconciliationReport, ReconciliationActDoc, ReconciliationRowDoc }
 export type { BankFeesReport, BankFeesMio, BankFeeRowDoc, BankFeePart, Tariff } from './bank-fees.ts';
 export type { DeadlinesReport, DeadlineItemDoc } from './deadlines.ts';
 export type { LedgerReport, LedgerAccount } from './ledger.ts';
+export type { StatementReport, StatementDayRow, StatementEntryRow } from './statement.ts';
 
 /** A report that does not match its schema: a bug of its builder, never of the user's input. */
 export class ReportSchemaError extends Error {

@@ -7,8 +7,9 @@
 //   ia-payment-10wd   act:<provider>/<act_no>                  10 working days after accepted_on     first payout of the act
 //   demand-request    demand:<month>:<mio>                     request_due (next wd after formed_on)  the request in the outbox
 //   funding           demand:<month>:<mio>                     funding_due                           the last row funded
-//   payment           demand:<month>:<mio>:act:<prov>/<act>    2 working days after funded_on        payout line's order date
-//                     (a sum demanded again after it was sent back: …:return:<ref>)
+//   payment           demand:<month>:<mio>:act:<prov>/<act>    2 working days after funded_on        payout line's order date, or
+//                     (a sum demanded again after it was sent back: …:return:<ref>)     the bank's debit of the order
+//                                                                                         where a statement confirmed it
 //   return-relayed    return:<ref>                             next working day after returned_on     Е-Собес notification
 //   return-shown      return:<ref>                             1 working day after it was relayed     provider-cabinet notification
 //   refund-1wd        return:<ref>                             1 wd after max(new details, return)    repayment's order date
@@ -162,7 +163,9 @@ async function demandRules(db: Q, c: Collector, cal: Calendar, asOf: string, win
        join list_rows lr on lr.id = dr.list_row_id
        join acts act on act.id = lr.act_id
        left join lateral (
-         select min(o.order_date) as paid_on from payment_lines pl join payment_orders o on o.id = pl.order_id
+         -- Paid when the bank debited the order (a statement confirmed it), else on the order's date.
+         select min(coalesce(ev.event_date, o.order_date)) as paid_on from payment_lines pl join payment_orders o on o.id = pl.order_id
+           left join payment_order_events ev on ev.order_id = o.id and ev.status = 'debited' and ev.event_date <= :asOf
           where pl.demand_row_id = dr.id and pl.kind = 'payout' and o.order_date <= :asOf) p on true
       where a.funded_on <= :asOf and (p.paid_on is null or p.paid_on >= :windowStart)
       order by d.month, d.mio_bin, act.provider_id, act.act_no, dr.id`,
