@@ -163,6 +163,7 @@ class DemoWorld {
         `Демонстрация остановлена: импорт ${kind} из ${path.relative(process.cwd(), file)} на ${date} отклонил строк: ${r.rejected} — ` +
           r.errors.map((e) => `строка ${e.row}${e.field ? ` (${e.field})` : ''}: ${e.reason}`).join('; '),
         1,
+        'demo-input-rejected',
       );
     }
     return r;

@@ -7,7 +7,7 @@
 // (`frozen: true`), else computed live; the deadlines are those stored by the check of that
 // date where it ran (`checked: true`), else computed live. Fields beyond INTERFACE.md are
 // additions, never replacements.
-import { UsageError } from '../pipeline/kernel/errors.ts';
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
 import { returnStates } from '../pipeline/returns.ts';
 import { reconciliationActs } from '../pipeline/steps/reconcile/index.ts';
@@ -17,7 +17,7 @@ import { amountInWords } from './amount-words.ts';
 import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {
-  if (!opts.month) throw new UsageError(`Для формы ${form} укажите --month ГГГГ-ММ`);
+  if (!opts.month) throw new MonthRequired(`Для формы ${form} укажите --month ГГГГ-ММ`);
   return opts.month;
 }
 

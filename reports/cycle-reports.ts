@@ -4,12 +4,12 @@
 //   demand        the demands formed in month M, with their periods and funding
 //   contributions ОПВ / ОСМС / СО of month M's lists per МИО
 // Amounts are decimal strings with two decimals; they are summed in SQL (numeric) or big.js.
-import { UsageError } from '../pipeline/kernel/errors.ts';
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { formatAmount, money, sum } from '../pipeline/kernel/money.ts';
 import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {
-  if (!opts.month) throw new UsageError(`Для формы ${form} укажите --month ГГГГ-ММ`);
+  if (!opts.month) throw new MonthRequired(`Для формы ${form} укажите --month ГГГГ-ММ`);
   return opts.month;
 }
 

@@ -9,7 +9,7 @@
 // the output is byte-identical for the same input; it is read with fast-xml-parser, with an
 // entity decoder of our own that knows only XML's five entities and character references.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { UsageError } from '../kernel/errors.ts';
+import { Iso20022FormatError } from '../kernel/errors.ts';
 import { todayInAlmaty, isValidDate } from '../kernel/dates.ts';
 import { isValidBik, isValidIinBin, isValidKzIban } from '../kernel/identifiers.ts';
 import { formatAmount, isAmount, parseAmount, ZERO } from '../kernel/money.ts';
@@ -18,8 +18,7 @@ export const PAIN001_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09
 export const PAIN002_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10';
 const PAIN002_NAMESPACE_RE = /^urn:iso:std:iso:20022:tech:xsd:pain\.002\.001\.(0[3-9]|10)$/;
 
-/** An ISO 20022 message that cannot be built or read. Exit 2: an unusable file. */
-export class Iso20022FormatError extends UsageError {}
+export { Iso20022FormatError };
 
 // ---------------------------------------------------------------------------------------------
 // Types

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db, Trx } from './db.ts';
 import { assertDate, assertMonth, monthOf, type IsoDate, type IsoMonth } from './dates.ts';
-import { BusinessRuleError, UsageError } from './errors.ts';
+import { BusinessRuleError, MonthRequired, UsageError } from './errors.ts';
 import { assertLedgerBalanced } from '../ledger.ts';
 import { faultPoint } from './faults.ts';
 
@@ -181,15 +181,9 @@ export function monthStepDates(
   missingMonth: string,
   outsideMonth: (month: IsoMonth, asOf: IsoDate) => string,
 ): { month: IsoMonth; asOf: IsoDate } {
-  if (!opts.month) throw new UsageError(missingMonth);
-  let month: IsoMonth;
-  let asOf: IsoDate;
-  try {
-    month = assertMonth(opts.month);
-    asOf = assertDate(opts.asOf);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  if (!opts.month) throw new MonthRequired(missingMonth);
+  const month = assertMonth(opts.month);
+  const asOf = assertDate(opts.asOf);
   if (monthOf(asOf) !== month) throw new UsageError(outsideMonth(month, asOf));
   return { month, asOf };
 }

@@ -16,7 +16,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../kernel/db.ts';
 import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from '../../kernel/dates.ts';
-import { BusinessRuleError } from '../../kernel/errors.ts';
+import { BusinessRuleError, MonthRequired } from '../../kernel/errors.ts';
 import { formatAmount, max, min, money, roundHalfUp, sum, ZERO, type Money } from '../../kernel/money.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { faultPoint } from '../../kernel/faults.ts';
@@ -184,7 +184,7 @@ export async function computeBankFees(
   db: Db,
   opts: { month?: string; asOf: string; operator: string; dryRun?: boolean },
 ): Promise<StepOutcome<BankFeesResult>> {
-  if (!opts.month) throw new BusinessRuleError('month-required', 'Для расчёта комиссий банков укажите месяц (--month ГГГГ-ММ)');
+  if (!opts.month) throw new MonthRequired('Для расчёта комиссий банков укажите месяц (--month ГГГГ-ММ)');
   const month = assertMonth(opts.month);
   const opensOn = firstDayOfMonth(addMonths(month, 1));
   if (compareDates(opts.asOf, opensOn) < 0) {

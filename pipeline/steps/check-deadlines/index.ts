@@ -28,8 +28,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../kernel/db.ts';
 import { addMonths, assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
-import { BusinessRuleError } from '../../kernel/errors.ts';
-import { CalendarError, type Calendar } from '../../kernel/calendar.ts';
+import type { Calendar } from '../../kernel/calendar.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { returnNotificationKey, returnStates } from '../../returns.ts';
 import { money } from '../../kernel/money.ts';
@@ -282,17 +281,10 @@ export async function computeDeadlines(db: Q, asOf: string): Promise<DeadlineIte
   const calendar = await loadCalendar(db);
   const windowStart = deadlineWindowStart(asOf);
   const c = new Collector(calendar, asOf, windowStart);
-  try {
-    await actRules(db, c, calendar, asOf, windowStart);
-    await demandRules(db, c, calendar, asOf, windowStart);
-    await returnRules(db, c, calendar, asOf);
-    await reconciliationRules(db, c, asOf);
-  } catch (e) {
-    if (e instanceof CalendarError) {
-      throw new BusinessRuleError('calendar-year-missing', `Сроки не проверить: ${e.message}`);
-    }
-    throw e;
-  }
+  await actRules(db, c, calendar, asOf, windowStart);
+  await demandRules(db, c, calendar, asOf, windowStart);
+  await returnRules(db, c, calendar, asOf);
+  await reconciliationRules(db, c, asOf);
   const rank = (r: DeadlineRule) => RULE_ORDER.indexOf(r);
   return c.items.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : rank(a.rule) - rank(b.rule) || (a.object < b.object ? -1 : a.object > b.object ? 1 : 0)));
 }

@@ -10,7 +10,7 @@
 // Set-based: what a demand asks for (list rows and re-demands) is staged in a temporary table and
 // summed, hashed and written in SQL; the rows never travel to the application.
 import type { Db, Trx } from '../../kernel/db.ts';
-import { CalendarError, type Calendar } from '../../kernel/calendar.ts';
+import type { Calendar } from '../../kernel/calendar.ts';
 import type { IsoDate, IsoMonth } from '../../kernel/dates.ts';
 import { BusinessRuleError } from '../../kernel/errors.ts';
 import { faultPoint } from '../../kernel/faults.ts';
@@ -55,15 +55,8 @@ export interface DemandDates {
 
 /** Formed on the as-of date; request due the next working day; funding due 2 working days later. */
 export function demandDates(formedOn: IsoDate, calendar: Calendar): DemandDates {
-  try {
-    const requestDue = calendar.nextWorkingDay(formedOn);
-    return { formed_on: formedOn, request_due: requestDue, funding_due: calendar.addWorkingDays(requestDue, 2) };
-  } catch (e) {
-    if (e instanceof CalendarError) {
-      throw new BusinessRuleError('calendar-missing', `Сроки заявки по потребности не определить: ${e.message}`);
-    }
-    throw e;
-  }
+  const requestDue = calendar.nextWorkingDay(formedOn);
+  return { formed_on: formedOn, request_due: requestDue, funding_due: calendar.addWorkingDays(requestDue, 2) };
 }
 
 // ---------------------------------------------------------------------------------------------

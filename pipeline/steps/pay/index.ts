@@ -21,7 +21,6 @@ import type { Knex } from 'knex';
 import type { Db, Trx } from '../../kernel/db.ts';
 import { BusinessRuleError } from '../../kernel/errors.ts';
 import { faultPoint } from '../../kernel/faults.ts';
-import { CalendarError } from '../../kernel/calendar.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
@@ -180,17 +179,12 @@ async function paidTotals(trx: Knex.Transaction): Promise<{ payouts: PaidTotals;
 
 async function assertWorkingDay(db: Db, date: string): Promise<void> {
   const calendar = await loadCalendar(db);
-  try {
-    if (calendar.isWorkingDay(date)) return;
-    throw new BusinessRuleError(
-      'non-working-day',
-      `${date} — нерабочий день: платёжные поручения в нерабочий день не выписываются. ` +
-        `Ближайший рабочий день — ${calendar.nextWorkingDay(date)}.`,
-    );
-  } catch (e) {
-    if (e instanceof CalendarError) throw new BusinessRuleError('calendar-year-missing', e.message);
-    throw e;
-  }
+  if (calendar.isWorkingDay(date)) return;
+  throw new BusinessRuleError(
+    'non-working-day',
+    `${date} — нерабочий день: платёжные поручения в нерабочий день не выписываются. ` +
+      `Ближайший рабочий день — ${calendar.nextWorkingDay(date)}.`,
+  );
 }
 
 function summarize(r: PayResult): Record<string, unknown> {

@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 import type { Db, Trx } from '../../kernel/db.ts';
 import { addMonths, assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
 import { BusinessRuleError } from '../../kernel/errors.ts';
-import { CalendarError, type Calendar } from '../../kernel/calendar.ts';
+import type { Calendar } from '../../kernel/calendar.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
@@ -59,11 +59,6 @@ export function sendBackDeadline(calendar: Calendar, returnedOn: string): string
   return calendar.lastWorkingDayOfMonth(addMonths(monthOf(returnedOn), 1));
 }
 
-function calendarRefusal(e: unknown): never {
-  if (e instanceof CalendarError) throw new BusinessRuleError('calendar-year-missing', e.message);
-  throw e;
-}
-
 /**
  * Returns still unpaid on `date` whose send-back deadline is on or before it. Lines of the run
  * `ownRunId` (a previous run of the same date) do not count, so an unchanged world plans the same.
@@ -86,12 +81,7 @@ export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string,
   );
   const out: UnsentReturn[] = [];
   for (const r of rows as Record<string, string | number>[]) {
-    let deadline: string;
-    try {
-      deadline = sendBackDeadline(calendar, String(r.returned_on));
-    } catch (e) {
-      calendarRefusal(e);
-    }
+    const deadline = sendBackDeadline(calendar, String(r.returned_on));
     if (deadline > date) continue;
     out.push({
       returnId: Number(r.id),
@@ -113,13 +103,7 @@ export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string,
 export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<RefundUnsentOutcome> {
   const date = assertDate(opts.asOf);
   const calendar = await loadCalendar(db);
-  let working: boolean;
-  try {
-    working = calendar.isWorkingDay(date);
-  } catch (e) {
-    calendarRefusal(e);
-  }
-  if (!working) {
+  if (!calendar.isWorkingDay(date)) {
     throw new BusinessRuleError(
       'non-working-day',
       `${date} — нерабочий день: невыплаченные суммы возвратов направляются в МИО платёжным поручением в рабочий день. ` +
