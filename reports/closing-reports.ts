@@ -9,7 +9,7 @@
 // additions, never replacements.
 import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
-import { returnStates } from '../pipeline/returns.ts';
+import { returnStates } from '../pipeline/rules/return-state.ts';
 import { reconciliationActs } from '../pipeline/steps/reconcile/index.ts';
 import { bankFeeReports } from '../pipeline/steps/bank-fees/index.ts';
 import { deadlineItems } from '../pipeline/steps/check-deadlines/index.ts';

@@ -5,7 +5,8 @@
 //   contributions ОПВ / ОСМС / СО of month M's lists per МИО
 // Amounts are decimal strings with two decimals; they are summed in SQL (numeric) or big.js.
 import { MonthRequired } from '../pipeline/kernel/errors.ts';
-import { formatAmount, money, sum } from '../pipeline/kernel/money.ts';
+import { formatAmount, sum } from '../pipeline/kernel/money.ts';
+import { demandFunding } from '../pipeline/rules/demand-funding.ts';
 import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {
@@ -147,20 +148,19 @@ export const demandReport: ReportBuilder = async (db, opts) => {
         .select('demand_id', 'service_month', db.raw('count(*)::int as rows'), db.raw('sum(amount)::text as amount'))
         .orderBy(['demand_id', 'service_month'])) as Record<string, string | number>[])
     : [];
-  const funded = ids.length
-    ? ((await db('allocations as al')
-        .join('demand_rows as dr', 'dr.id', 'al.demand_row_id')
-        .whereIn('dr.demand_id', ids)
-        .andWhere('al.funded_on', '<=', opts.asOf)
-        .groupBy('dr.demand_id')
-        .select('dr.demand_id', db.raw('sum(al.amount)::text as amount'))) as Record<string, string | number>[])
+  const funding = ids.length
+    ? ((
+        await db.raw(`select demand_id, funded::text as funded, unfunded::text as unfunded from (${demandFunding('?')}) f where demand_id = any(?::bigint[])`, [
+          opts.asOf,
+          ids.map(Number),
+        ])
+      ).rows as Record<string, string | number>[])
     : [];
   return {
     form: 'demand',
     month,
     demands: demands.map((d) => {
-      const f = funded.find((x) => Number(x.demand_id) === Number(d.id));
-      const fundedAmount = formatAmount(f ? String(f.amount) : '0');
+      const f = funding.find((x) => Number(x.demand_id) === Number(d.id))!;
       return {
         mio_bin: d.mio_bin,
         formed_on: d.formed_on,
@@ -171,8 +171,8 @@ export const demandReport: ReportBuilder = async (db, opts) => {
         periods: periods
           .filter((p) => Number(p.demand_id) === Number(d.id))
           .map((p) => ({ service_month: p.service_month, rows: Number(p.rows), amount: formatAmount(String(p.amount)) })),
-        funded: fundedAmount,
-        open: formatAmount(money(String(d.amount)).minus(fundedAmount)),
+        funded: formatAmount(String(f.funded)),
+        open: formatAmount(String(f.unfunded)),
       };
     }),
   };

@@ -13,7 +13,8 @@ import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
-import { refundUnsent, sendBackDeadline } from '../pipeline/steps/refund-unsent/index.ts';
+import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
+import { sendBackDeadline } from '../pipeline/rules/send-back.ts';
 import { parsePain001 } from '../pipeline/iso20022/index.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 

@@ -22,6 +22,8 @@ import { capCheck, computeSplit, SplitError, type Split } from '../../kernel/spl
 import { maskIdentifier } from '../../kernel/identifiers.ts';
 import { monthStepDates, runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
 import { insertInChunks } from '../../kernel/bulk.ts';
+import { digestRows, type RowsDigest } from '../../kernel/input-digest.ts';
+import { bankDetailsInForce } from '../../rules/bank-details-in-force.ts';
 
 export const BUILD_LISTS_STEP = 'build-lists';
 
@@ -127,9 +129,7 @@ async function stageCandidates(trx: Trx, month: IsoMonth, asOf: IsoDate): Promis
             coalesce(ex.opv_exempt, false) as opv_exempt,
             coalesce(ex.osms_exempt, false) as osms_exempt,
             coalesce(ex.so_exempt, false) as so_exempt,
-            bd.id as bank_detail_id,
-            exists (select 1 from bank_detail_events e where e.bank_detail_id = bd.id and e.status = 'incorrect'
-                      and e.event_date <= :asOf) as bank_detail_incorrect,
+            bd.id as bank_detail_id, coalesce(bd.incorrect, false) as bank_detail_incorrect,
             false as held
        from acts a
        join providers p on p.provider_id = a.provider_id
@@ -141,11 +141,7 @@ async function stageCandidates(trx: Trx, month: IsoMonth, asOf: IsoDate): Promis
             and (e.valid_to is null or e.valid_to >= ${SERVICE_MONTH_END})
           order by e.valid_from desc
           limit 1) ex on true
-       left join lateral (
-         select b.id from bank_details b
-          where b.provider_id = a.provider_id and b.changed_on <= :asOf
-          order by b.changed_on desc
-          limit 1) bd on true
+       left join (${bankDetailsInForce(':asOf')}) bd on bd.provider_id = a.provider_id
       where a.accepted_on <= :asOf
         and not exists (
           select 1 from list_rows lr join lists l on l.id = lr.list_id
@@ -179,21 +175,23 @@ async function readCandidates(trx: Trx, where: string, bindings: Record<string, 
   }));
 }
 
-/**
- * A compact digest of the staged candidates, computed in SQL: what the list depends on, one line
- * per act in id order; and the years of their service months.
- */
-async function digestCandidates(trx: Trx): Promise<{ count: number; sha256: string; years: number[] }> {
-  const { rows } = await trx.raw(
-    `select count(*)::int as count,
-            encode(sha256(convert_to(coalesce(string_agg(concat_ws('|',
-              id, provider_id, act_no, mio_bin, assistant_iin, service_month, hours, coalesce(claimed_amount, ''), accepted_on,
-              kind, registered_on, coalesce(deregistered_on::text, ''), opv_exempt, osms_exempt, so_exempt,
-              coalesce(bank_detail_id::text, '')), E'\\n' order by id), ''), 'UTF8')), 'hex') as sha256,
-            array(select distinct substr(service_month, 1, 4)::int from ${CANDIDATES} order by 1) as years
-       from ${CANDIDATES}`,
-  );
-  return { count: Number(rows[0].count), sha256: String(rows[0].sha256), years: (rows[0].years as number[]).map(Number) };
+/** A compact digest of the staged candidates: what the list depends on, one line per act in id order. */
+function digestCandidates(trx: Trx): Promise<RowsDigest> {
+  return digestRows(trx, {
+    from: CANDIDATES,
+    fields: [
+      'id', 'provider_id', 'act_no', 'mio_bin', 'assistant_iin', 'service_month', 'hours', "coalesce(claimed_amount, '')", 'accepted_on',
+      'kind', 'registered_on', "coalesce(deregistered_on::text, '')", 'opv_exempt', 'osms_exempt', 'so_exempt',
+      "coalesce(bank_detail_id::text, '')",
+    ],
+    orderBy: 'id',
+  });
+}
+
+/** The years of the staged candidates' service months, ascending. */
+async function candidateYears(trx: Trx): Promise<number[]> {
+  const { rows } = await trx.raw(`select distinct substr(service_month, 1, 4)::int as year from ${CANDIDATES} order by 1`);
+  return (rows as { year: number }[]).map((r) => Number(r.year));
 }
 
 /**
@@ -522,8 +520,9 @@ export async function buildLists(db: Db, opts: StepOptions): Promise<StepOutcome
     async inputs(trx) {
       await stageCandidates(trx, month, asOf);
       rates = await loadRates(trx);
-      const { years, ...acts } = await digestCandidates(trx);
+      const acts = await digestCandidates(trx);
       // Only the years the candidates use: loading next year's rates must not change a past month.
+      const years = await candidateYears(trx);
       return { month, acts, rates: rates.filter((r) => years.includes(r.year)) };
     },
     async apply(ctx) {

@@ -30,9 +30,11 @@ import type { Db } from '../../kernel/db.ts';
 import { addMonths, assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
 import type { Calendar } from '../../kernel/calendar.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
-import { returnNotificationKey, returnStates } from '../../returns.ts';
+import { returnNotificationKey } from '../../returns.ts';
+import { returnStates } from '../../rules/return-state.ts';
+import { demandFunding } from '../../rules/demand-funding.ts';
 import { money } from '../../kernel/money.ts';
-import { sendBackDeadline } from '../refund-unsent/index.ts';
+import { sendBackDeadline } from '../../rules/send-back.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { insertInChunks } from '../../kernel/bulk.ts';
 import { faultPoint } from '../../kernel/faults.ts';
@@ -133,14 +135,10 @@ async function actRules(db: Q, c: Collector, cal: Calendar, asOf: string, window
 
 async function demandRules(db: Q, c: Collector, cal: Calendar, asOf: string, windowStart: string): Promise<void> {
   const { rows: demands } = await db.raw(
-    `select d.month, d.mio_bin, d.amount::text as amount, d.request_due, d.funding_due,
-            n.created_on as requested_on, f.funded::text as funded, f.last_funded_on
+    `select d.month, d.mio_bin, d.request_due, d.funding_due, n.created_on as requested_on, f.unfunded::text as unfunded, f.last_funded_on
        from demands d
+       join (${demandFunding(':asOf')}) f on f.demand_id = d.id
        left join notifications n on n.dedupe_key = 'demand:' || d.month || ':' || d.mio_bin and n.created_on <= :asOf
-       left join lateral (
-         select coalesce(sum(a.amount), 0) as funded, max(a.funded_on) as last_funded_on
-           from demand_rows dr join allocations a on a.demand_row_id = dr.id and a.funded_on <= :asOf
-          where dr.demand_id = d.id) f on true
       where d.formed_on <= :asOf
       order by d.month, d.mio_bin`,
     { asOf },
@@ -148,7 +146,7 @@ async function demandRules(db: Q, c: Collector, cal: Calendar, asOf: string, win
   for (const d of demands as Record<string, string | null>[]) {
     const object = `demand:${d.month}:${d.mio_bin}`;
     c.add('demand-request', object, String(d.request_due), done(d.requested_on));
-    const fullyFunded = money(String(d.funded)).eq(money(String(d.amount)));
+    const fullyFunded = money(String(d.unfunded)).eq(0);
     c.add('funding', object, String(d.funding_due), done(fullyFunded ? d.last_funded_on : null));
   }
 

@@ -18,6 +18,9 @@ import { formatAmount, sum } from '../../kernel/money.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { monthStepDates, runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
 import { insertInChunks } from '../../kernel/bulk.ts';
+import { digestRows, type RowsDigest } from '../../kernel/input-digest.ts';
+import { bankDetailsInForce } from '../../rules/bank-details-in-force.ts';
+import { returnStateSql } from '../../rules/return-state.ts';
 
 export const FORM_DEMAND_STEP = 'form-demand';
 
@@ -87,6 +90,9 @@ async function stageListRows(trx: Trx, month: IsoMonth, asOf: IsoDate): Promise<
   );
 }
 
+/** The providers of returned lines: whose bank details in force a re-demand looks at. */
+const RETURNED_PROVIDERS = 'select pl.provider_id from returns r join payment_lines pl on pl.id = r.payment_line_id';
+
 /**
  * Returns sent back to the МИО (a 'to_mio' line exists for them, ordered on or before as-of)
  * whose provider's current bank details as of as-of (the latest version changed on or before
@@ -102,20 +108,12 @@ async function stageRedemands(trx: Trx, month: IsoMonth, asOf: IsoDate): Promise
   await trx.raw(
     `insert into ${CANDIDATES} (list_row_id, return_id, mio_bin, service_month, amount)
      with recursive sent_back as (
-       select r.id as return_id, r.amount, r.payment_line_id, tl.mio_bin, tl.service_month
+       select r.id as return_id, r.amount, r.payment_line_id, rl.mio_bin, rl.service_month
          from returns r
+         join (${returnStateSql({ asOf: ':asOf' })}) st on st.return_id = r.id and st.status = 'sent_back'
          join payment_lines rl on rl.id = r.payment_line_id
-         join payment_lines tl on tl.return_id = r.id and tl.kind = 'to_mio'
-         join payment_orders tmo on tmo.id = tl.order_id
-         join lateral (select b.id,
-                              exists (select 1 from bank_detail_events e
-                                       where e.bank_detail_id = b.id and e.status = 'incorrect' and e.event_date <= :asOf) as incorrect
-                         from bank_details b
-                        where b.provider_id = rl.provider_id and b.changed_on <= :asOf
-                        order by b.changed_on desc, b.id desc
-                        limit 1) cur on true
-        where tmo.order_date <= :asOf
-          and cur.id <> rl.bank_detail_id and not cur.incorrect
+         join (${bankDetailsInForce(':asOf', RETURNED_PROVIDERS)}) cur on cur.provider_id = rl.provider_id
+        where cur.id <> rl.bank_detail_id and not cur.incorrect
           and not exists (select 1 from demand_rows dr join demands d on d.id = dr.demand_id
                            where dr.return_id = r.id and d.month < :month)),
      chain as (
@@ -137,16 +135,14 @@ async function stageRedemands(trx: Trx, month: IsoMonth, asOf: IsoDate): Promise
 }
 
 /** The digest of the staged list rows (or re-demands): count and sha256 of one line per row. */
-async function digest(trx: Trx, redemands: boolean): Promise<{ count: number; sha256: string }> {
-  const { rows } = await trx.raw(
-    `select count(*)::int as count,
-            encode(sha256(convert_to(coalesce(string_agg(
-              concat_ws('|', list_row_id, coalesce(return_id::text, ''), mio_bin, service_month, amount::text),
-              E'\\n' order by coalesce(return_id, list_row_id)), ''), 'UTF8')), 'hex') as sha256
-       from ${CANDIDATES} where (return_id is not null) = ?`,
-    [redemands],
-  );
-  return { count: Number(rows[0].count), sha256: String(rows[0].sha256) };
+function digest(trx: Trx, redemands: boolean): Promise<RowsDigest> {
+  return digestRows(trx, {
+    from: CANDIDATES,
+    fields: ['list_row_id', "coalesce(return_id::text, '')", 'mio_bin', 'service_month', 'amount::text'],
+    orderBy: 'coalesce(return_id, list_row_id)',
+    where: '(return_id is not null) = ?',
+    bindings: [redemands],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

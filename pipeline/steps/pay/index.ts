@@ -26,6 +26,9 @@ import { loadCalendar } from '../../kernel/reference.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { issueOrdersFrom, orderFileName, writeOrderFiles } from '../../orders/payment-orders.ts';
 import { assertDate } from '../../kernel/dates.ts';
+import { digestRowsBy } from '../../kernel/input-digest.ts';
+import { bankDetailsInForce } from '../../rules/bank-details-in-force.ts';
+import { returnStateSql } from '../../rules/return-state.ts';
 
 export const DEFAULT_ORDERS_DIR = 'out/payment-orders';
 
@@ -75,20 +78,6 @@ export interface PayInputs {
 const PLAN = 'pay_plan';
 
 /**
- * The provider's current bank details as of a date: the latest version changed on or before it,
- * with its incorrect mark (an 'incorrect' event dated on or before it), for the providers of
- * `providers` (a query of provider_id). One pass over their versions, not one lookup per line.
- */
-function currentDetails(providers: string): string {
-  return `select distinct on (bd.provider_id) bd.provider_id, bd.id, bd.bik, bd.iban, bd.changed_on,
-                 exists (select 1 from bank_detail_events e
-                          where e.bank_detail_id = bd.id and e.status = 'incorrect' and e.event_date <= :date) as incorrect
-            from bank_details bd
-           where bd.changed_on <= :date and bd.provider_id in (${providers})
-           order by bd.provider_id, bd.changed_on desc, bd.id desc`;
-}
-
-/**
  * Stages in the temporary table pay_plan what `pay` on `date` would pay and what waits: every
  * funded, unpaid demand row and every returned, unrepaid sum, with the provider's current
  * details and whether the line can be paid now (`actionable`). Lines of the run `ownRunId` (a
@@ -112,12 +101,11 @@ export async function stagePayPlan(trx: Knex.Transaction, date: string, ownRunId
      returned as (
        select r.id, r.amount, pl.mio_bin, pl.provider_id, pl.service_month, pl.bank_detail_id
          from returns r
+         join (${returnStateSql(ownRunId === null ? {} : { exceptRun: ':own' })}) st on st.return_id = r.id and st.status = 'pending'
          join payment_lines pl on pl.id = r.payment_line_id
-        where r.returned_on <= :date and pl.kind in ('payout', 'repayment')
-          and not exists (select 1 from payment_lines x join payment_orders po on po.id = x.order_id
-                           where x.return_id = r.id and x.kind <> 'payout' ${notOwn})),
-     fv as (${currentDetails('select provider_id from funded')}),
-     rv as (${currentDetails('select provider_id from returned')})
+        where r.returned_on <= :date and pl.kind in ('payout', 'repayment')),
+     fv as (${bankDetailsInForce(':date', 'select provider_id from funded')}),
+     rv as (${bankDetailsInForce(':date', 'select provider_id from returned')})
      select 'payout'::text as kind, f.id as demand_row_id, null::bigint as return_id, f.mio_bin, f.provider_id,
             f.service_month, f.amount, f.allocated, v.id as bank_detail_id, v.bik, v.iban,
             (v.id is not null and not v.incorrect) as actionable,
@@ -138,16 +126,14 @@ export async function stagePayPlan(trx: Knex.Transaction, date: string, ownRunId
 
 /** The inputs runStep hashes: only what pay acts on (rows, amounts, the details paid to). */
 async function planDigest(trx: Knex.Transaction, date: string): Promise<PayInputs> {
-  const { rows } = await trx.raw(
-    `select kind, count(*)::int as n,
-            encode(sha256(convert_to(coalesce(string_agg(concat_ws('|', coalesce(demand_row_id, return_id), amount::text, bank_detail_id),
-                                                         E'\\n' order by coalesce(demand_row_id, return_id)), ''), 'UTF8')), 'hex') as sha256
-       from ${PLAN} where actionable group by kind`,
-  );
-  const of = (kind: string) => {
-    const r = (rows as { kind: string; n: number; sha256: string }[]).find((x) => x.kind === kind);
-    return r ? { count: Number(r.n), sha256: r.sha256 } : { count: 0, sha256: '' };
-  };
+  const byKind = await digestRowsBy(trx, {
+    from: PLAN,
+    fields: ['coalesce(demand_row_id, return_id)', 'amount::text', 'bank_detail_id'],
+    orderBy: 'coalesce(demand_row_id, return_id)',
+    where: 'actionable',
+    groupBy: 'kind',
+  });
+  const of = (kind: string) => byKind.get(kind) ?? { count: 0, sha256: '' };
   return { date, payouts: of('payout'), repayments: of('repayment') };
 }
 

@@ -10,15 +10,16 @@
 // of the two per return (payment_lines_return_once), so a sum is never both repaid and sent back.
 import type { Knex } from 'knex';
 import type { Db, Trx } from '../../kernel/db.ts';
-import { addMonths, assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
+import { assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
 import { BusinessRuleError } from '../../kernel/errors.ts';
-import type { Calendar } from '../../kernel/calendar.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { issueOrders, writeOrderFiles, orderFileName } from '../../orders/payment-orders.ts';
 import { DEFAULT_ORDERS_DIR } from '../pay/index.ts';
 import { faultPoint } from '../../kernel/faults.ts';
+import { returnStateSql } from '../../rules/return-state.ts';
+import { sendBackDeadline } from '../../rules/send-back.ts';
 
 export const REFUND_UNSENT_STEP = 'refund-unsent';
 
@@ -54,30 +55,23 @@ export interface RefundUnsentResult {
 
 export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[] };
 
-/** The day an unsent return is due back at the МИО: last working day of the month after the return. */
-export function sendBackDeadline(calendar: Calendar, returnedOn: string): string {
-  return calendar.lastWorkingDayOfMonth(addMonths(monthOf(returnedOn), 1));
-}
-
 /**
  * Returns still unpaid on `date` whose send-back deadline is on or before it. Lines of the run
  * `ownRunId` (a previous run of the same date) do not count, so an unchanged world plans the same.
  */
 export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string, ownRunId: number | null): Promise<UnsentReturn[]> {
   const calendar = await loadCalendar(q);
-  const notOwn = ownRunId === null ? '' : 'and po.run_id <> ?';
   // A deadline on or before `date` lies in date's month at the latest, so the return is from an earlier month.
   const { rows } = await q.raw(
     `select r.id, r.ref, r.amount::text as amount, r.returned_on, pl.mio_bin, pl.provider_id, pl.service_month,
             m.bik, m.iban
        from returns r
+       join (${returnStateSql(ownRunId === null ? {} : { exceptRun: ':own' })}) st on st.return_id = r.id and st.status = 'pending'
        join payment_lines pl on pl.id = r.payment_line_id
        join mios m on m.mio_bin = pl.mio_bin
-      where r.returned_on < ? and pl.kind in ('payout', 'repayment')
-        and not exists (select 1 from payment_lines x join payment_orders po on po.id = x.order_id
-                         where x.return_id = r.id ${notOwn})
+      where r.returned_on < :before and pl.kind in ('payout', 'repayment')
       order by r.id`,
-    [firstDayOfMonth(monthOf(date)), ...(ownRunId === null ? [] : [ownRunId])],
+    { before: firstDayOfMonth(monthOf(date)), ...(ownRunId === null ? {} : { own: ownRunId }) },
   );
   const out: UnsentReturn[] = [];
   for (const r of rows as Record<string, string | number>[]) {
