@@ -33,7 +33,7 @@ import { buildPain002 } from '../pipeline/iso20022/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { migrate } from '../pipeline/kernel/migrate.ts';
 import { formatAmount, money } from '../pipeline/kernel/money.ts';
-import { orderMessageId } from '../pipeline/orders/payment-orders.ts';
+import { orderMessageId } from '../pipeline/orders/numbering.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import { runImport, type ImportReport } from '../pipeline/imports/run-import.ts';
 import { FORMS, reportBuilders, type FormName } from '../reports/registry.ts';

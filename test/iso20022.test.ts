@@ -11,11 +11,10 @@ import {
   Iso20022FormatError,
   PAIN001_NAMESPACE,
   PAIN002_NAMESPACE,
-  parsePain001,
   parsePain002,
   type Pain001Message,
-  type ParsedPain001,
 } from '../pipeline/iso20022/index.ts';
+import { parsePain001, type ParsedPain001 } from './helpers/pain001-parser.ts';
 
 /** A valid ИИН/БИН from its first 11 digits. */
 function idNumber(first11: string): string {

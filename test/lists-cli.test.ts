@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedAct, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
-import { parsePain001 } from '../pipeline/iso20022/index.ts';
+import { parsePain001 } from './helpers/pain001-parser.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 let t: TestDb;

@@ -15,7 +15,7 @@ import { formatAmount } from '../pipeline/kernel/money.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
 import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
 import { sendBackDeadline } from '../pipeline/rules/send-back.ts';
-import { parsePain001 } from '../pipeline/iso20022/index.ts';
+import { parsePain001 } from './helpers/pain001-parser.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 
 let t: TestDb;

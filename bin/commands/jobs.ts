@@ -6,6 +6,7 @@ import type { DemoResult } from '../../jobs/demo.ts';
 import { addDays } from '../../pipeline/kernel/dates.ts';
 import { MonthRequired, UsageError } from '../../pipeline/kernel/errors.ts';
 import { logger } from '../../pipeline/kernel/logger.ts';
+import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { loadCalendar } from '../../pipeline/kernel/reference.ts';
 import {
   dueOn,
@@ -205,7 +206,7 @@ export function registerJobs(program: Command, run: Command): void {
     )
     .option('--dry-run', 'вычислить и показать, ничего не записывать (всегда в этом процессе)')
     .option('--in-process', 'выполнить в этом процессе даже при заданном REDIS_URL')
-    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', 'out/payment-orders')
+    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', DEFAULT_ORDERS_DIR)
     .action(async (opts: { dryRun?: boolean; inProcess?: boolean; out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const items = dueOn(await loadCalendar(ctx.db), ctx.asOf);
@@ -294,7 +295,7 @@ export function registerJobs(program: Command, run: Command): void {
     .description('обработчик очереди BullMQ (нужны REDIS_URL и PostgreSQL); по SIGTERM доделывает текущий шаг и завершается')
     .option('--lock-duration <ms>', 'срок блокировки задания, мс', '60000')
     .option('--stalled-interval <ms>', 'как часто искать задания упавших обработчиков, мс', '30000')
-    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', 'out/payment-orders')
+    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', DEFAULT_ORDERS_DIR)
     .action(async (opts: { lockDuration: string; stalledInterval: string; out: string }, cmd: Command) => {
       const url = requireRedisUrl('worker');
       requirePostgres(cmd, 'worker');

@@ -7,7 +7,7 @@ import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
 import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
 import { computeBankFees } from '../../pipeline/steps/bank-fees/index.ts';
 import { checkDeadlines } from '../../pipeline/steps/check-deadlines/index.ts';
-import { DEFAULT_ORDERS_DIR } from '../../pipeline/steps/pay/index.ts';
+import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { scheduledDate } from '../../jobs/planner.ts';
 import { monthOption, withContext, type CliContext } from '../context.ts';
 import { printStepOutcome } from '../step-output.ts';

@@ -24,13 +24,12 @@ import { faultPoint } from '../../kernel/faults.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
-import { issueOrdersFrom, orderFileName, writeOrderFiles } from '../../orders/payment-orders.ts';
+import { issueOrdersFrom, orderResult, type OrderResult } from '../../orders/issuing.ts';
+import { orderFileName, writeRunOrderFiles } from '../../orders/files.ts';
 import { assertDate } from '../../kernel/dates.ts';
 import { digestRowsBy } from '../../kernel/input-digest.ts';
 import { bankDetailsInForce } from '../../rules/bank-details-in-force.ts';
 import { returnStateSql } from '../../rules/return-state.ts';
-
-export const DEFAULT_ORDERS_DIR = 'out/payment-orders';
 
 export interface PayOptions {
   month?: string;
@@ -59,7 +58,7 @@ export interface PaidTotals {
 
 export interface PayResult {
   date: string;
-  orders: { id: number; year: number; number: number; mio_bin: string; bik: string; count: number; total: string }[];
+  orders: OrderResult[];
   payouts: PaidTotals;
   repayments: PaidTotals;
   waiting: WaitingItem[];
@@ -230,17 +229,12 @@ export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
       faultPoint('pay.orders-issued');
       return {
         date,
-        orders: orders.map((o) => ({ id: o.id, year: o.year, number: o.number, mio_bin: o.mioBin, bik: o.bik, count: o.count, total: o.total })),
+        orders: orders.map(orderResult),
         ...(await paidTotals(trx)),
         waiting: await waitingItems(trx),
       };
     },
   });
-  let files: string[] = [];
-  if (outcome.status !== 'dry-run') {
-    faultPoint('pay.committed'); // committed, the pain.001 files not yet written
-    const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind: 'provider' }).select('id')).map((r) => Number(r.id));
-    files = await writeOrderFiles(db, ids, opts.outDir ?? DEFAULT_ORDERS_DIR);
-  }
+  const files = await writeRunOrderFiles(db, outcome, 'provider', opts.outDir, 'pay.committed');
   return Object.assign(outcome, { files });
 }

@@ -15,8 +15,8 @@ import { BusinessRuleError } from '../../kernel/errors.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
-import { issueOrders, writeOrderFiles, orderFileName } from '../../orders/payment-orders.ts';
-import { DEFAULT_ORDERS_DIR } from '../pay/index.ts';
+import { issueOrders, orderResult, type OrderResult } from '../../orders/issuing.ts';
+import { orderFileName, writeRunOrderFiles } from '../../orders/files.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { returnStateSql } from '../../rules/return-state.ts';
 import { sendBackDeadline } from '../../rules/send-back.ts';
@@ -49,7 +49,7 @@ export interface UnsentReturn {
 
 export interface RefundUnsentResult {
   date: string;
-  orders: { id: number; year: number; number: number; mio_bin: string; bik: string; count: number; total: string }[];
+  orders: OrderResult[];
   returns: UnsentReturn[];
 }
 
@@ -155,7 +155,7 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
       }
       return {
         date,
-        orders: orders.map((o) => ({ id: o.id, year: o.year, number: o.number, mio_bin: o.mioBin, bik: o.bik, count: o.count, total: o.total })),
+        orders: orders.map(orderResult),
         returns: unsent,
       };
     },
@@ -166,11 +166,6 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
       orders: r.orders.map((o) => ({ number: o.number, mio_bin: o.mio_bin, count: o.count, total: o.total, file: orderFileName(o.year, o.number) })),
     }),
   });
-  let files: string[] = [];
-  if (outcome.status !== 'dry-run') {
-    faultPoint('refund-unsent.committed'); // committed, the pain.001 files not yet written
-    const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind: 'to_mio' }).select('id')).map((r) => Number(r.id));
-    files = await writeOrderFiles(db, ids, opts.outDir ?? DEFAULT_ORDERS_DIR);
-  }
+  const files = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
   return Object.assign(outcome, { files });
 }
