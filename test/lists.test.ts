@@ -5,7 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedAct, seedBankDetails, seedBanks, seedExemption, seedMio, seedProvider, type ActSeed, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
-import { buildLists, holdReason, type CandidateAct } from '../pipeline/steps/build-lists/index.ts';
+import { buildLists } from '../pipeline/steps/build-lists/index.ts';
+import { holdReason } from '../pipeline/steps/build-lists/holds.ts';
+import type { CandidateAct } from '../pipeline/steps/build-lists/staging.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
 import { InjectedFault } from '../pipeline/kernel/faults.ts';

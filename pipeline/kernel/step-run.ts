@@ -164,6 +164,15 @@ export async function runStep<I, R>(db: Db, def: StepDefinition<I, R>): Promise<
   }
 }
 
+/**
+ * The key of the first run of `step` under a key after `key`, or null. Monthly steps that must
+ * run in month order (build-lists, form-demand) refuse a month once a later one has run.
+ */
+export async function laterRunKey(trx: Trx, step: string, key: string): Promise<string | null> {
+  const later = await trx('step_runs').where({ step }).andWhere('run_key', '>', key).orderBy('run_key').first('run_key');
+  return later ? String(later.run_key) : null;
+}
+
 /** The options of a monthly step (build-lists, form-demand) as the CLI and the jobs give them. */
 export interface StepOptions {
   month?: string;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { writePain001, type Pain001Message } from '../iso20022/index.ts';
 import { faultPoint } from '../kernel/faults.ts';
-import type { StepOutcome } from '../kernel/step-run.ts';
+import type { StepOptions, StepOutcome } from '../kernel/step-run.ts';
 import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
 import type { OrderKind } from './issuing.ts';
 import { orderHeaders, orderKnp, orderLines, pain001Of, type OrderLineRow, type OrderRow } from './pain001.ts';
@@ -16,6 +16,12 @@ type Q = Knex | Knex.Transaction;
 
 /** Where pay and refund-unsent write their pain.001 files unless told otherwise. */
 export const DEFAULT_ORDERS_DIR = 'out/payment-orders';
+
+/** The options of a step that issues orders (pay, refund-unsent). */
+export interface OrderStepOptions extends StepOptions {
+  /** Where the pain.001 files go (default out/payment-orders). */
+  outDir?: string;
+}
 
 /** The file an order's pain.001 is written to. */
 export function orderFileName(year: number, number: number): string {

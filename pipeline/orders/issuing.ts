@@ -10,6 +10,8 @@ import { faultPoint } from '../kernel/faults.ts';
 import { account, accountMovement, post, type Entry } from '../ledger.ts';
 import { formatAmount, isAmount, money, type Money } from '../kernel/money.ts';
 import { yearOf } from '../kernel/dates.ts';
+import type { Db } from '../kernel/db.ts';
+import { loadCalendar } from '../kernel/reference.ts';
 import { lineRefSql, takeOrderNumbers } from './numbering.ts';
 
 export type OrderKind = 'provider' | 'to_mio';
@@ -116,6 +118,19 @@ function checkLine(kind: OrderKind, l: OrderLineInput, i: number): void {
 const LINE_ORDER_SQL =
   `case l.kind when 'payout' then 0 when 'repayment' then 1 else 2 end, l.service_month collate "C", ` +
   `l.provider_id collate "C", coalesce(l.demand_row_id, 0), coalesce(l.return_id, 0)`;
+
+/**
+ * Orders are dated on working days only: refuses `date` when it is not one, saying `why` (what
+ * is not done on such a day) and which working day comes next.
+ */
+export async function assertWorkingDay(db: Db, date: string, why: string): Promise<void> {
+  const calendar = await loadCalendar(db);
+  if (calendar.isWorkingDay(date)) return;
+  throw new BusinessRuleError(
+    'non-working-day',
+    `${date} — нерабочий день: ${why}. Ближайший рабочий день — ${calendar.nextWorkingDay(date)}.`,
+  );
+}
 
 /**
  * Issues payment orders for the lines: groups them per (МИО, БИК of the line), numbers the

@@ -11,26 +11,18 @@
 import type { Knex } from 'knex';
 import type { Db, Trx } from '../../kernel/db.ts';
 import { assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
-import { BusinessRuleError } from '../../kernel/errors.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
-import { issueOrders, orderResult, type OrderResult } from '../../orders/issuing.ts';
-import { orderFileName, writeRunOrderFiles } from '../../orders/files.ts';
+import { assertWorkingDay, issueOrders, orderResult, type OrderResult } from '../../orders/issuing.ts';
+import { orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { returnStateSql } from '../../rules/return-state.ts';
 import { sendBackDeadline } from '../../rules/send-back.ts';
 
 export const REFUND_UNSENT_STEP = 'refund-unsent';
 
-export interface RefundUnsentOptions {
-  month?: string;
-  asOf: string;
-  operator: string;
-  dryRun?: boolean;
-  /** Where the pain.001 files of the to_mio orders go (default out/payment-orders). */
-  outDir?: string;
-}
+export type RefundUnsentOptions = OrderStepOptions;
 
 export interface UnsentReturn {
   returnId: number;
@@ -96,14 +88,7 @@ export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string,
 /** `payouts run refund-unsent`: to_mio payment orders dated as-of (a working day). */
 export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<RefundUnsentOutcome> {
   const date = assertDate(opts.asOf);
-  const calendar = await loadCalendar(db);
-  if (!calendar.isWorkingDay(date)) {
-    throw new BusinessRuleError(
-      'non-working-day',
-      `${date} — нерабочий день: невыплаченные суммы возвратов направляются в МИО платёжным поручением в рабочий день. ` +
-        `Ближайший рабочий день — ${calendar.nextWorkingDay(date)}.`,
-    );
-  }
+  await assertWorkingDay(db, date, 'невыплаченные суммы возвратов направляются в МИО платёжным поручением в рабочий день');
   const outcome = await runStep<UnsentReturn[], RefundUnsentResult>(db, {
     step: REFUND_UNSENT_STEP,
     key: date,
