@@ -11,7 +11,13 @@
 //   InvalidMonth          2     invalid-month           the date parser (assertMonth), the CLI's --month
 //   InvalidDate           2     invalid-date            the date parser (assertDate), the CLI's date options
 //   Iso20022FormatError   2     iso20022-format         the ISO 20022 codecs (pipeline/iso20022/)
-//   BusinessRuleError     4     named where raised      the step or import that checks the rule
+//   BusinessRuleError     4     named where raised      the one place that checks the rule:
+//                                 non-working-day, order-date-backdated, gk-funds-insufficient  pipeline/orders/issuing.ts
+//                                 rerun-changed-inputs                                          pipeline/kernel/step-run.ts
+//                                 lists-in-month-order, contribution-cap, rates-missing, split  build-lists
+//                                 demands-in-month-order                                        form-demand
+//                                 reconciliation-month-open, bank-fees-month-open               reconcile, bank-fees
+//                                 scheduler-gap                                                 jobs/scheduler.ts
 //   CalendarYearMissing   4     calendar-year-missing   the calendar: a date in a year it does not cover
 //   CalendarInvalid       4     calendar-invalid        the calendar: its data contradict themselves
 //   PayoutsError          1     demo-input-rejected     the demo, when the pipeline rejects a row of its own fixtures
@@ -19,6 +25,8 @@
 //
 // Kernel errors with a single caller that adds what only it knows (RatesError and SplitError get
 // the act in build-lists) stay plain errors of their modules and are translated by that caller.
+// A broken invariant (UnbalancedEntryError of the ledger, ReconciliationMismatchError) is a bug,
+// not a refusal: exit 1, and the transaction is rolled back.
 
 export class PayoutsError extends Error {
   constructor(

@@ -4,7 +4,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { writePain001, type Pain001Message } from '../iso20022/index.ts';
+import { writePain001, type Pain001Message } from '../iso20022/pain001-writer.ts';
 import { faultPoint } from '../kernel/faults.ts';
 import type { StepOptions, StepOutcome } from '../kernel/step-run.ts';
 import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';

@@ -3,7 +3,7 @@
 // transaction per line in reference order, the КНП of the reimbursement or of the return to the
 // МИО, the recipient's КБе and a purpose naming the service month.
 import type { Knex } from 'knex';
-import { buildPain001, type Pain001Message, type Pain001Transaction } from '../iso20022/index.ts';
+import { buildPain001, type Pain001Message, type Pain001Transaction } from '../iso20022/pain001-writer.ts';
 import { formatAmount } from '../kernel/money.ts';
 import { knpCode } from '../kernel/reference.ts';
 import type { LineKind, OrderKind } from './issuing.ts';

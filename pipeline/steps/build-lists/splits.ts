@@ -13,16 +13,19 @@ import { CANDIDATES, readCandidates, type CandidateAct } from './staging.ts';
 /** The split of an act with the figures as they are written to the list row. */
 export interface ComputedSplit {
   split: Split;
-  cols: {
-    hourly_rate: string;
-    full_guaranteed: string;
-    guaranteed: string;
-    co_payment: string;
-    provider_sum: string;
-    opv: string;
-    osms: string;
-    so: string;
-  };
+  cols: SplitColumns;
+}
+
+/** The figures of a split as a list row stores them. */
+interface SplitColumns {
+  hourly_rate: string;
+  full_guaranteed: string;
+  guaranteed: string;
+  co_payment: string;
+  provider_sum: string;
+  opv: string;
+  osms: string;
+  so: string;
 }
 
 export interface ListRowDraft {
@@ -90,7 +93,7 @@ function splitAct(act: CandidateAct, rates: YearRates[]): Split {
 }
 
 /** The split of one key (year, hours, claim, kind, exemptions) as the set-based insert joins it. */
-export interface SplitRow {
+export interface SplitRow extends SplitColumns {
   year: number;
   hours: string;
   claimed_amount: string;
@@ -98,14 +101,6 @@ export interface SplitRow {
   opv_exempt: boolean;
   osms_exempt: boolean;
   so_exempt: boolean;
-  hourly_rate: string;
-  full_guaranteed: string;
-  guaranteed: string;
-  co_payment: string;
-  provider_sum: string;
-  opv: string;
-  osms: string;
-  so: string;
   opv_base: string;
   osms_base: string;
   so_base: string;
