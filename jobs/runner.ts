@@ -3,10 +3,9 @@
 // does not stop the steps that do not depend on it; a step whose prerequisite is not done is
 // skipped with the reason; a lost database connection stops the run (the rest would fail too).
 import type { Db } from '../pipeline/kernel/db.ts';
-import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import { BusinessRuleError, isTransient } from '../pipeline/kernel/errors.ts';
 import { compareItems, prerequisites, type PlanItem } from './planner.ts';
 import { stepFunction, type StepResolver } from './steps.ts';
-import { isTransient } from './transient.ts';
 
 export type ItemStatus =
   | 'done'

@@ -2,6 +2,7 @@
 // the in-process runner and the BullMQ worker all go through here, so they run the same code.
 import type { Db } from '../pipeline/kernel/db.ts';
 import type { StepOutcome } from '../pipeline/kernel/step-run.ts';
+import type { OrderStepOptions } from '../pipeline/orders/files.ts';
 import type { StepName } from './planner.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../pipeline/steps/form-demand/index.ts';
@@ -11,14 +12,8 @@ import { reconcile } from '../pipeline/steps/reconcile/index.ts';
 import { computeBankFees } from '../pipeline/steps/bank-fees/index.ts';
 import { checkDeadlines } from '../pipeline/steps/check-deadlines/index.ts';
 
-export interface StepOptions {
-  month?: string;
-  asOf: string;
-  operator: string;
-  dryRun?: boolean;
-  /** Where pay and refund-unsent write their pain.001 files (their default: out/payment-orders). */
-  outDir?: string;
-}
+/** The options every step takes; outDir is where pay and refund-unsent write their pain.001 files. */
+export type StepOptions = OrderStepOptions;
 
 export type StepFunction = (db: Db, opts: StepOptions) => Promise<StepOutcome<unknown>>;
 

@@ -11,7 +11,7 @@
 // no-op, so nothing is paid twice.
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Db } from '../pipeline/kernel/db.ts';
-import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import { BusinessRuleError, isTransient } from '../pipeline/kernel/errors.ts';
 import type { Logger } from '../pipeline/kernel/logger.ts';
 import { isStepName, prerequisites, type PlanItem } from './planner.ts';
 import {
@@ -24,7 +24,6 @@ import {
 } from './queue.ts';
 import { isStepDone } from './runner.ts';
 import { stepFunction, type StepResolver } from './steps.ts';
-import { isTransient } from './transient.ts';
 import { redisConnection } from './settings.ts';
 
 export interface WorkerOptions extends QueueConfig {

@@ -8,9 +8,9 @@
 // date where it ran (`checked: true`), else computed live. Fields beyond INTERFACE.md are
 // additions, never replacements. A frozen act or fee report is stored JSON: its parts are
 // copied field by field, so that the document has exactly the fields of its schema.
-import { UsageError } from '../pipeline/kernel/errors.ts';
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
-import { returnStates } from '../pipeline/returns.ts';
+import { returnStates } from '../pipeline/rules/return-state.ts';
 import { reconciliationActs } from '../pipeline/steps/reconcile/index.ts';
 import { bankFeeReports } from '../pipeline/steps/bank-fees/index.ts';
 import { deadlineItems } from '../pipeline/steps/check-deadlines/index.ts';
@@ -19,7 +19,7 @@ import { amountInWords } from './amount-words.ts';
 import type { ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {
-  if (!opts.month) throw new UsageError(`Для формы ${form} укажите --month ГГГГ-ММ`);
+  if (!opts.month) throw new MonthRequired(`Для формы ${form} укажите --month ГГГГ-ММ`);
   return opts.month;
 }
 

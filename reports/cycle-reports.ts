@@ -5,14 +5,15 @@
 //   contributions ОПВ / ОСМС / СО of month M's lists per МИО, with the registers that pay them
 // Amounts are decimal strings with two decimals; they are summed in SQL (numeric) or big.js.
 // The documents' shapes are the schemas of schemas/reports/.
-import { UsageError } from '../pipeline/kernel/errors.ts';
-import { formatAmount, money, sum } from '../pipeline/kernel/money.ts';
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
+import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { contributionRegisters } from '../pipeline/contributions.ts';
+import { demandFunding } from '../pipeline/rules/demand-funding.ts';
 import type { ContributionRegisterDoc, Demand, ListDivision, ListRow, ListTotals } from '../schemas/reports/index.ts';
 import type { ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {
-  if (!opts.month) throw new UsageError(`Для формы ${form} укажите --month ГГГГ-ММ`);
+  if (!opts.month) throw new MonthRequired(`Для формы ${form} укажите --month ГГГГ-ММ`);
   return opts.month;
 }
 
@@ -169,20 +170,19 @@ export const demandReport: ReportBuilder<'demand'> = async (db, opts) => {
         .select('demand_id', 'service_month', db.raw('count(*)::int as rows'), db.raw('sum(amount)::text as amount'))
         .orderBy(['demand_id', 'service_month'])
     : [];
-  const funded: { demand_id: number | string; amount: string }[] = ids.length
-    ? await db('allocations as al')
-        .join('demand_rows as dr', 'dr.id', 'al.demand_row_id')
-        .whereIn('dr.demand_id', ids)
-        .andWhere('al.funded_on', '<=', opts.asOf)
-        .groupBy('dr.demand_id')
-        .select('dr.demand_id', db.raw('sum(al.amount)::text as amount'))
+  const funding = ids.length
+    ? ((
+        await db.raw(`select demand_id, funded::text as funded, unfunded::text as unfunded from (${demandFunding('?')}) f where demand_id = any(?::bigint[])`, [
+          opts.asOf,
+          ids.map(Number),
+        ])
+      ).rows as { demand_id: number | string; funded: string; unfunded: string }[])
     : [];
   return {
     form: 'demand',
     month,
     demands: demands.map((d): Demand => {
-      const f = funded.find((x) => Number(x.demand_id) === Number(d.id));
-      const fundedAmount = formatAmount(f ? String(f.amount) : '0');
+      const f = funding.find((x) => Number(x.demand_id) === Number(d.id))!;
       return {
         mio_bin: d.mio_bin,
         mio_name: d.mio_name,
@@ -194,8 +194,8 @@ export const demandReport: ReportBuilder<'demand'> = async (db, opts) => {
         periods: periods
           .filter((p) => Number(p.demand_id) === Number(d.id))
           .map((p) => ({ service_month: p.service_month, rows: Number(p.rows), amount: formatAmount(String(p.amount)) })),
-        funded: fundedAmount,
-        open: formatAmount(money(String(d.amount)).minus(fundedAmount)),
+        funded: formatAmount(String(f.funded)),
+        open: formatAmount(String(f.unfunded)),
       };
     }),
   };

@@ -2,7 +2,7 @@
 // `ledger` (trial balance as of the date). Field names and row order as INTERFACE.md states.
 import type { Knex } from 'knex';
 import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
-import { UsageError } from '../pipeline/kernel/errors.ts';
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { accountName, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
 import type { LedgerReport, PaymentOrder, PaymentOrderLine, PaymentOrdersReport } from '../schemas/reports/index.ts';
@@ -26,7 +26,7 @@ interface OrderQueryRow {
 
 /** Orders dated in month M (one МИО with `mio`), by year and number; lines by reference. */
 export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<PaymentOrdersReport> {
-  if (!opts.month) throw new UsageError('Для формы payment-orders укажите --month ГГГГ-ММ');
+  if (!opts.month) throw new MonthRequired('Для формы payment-orders укажите --month ГГГГ-ММ');
   const month = opts.month;
   const q = db('payment_orders as o')
     .join('mios as mi', 'mi.mio_bin', 'o.mio_bin')

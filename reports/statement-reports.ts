@@ -8,8 +8,7 @@
 // days of their date (N = NOT_DEBITED_AFTER). `--mio` narrows the orders to one МИО.
 import type { Knex } from 'knex';
 import { addDays, firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
-import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
-import { CalendarError } from '../pipeline/kernel/calendar.ts';
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { formatAmount, money, ZERO, type Money } from '../pipeline/kernel/money.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import { gkAccounts } from '../pipeline/statements/gk-account.ts';
@@ -49,7 +48,7 @@ async function ledgerByDay(db: Q, from: string, through: string): Promise<Map<st
 }
 
 export const statementReport: ReportBuilder<'statement'> = async (db, opts): Promise<StatementReport> => {
-  if (!opts.month) throw new UsageError('Для формы statement укажите --month ГГГГ-ММ');
+  if (!opts.month) throw new MonthRequired('Для формы statement укажите --month ГГГГ-ММ');
   const month = opts.month;
   const first = firstDayOfMonth(month);
   const monthEnd = lastDayOfMonth(month);
@@ -159,29 +158,24 @@ async function ordersNotDebited(db: Q, through: string, mio: string | undefined)
   const orders: Row[] = await q;
   if (orders.length === 0) return [];
   const calendar = await loadCalendar(db);
-  try {
-    return orders.flatMap((o) => {
-      const date = String(o.order_date);
-      const due = calendar.addWorkingDays(date, NOT_DEBITED_AFTER);
-      if (through <= due) return [];
-      return [
-        {
-          year: Number(o.year),
-          number: Number(o.number),
-          date,
-          mio_bin: String(o.mio_bin),
-          bik: String(o.bik),
-          kind: o.kind as 'provider' | 'to_mio',
-          total: formatAmount(String(o.total)),
-          due,
-          working_days: calendar.workingDaysBetween(date, through),
-        },
-      ];
-    });
-  } catch (e) {
-    if (e instanceof CalendarError) throw new BusinessRuleError('calendar-year-missing', `Сверку с выпиской не построить: ${e.message}`);
-    throw e;
-  }
+  return orders.flatMap((o) => {
+    const date = String(o.order_date);
+    const due = calendar.addWorkingDays(date, NOT_DEBITED_AFTER);
+    if (through <= due) return [];
+    return [
+      {
+        year: Number(o.year),
+        number: Number(o.number),
+        date,
+        mio_bin: String(o.mio_bin),
+        bik: String(o.bik),
+        kind: o.kind as 'provider' | 'to_mio',
+        total: formatAmount(String(o.total)),
+        due,
+        working_days: calendar.workingDaysBetween(date, through),
+      },
+    ];
+  });
 }
 
 export const statementReports = {

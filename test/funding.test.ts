@@ -6,7 +6,8 @@
 //   demand 2025-02 of МИО A = 154 460.16; funding order P1, P3, P2 (by act received date).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDemandAmount, unallocatedPool, type TransferRow } from '../pipeline/funding.ts';
+import { unallocatedPool, type TransferRow } from '../pipeline/funding.ts';
+import { transferCeiling } from '../pipeline/rules/transfer-ceiling.ts';
 import { accountMovement, account, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, money, sum, ZERO } from '../pipeline/kernel/money.ts';
 import { counts, freshDb, type TestDb } from './support/db.ts';
@@ -61,8 +62,8 @@ afterAll(async () => t?.drop());
 describe('applyTransfers', () => {
   it('funds whole rows in the fixed order, keeps the leftover for the next transfer, which completes the demand', async () => {
     const { bin, rows } = await mioWithDemand('0112400001');
-    expect(formatAmount(await openDemandAmount(t.db, bin, '2025-02-18'))).toBe('154460.16');
-    expect(formatAmount(await openDemandAmount(t.db, bin, '2025-02-14'))).toBe('0.00');
+    expect(formatAmount((await transferCeiling(t.db, bin, '2025-02-18')).ceiling)).toBe('154460.16');
+    expect(formatAmount((await transferCeiling(t.db, bin, '2025-02-14')).ceiling)).toBe('0.00');
 
     const r1 = await transfers([{ mio_bin: bin, pp_no: '101', pp_date: '2025-02-18', amount: '120000.00' }]);
     expect(r1).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
@@ -72,7 +73,7 @@ describe('applyTransfers', () => {
       { demand_row_id: rows.p3, funded_on: '2025-02-18', amount: '64358.40', pp_no: '101' },
     ]);
     expect(formatAmount(await unallocatedPool(t.db, bin))).toBe('8445.44');
-    expect(formatAmount(await openDemandAmount(t.db, bin, '2025-02-18'))).toBe('34460.16');
+    expect(formatAmount((await transferCeiling(t.db, bin, '2025-02-18')).ceiling)).toBe('34460.16');
 
     // 34 460.16 + the waiting 8 445.44 = 42 905.60: exactly P2, completed (and dated) by the second transfer.
     const r2 = await transfers([{ mio_bin: bin, pp_no: '102', pp_date: '2025-02-20', amount: '34460.16' }]);
@@ -80,7 +81,7 @@ describe('applyTransfers', () => {
     const all = await allocationsOf(bin);
     expect(all[2]).toEqual({ demand_row_id: rows.p2, funded_on: '2025-02-20', amount: '42905.60', pp_no: '102' });
     expect(formatAmount(await unallocatedPool(t.db, bin))).toBe('0.00');
-    expect(formatAmount(await openDemandAmount(t.db, bin, '2025-02-20'))).toBe('0.00');
+    expect(formatAmount((await transferCeiling(t.db, bin, '2025-02-20')).ceiling)).toBe('0.00');
 
     // Ledger: one 'transfer' entry per transfer, Dr gk_funds / Cr mio_budget.
     expect(await gkFunds(t.db, bin)).toBe('154460.16');

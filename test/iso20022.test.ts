@@ -11,12 +11,11 @@ import {
   Iso20022FormatError,
   PAIN001_NAMESPACE,
   PAIN002_NAMESPACE,
-  parsePain001,
   parsePain002,
   type Pain001Message,
-  type ParsedPain001,
 } from '../pipeline/iso20022/index.ts';
 import { validId } from './support/ids.ts';
+import { parsePain001, type ParsedPain001 } from './support/pain001-parser.ts';
 
 const GK_BIN = '160440007161';
 const ASSISTANT_IIN = validId('85031230021');

@@ -8,7 +8,7 @@ import { cli as payouts } from './support/cli.ts';
 import { count, freshDb, type TestDb } from './support/db.ts';
 import { tempDir } from './support/files.ts';
 import { seedAct, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './support/world.ts';
-import { parsePain001 } from '../pipeline/iso20022/index.ts';
+import { parsePain001 } from './support/pain001-parser.ts';
 
 let t: TestDb;
 let A: MioSeed;

@@ -16,7 +16,8 @@ import {
   readContributionReceivers,
   type ContributionRegister,
 } from '../pipeline/contributions.ts';
-import { parsePain001, PAIN001_NAMESPACE } from '../pipeline/iso20022/index.ts';
+import { PAIN001_NAMESPACE } from '../pipeline/iso20022/index.ts';
+import { parsePain001 } from './support/pain001-parser.ts';
 import { UsageError } from '../pipeline/kernel/errors.ts';
 import { contributionsReport } from '../reports/cycle-reports.ts';
 import { isValidIinBin, isValidKzIban } from '../pipeline/kernel/identifiers.ts';

@@ -7,7 +7,8 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../pipeline/steps/form-demand/index.ts';
-import { openDemandAmount, unallocatedPool } from '../pipeline/funding.ts';
+import { unallocatedPool } from '../pipeline/funding.ts';
+import { transferCeiling } from '../pipeline/rules/transfer-ceiling.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
@@ -44,7 +45,7 @@ describe('lists → demand → funding → pay', () => {
     expect((await formDemand(t.db, { month: '2025-02', asOf: '2025-02-17', operator: 'gk' })).status).toBe('done');
     const demand = await t.db('demands').where({ mio_bin: mio.mio_bin }).first();
     expect(demand.amount).toBe('90101.76');
-    expect(formatAmount(await openDemandAmount(t.db, mio.mio_bin, '2025-02-18'))).toBe('90101.76');
+    expect(formatAmount((await transferCeiling(t.db, mio.mio_bin, '2025-02-18')).ceiling)).toBe('90101.76');
 
     const result = await importTransfers(t.db, '2025-02-18', [{ mio_bin: mio.mio_bin, pp_no: '501', pp_date: '2025-02-18', amount: '50000.00' }], 'mio');
     expect(result).toEqual({ accepted: 1, duplicates: 0, rejected: [] });

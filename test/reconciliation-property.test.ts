@@ -17,7 +17,7 @@ import { fund, importReturns } from './support/imports.ts';
 import { HALYK, KASPI, OPERATOR } from './support/two-month-world.ts';
 import { seedAct, seedBank, seedBankDetails, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './support/world.ts';
 import { addMonths, firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
-import { openDemandAmount } from '../pipeline/funding.ts';
+import { transferCeiling } from '../pipeline/rules/transfer-ceiling.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, money, sum, ZERO, type Money } from '../pipeline/kernel/money.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
@@ -26,7 +26,7 @@ import { pay } from '../pipeline/steps/pay/index.ts';
 import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
 import { computeReconciliationActs, reconcile } from '../pipeline/steps/reconcile/index.ts';
 import { computeBankFeeReports } from '../pipeline/steps/bank-fees/index.ts';
-import { returnStates } from '../pipeline/returns.ts';
+import { returnStates } from '../pipeline/rules/return-state.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import type { Calendar } from '../pipeline/kernel/calendar.ts';
 import type { Db } from '../pipeline/kernel/db.ts';
@@ -146,7 +146,7 @@ async function play(db: Db, s: Scenario): Promise<string[]> {
     // Funding: part of what is open on the 16th-ish, maybe the rest (or part of it) a few days later.
     const transfers = async (day: string, tag: string) => {
       for (const m of mios) {
-        const open = await openDemandAmount(db, m.mio_bin, day);
+        const open = (await transferCeiling(db, m.mio_bin, day)).ceiling;
         if (open.lte(0)) continue;
         const share = [100, 100, 60, 35, 0][rnd.next(5)];
         const amount = open.times(share).div(100).round(2, 0);

@@ -14,8 +14,9 @@ import { lineOf, openTwoMonthWorld, runTimeline, OPERATOR, type OpenWorld, type 
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { account, trialBalance } from '../pipeline/ledger.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
-import { refundUnsent, sendBackDeadline } from '../pipeline/steps/refund-unsent/index.ts';
-import { parsePain001 } from '../pipeline/iso20022/index.ts';
+import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
+import { sendBackDeadline } from '../pipeline/rules/send-back.ts';
+import { parsePain001 } from './support/pain001-parser.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 
 let t: TestDb;

@@ -13,7 +13,7 @@ import { decodeOnec, encodeCp1251, parseOnec } from '../pipeline/statements/onec
 import { applyMapping, loadMappings, mappingFor, type MappingFile } from '../pipeline/statements/mapping.ts';
 import { checkConsistency, StatementFormatError, type EntryAttributes, type Statement } from '../pipeline/statements/model.ts';
 import { parseOrderMessageId } from '../pipeline/statements/matcher.ts';
-import { orderMessageId } from '../pipeline/orders/payment-orders.ts';
+import { orderMessageId } from '../pipeline/orders/numbering.ts';
 import { FORMATS, GK } from './support/statements.ts';
 import { SAMPLE_DIR, SAMPLE_FILES, sampleBytes, sampleStatement } from '../fixtures/statements/make.ts';
 

@@ -19,10 +19,10 @@ import { FORMATS, GK, rawStatementFile, statementFile, statementOf, type EntrySp
 import { importStatement, type StatementImportReport } from '../pipeline/statements/import.ts';
 import { statementExitCode } from '../bin/commands/statement.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
-import { computeDeadlines } from '../pipeline/steps/check-deadlines/index.ts';
+import { computeDeadlines } from '../pipeline/steps/check-deadlines/deadlines.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
-import { orderMessageId } from '../pipeline/orders/payment-orders.ts';
+import { orderMessageId } from '../pipeline/orders/numbering.ts';
 import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
 import type { Db } from '../pipeline/kernel/db.ts';
 import type { StatementFormat } from '../pipeline/statements/model.ts';

@@ -26,7 +26,7 @@ import { STATEMENT_DAY_COLUMNS, STATEMENT_ORDER_COLUMNS } from '../reports/forms
 import type { Db } from '../pipeline/kernel/db.ts';
 import type { StatementFormat } from '../pipeline/statements/model.ts';
 import type { BankDay } from '../pipeline/statements/simulated-bank.ts';
-import { orderMessageId } from '../pipeline/orders/payment-orders.ts';
+import { orderMessageId } from '../pipeline/orders/numbering.ts';
 
 let t: TestDb;
 let w: World;

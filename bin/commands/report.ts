@@ -1,10 +1,9 @@
 // `payouts report FORM --month M [--mio BIN] --format json|xlsx|pdf [--out DIR]`
 import type { Command } from 'commander';
 import { FORMS, MONTHLY_FORMS, type FormName } from '../../reports/registry.ts';
-import { isValidMonth } from '../../pipeline/kernel/dates.ts';
-import { UsageError } from '../../pipeline/kernel/errors.ts';
+import { MonthRequired, UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
-import { withContext } from '../context.ts';
+import { monthOption, withContext } from '../context.ts';
 import { buildReport, writeReport, type ReportRequest } from '../../reports/write-report.ts';
 
 export function registerReport(program: Command): void {
@@ -22,8 +21,8 @@ export function registerReport(program: Command): void {
           throw new UsageError(`Неизвестная форма «${form}». Доступны: ${FORMS.join(', ')}`);
         }
         const name = form as FormName;
-        if (MONTHLY_FORMS.includes(name) && !opts.month) throw new UsageError(`Для формы ${name} укажите --month ГГГГ-ММ`);
-        if (opts.month && !isValidMonth(opts.month)) throw new UsageError(`Неверный месяц «${opts.month}»: ожидается ГГГГ-ММ`);
+        if (MONTHLY_FORMS.includes(name) && !opts.month) throw new MonthRequired(`Для формы ${name} укажите --month ГГГГ-ММ`);
+        if (opts.month) monthOption(opts.month);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
         if (!['json', 'xlsx', 'pdf'].includes(opts.format)) throw new UsageError(`Неизвестный формат «${opts.format}»: json, xlsx или pdf`);
         const request: ReportRequest = { form: name, month: opts.month, mio: opts.mio, asOf: ctx.asOf };

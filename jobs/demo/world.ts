@@ -16,7 +16,7 @@ import { addMonths, type IsoDate } from '../../pipeline/kernel/dates.ts';
 import { makeKzIban } from '../../pipeline/kernel/identifiers.ts';
 import { buildPain002 } from '../../pipeline/iso20022/index.ts';
 import { formatAmount, money } from '../../pipeline/kernel/money.ts';
-import { orderMessageId } from '../../pipeline/orders/payment-orders.ts';
+import { orderMessageId } from '../../pipeline/orders/numbering.ts';
 import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
 import { reportBuilders } from '../../reports/registry.ts';
 
@@ -97,6 +97,7 @@ export class DemoWorld {
         `Демонстрация остановлена: импорт ${kind} из ${path.relative(process.cwd(), file)} на ${date} отклонил строк: ${r.rejected} — ` +
           r.errors.map((e) => `строка ${e.row}${e.field ? ` (${e.field})` : ''}: ${e.reason}`).join('; '),
         1,
+        'demo-input-rejected',
       );
     }
     return r;

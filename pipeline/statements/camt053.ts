@@ -28,7 +28,7 @@ import {
   statusDate,
   textAt,
   type XmlNode,
-} from '../iso20022/index.ts';
+} from '../iso20022/xml.ts';
 import { isValidDate } from '../kernel/dates.ts';
 import { formatAmount, isAmount, money } from '../kernel/money.ts';
 import {

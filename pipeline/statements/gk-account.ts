@@ -2,7 +2,7 @@
 // so that when the site's requisites move into the database (`payouts import requisites`) only
 // this function changes. Today: reference/state-corporation.json (loadStateCorporation).
 import type { Knex } from 'knex';
-import { loadStateCorporation } from '../orders/payment-orders.ts';
+import { loadStateCorporation } from '../orders/state-corporation.ts';
 
 type Q = Knex | Knex.Transaction;
 

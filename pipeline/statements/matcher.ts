@@ -44,7 +44,7 @@ export interface Unmatched {
 
 export type EntryPlan = { entry: StatementEntry; candidate: Candidate } | { entry: StatementEntry; unmatched: Unmatched };
 
-/** "GK2025-000123" → year and number: the inverse of orderMessageId (pipeline/orders/payment-orders.ts). */
+/** "GK2025-000123" → year and number: the inverse of orderMessageId (pipeline/orders/numbering.ts). */
 export function parseOrderMessageId(id: string): { year: number; number: number } | null {
   const m = /^GK(\d{4})-(\d{6,9})$/.exec(id.trim());
   return m ? { year: Number(m[1]), number: Number(m[2]) } : null;

@@ -13,7 +13,7 @@
 import type { Knex } from 'knex';
 import { daysBetween, type IsoDate } from '../kernel/dates.ts';
 import { formatAmount, money } from '../kernel/money.ts';
-import { orderMessageId } from '../orders/payment-orders.ts';
+import { orderMessageId } from '../orders/numbering.ts';
 import { statementFileName, writeStatement } from './codecs.ts';
 import { gkAccounts } from './gk-account.ts';
 import { emptyAttributes, entriesMovement, formatSigned, signedAmount, type EntryAttributes, type Statement, type StatementEntry, type StatementFormat } from './model.ts';

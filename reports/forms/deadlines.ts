@@ -29,7 +29,7 @@ export const DEADLINE_STATUS_TEXT: Record<DeadlineItemDoc['status'], string> = {
   met: 'Исполнен',
 };
 
-/** "act:123/АВР-1" → «Акт АВР-1, поставщик 123»; the object codes of pipeline/steps/check-deadlines/index.ts. */
+/** "act:123/АВР-1" → «Акт АВР-1, поставщик 123»; the object codes of pipeline/steps/check-deadlines/deadlines.ts. */
 export function deadlineObjectText(object: string): string {
   const act = (s: string) => {
     const i = s.indexOf('/');

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeStatement, statementFileName } from '../../pipeline/statements/codecs.ts';
 import { emptyAttributes, entriesMovement, formatSigned, type EntryAttributes, type Statement, type StatementEntry, type StatementFormat } from '../../pipeline/statements/model.ts';
-import { loadStateCorporation } from '../../pipeline/orders/payment-orders.ts';
+import { loadStateCorporation } from '../../pipeline/orders/state-corporation.ts';
 import { money } from '../../pipeline/kernel/money.ts';
 
 export const FORMATS: StatementFormat[] = ['camt053', 'mt940', 'onec'];
