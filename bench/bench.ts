@@ -212,9 +212,9 @@ async function renderListsInWorker(data: ListWorkerData): Promise<{ rows: number
   let files = 0;
   try {
     for (const mio of data.bins) {
-      const doc = await reportBuilders.list!(db, { month: data.month, mio, asOf: data.asOf });
-      for (const d of doc.divisions as { rows: unknown[] }[]) rows += d.rows.length;
-      for (const f of listForm(doc, { baseName: `list_${data.month}_${mio}`, extras: {} })) {
+      const doc = await reportBuilders.list(db, { month: data.month, mio, asOf: data.asOf });
+      for (const d of doc.divisions) rows += d.rows.length;
+      for (const f of listForm(doc, { baseName: `list_${data.month}_${mio}` })) {
         await renderXlsx(f.document, path.join(data.outDir, `${f.baseName}.xlsx`), { personalData: f.personalData });
         files++;
       }

@@ -10,11 +10,11 @@
 import { rmSync } from 'node:fs';
 import { connect } from '../pipeline/kernel/db.ts';
 import { migrate } from '../pipeline/kernel/migrate.ts';
-import { createPostgresDatabase } from '../test/helpers/db.ts';
-import { BASE_FILE_MB, bigFileDrill } from '../test/helpers/drill-bigfile.ts';
-import { buildCorpusWorld, corpusCopy, runCorpus } from '../test/helpers/drill-corpus.ts';
-import { FULL_PLAN, runDrills, SHORT_PLAN, type DrillResult } from '../test/helpers/drill-runner.ts';
-import { PG_ADMIN_URL, postgresAvailable } from '../test/helpers/services.ts';
+import { createPostgresDatabase } from '../test/support/db.ts';
+import { BASE_FILE_MB, bigFileDrill } from '../test/support/drills/bigfile.ts';
+import { buildCorpusWorld, corpusCopy, runCorpus } from '../test/support/drills/corpus.ts';
+import { FULL_PLAN, runDrills, SHORT_PLAN, type DrillResult } from '../test/support/drills/runner.ts';
+import { PG_ADMIN_URL, postgresAvailable } from '../test/support/services.ts';
 
 interface Options {
   short: boolean;

@@ -2,8 +2,8 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { connect, type Db } from '../pipeline/kernel/db.ts';
-import { isValidDate, todayInAlmaty } from '../pipeline/kernel/dates.ts';
-import { UsageError } from '../pipeline/kernel/errors.ts';
+import { isValidDate, isValidMonth, todayInAlmaty, type IsoDate, type IsoMonth } from '../pipeline/kernel/dates.ts';
+import { InvalidDate, InvalidMonth } from '../pipeline/kernel/errors.ts';
 
 export interface GlobalOptions {
   db?: string;
@@ -31,10 +31,21 @@ export function resolveOperator(opts: GlobalOptions): string {
   return opts.operator || process.env.PAYOUTS_OPERATOR || os.userInfo().username || 'unknown';
 }
 
+/** The value of a --month option: YYYY-MM, else InvalidMonth (exit 2). */
+export function monthOption(value: string): IsoMonth {
+  if (!isValidMonth(value)) throw new InvalidMonth(`Неверный месяц «${value}»: ожидается ГГГГ-ММ`);
+  return value;
+}
+
+/** The value of a date option (--as-of, --from, --to): YYYY-MM-DD, else InvalidDate (exit 2). */
+export function dateOption(name: string, value: string): IsoDate {
+  if (!isValidDate(value)) throw new InvalidDate(`Неверная дата ${name} «${value}»: ожидается ГГГГ-ММ-ДД`);
+  return value;
+}
+
 export function resolveAsOf(opts: GlobalOptions): string {
   if (opts.asOf === undefined) return todayInAlmaty();
-  if (!isValidDate(opts.asOf)) throw new UsageError(`Неверная дата --as-of «${opts.asOf}»: ожидается ГГГГ-ММ-ДД`);
-  return opts.asOf;
+  return dateOption('--as-of', opts.asOf);
 }
 
 export function openContext(cmd: Command): CliContext {

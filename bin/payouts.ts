@@ -1,6 +1,6 @@
 // The payouts CLI: parse, call a pipeline step or a report, print. No business rules here.
 import { Command, CommanderError } from 'commander';
-import { PayoutsError } from '../pipeline/kernel/errors.ts';
+import { isConnectionFailure, PayoutsError } from '../pipeline/kernel/errors.ts';
 import type { Command as CommandType } from 'commander';
 
 // Each command module pulls in its part of the pipeline (and exceljs, pdfmake, bullmq…), which
@@ -77,15 +77,6 @@ program
 const run = program.command('run').description('шаги месячного цикла (каждый идемпотентен, --dry-run ничего не пишет)');
 for (const name of loadersFor(process.argv.slice(2))) await loaders[name](program, run);
 
-/** A lost or refused database connection: the transaction was rolled back by PostgreSQL. */
-function isConnectionFailure(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08003', '08001'].includes(e?.code ?? '') ||
-    /Connection terminated|connection ended unexpectedly|terminating connection|connection error and is not queryable/i.test(e?.message ?? '')
-  );
-}
-
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
@@ -100,6 +91,7 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
+    // A lost or refused database connection: PostgreSQL rolled the transaction back.
     if (isConnectionFailure(err)) {
       process.stderr.write(
         'Ошибка: нет соединения с базой данных (база недоступна или соединение прервано). ' +

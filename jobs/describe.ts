@@ -1,17 +1,7 @@
 // How the composites and the queue commands print items and results for people (Russian) and
 // as JSON (INTERFACE.md field names, snake_case).
-import type { PlanItem, StepName } from './planner.ts';
+import type { PlanItem } from './planner.ts';
 import type { ItemResult, ItemStatus } from './runner.ts';
-
-export const STEP_TITLES: Record<StepName, string> = {
-  'build-lists': 'списки по актам (Е-Собес, 14-е)',
-  'form-demand': 'потребность и заявка МИО (ГК, 15-е)',
-  pay: 'платёжные поручения',
-  'refund-unsent': 'возврат невыплаченных сумм МИО',
-  reconcile: 'акт сверки',
-  'bank-fees': 'сведения по уполномоченным организациям и комиссии',
-  'check-deadlines': 'проверка сроков',
-};
 
 const STATUS_WORDS: Record<ItemStatus, string> = {
   done: 'выполнен',
@@ -20,7 +10,6 @@ const STATUS_WORDS: Record<ItemStatus, string> = {
   refused: 'ОТКАЗ',
   skipped: 'ПРОПУЩЕН',
   failed: 'ОШИБКА',
-  unavailable: 'НЕДОСТУПЕН',
   'not-due': 'срок ещё не наступил',
 };
 

@@ -26,9 +26,8 @@
 // check-deadlines. pay runs before refund-unsent so that a return whose bank details were
 // fixed that day is paid again, not sent back to the МИО; check-deadlines runs last so that it
 // sees the day's work.
-import { CalendarError, type Calendar } from '../pipeline/kernel/calendar.ts';
+import type { Calendar } from '../pipeline/kernel/calendar.ts';
 import { addDays, addMonths, assertDate, assertMonth, daysBetween, monthOf, type IsoDate, type IsoMonth } from '../pipeline/kernel/dates.ts';
-import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 
 export const STEP_ORDER = [
   'build-lists',
@@ -79,41 +78,23 @@ function item(date: IsoDate, step: StepName, month?: IsoMonth): PlanItem {
   return month ? { date, step, month, key: month } : { date, step, key: date };
 }
 
-/** Turns "the calendar does not cover that year" into a refusal that names the rule. */
-function onCalendar<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof CalendarError) {
-      throw new BusinessRuleError(
-        'calendar-not-loaded',
-        `${err.message}: расписание на такие даты не строится (DOMAIN.md §8: год без календаря — ошибка, а не догадка). ` +
-          `Добавьте файл reference/calendar/<год>.json и выполните payouts db migrate.`,
-      );
-    }
-    throw err;
-  }
-}
-
 /** The steps due on `date`, in the order they run. */
 export function dueOn(calendar: Calendar, date: IsoDate): PlanItem[] {
   assertDate(date);
-  return onCalendar(() => {
-    const month = monthOf(date);
-    const day = dayOfMonth(date);
-    const working = calendar.isWorkingDay(date);
-    const items: PlanItem[] = [];
-    if (day === BUILD_LISTS_DAY) items.push(item(date, 'build-lists', month));
-    if (day === FORM_DEMAND_DAY) items.push(item(date, 'form-demand', month));
-    if (working) items.push(item(date, 'pay'));
-    if (working && calendar.lastWorkingDayOfMonth(month) === date) items.push(item(date, 'refund-unsent'));
-    if (day === CLOSING_DAY) {
-      const previous = addMonths(month, -1);
-      items.push(item(date, 'reconcile', previous), item(date, 'bank-fees', previous));
-    }
-    if (working) items.push(item(date, 'check-deadlines'));
-    return items;
-  });
+  const month = monthOf(date);
+  const day = dayOfMonth(date);
+  const working = calendar.isWorkingDay(date);
+  const items: PlanItem[] = [];
+  if (day === BUILD_LISTS_DAY) items.push(item(date, 'build-lists', month));
+  if (day === FORM_DEMAND_DAY) items.push(item(date, 'form-demand', month));
+  if (working) items.push(item(date, 'pay'));
+  if (working && calendar.lastWorkingDayOfMonth(month) === date) items.push(item(date, 'refund-unsent'));
+  if (day === CLOSING_DAY) {
+    const previous = addMonths(month, -1);
+    items.push(item(date, 'reconcile', previous), item(date, 'bank-fees', previous));
+  }
+  if (working) items.push(item(date, 'check-deadlines'));
+  return items;
 }
 
 /** Every item due from `from` to `to` inclusive, by date, then in the day's order. */

@@ -3,10 +3,9 @@
 // does not stop the steps that do not depend on it; a step whose prerequisite is not done is
 // skipped with the reason; a lost database connection stops the run (the rest would fail too).
 import type { Db } from '../pipeline/kernel/db.ts';
-import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import { BusinessRuleError, isTransient } from '../pipeline/kernel/errors.ts';
 import { compareItems, prerequisites, type PlanItem } from './planner.ts';
-import { stepFunction, StepUnavailableError, type StepResolver } from './steps.ts';
-import { isTransient } from './transient.ts';
+import { stepFunction, type StepResolver } from './steps.ts';
 
 export type ItemStatus =
   | 'done'
@@ -15,7 +14,6 @@ export type ItemStatus =
   | 'refused'
   | 'skipped'
   | 'failed'
-  | 'unavailable'
   | 'not-due';
 
 export interface ItemResult {
@@ -44,7 +42,7 @@ const OK: ItemStatus[] = ['done', 'already-done', 'dry-run', 'not-due'];
 
 /** Exit code of a composite run (INTERFACE.md): 1 beats 4 beats 0. */
 export function exitCodeOf(results: ItemResult[]): number {
-  if (results.some((r) => r.status === 'failed' || r.status === 'unavailable')) return 1;
+  if (results.some((r) => r.status === 'failed')) return 1;
   if (results.some((r) => r.status === 'refused' || r.status === 'skipped')) return 4;
   return 0;
 }
@@ -109,7 +107,6 @@ async function runOne(
     };
   } catch (err) {
     if (err instanceof BusinessRuleError) return { item: it, status: 'refused', message: err.message, rule: err.rule };
-    if (err instanceof StepUnavailableError) return { item: it, status: 'unavailable', message: err.message };
     const message = (err as Error).message ?? String(err);
     if (isTransient(err)) {
       return { item: it, status: 'failed', rule: 'transient', message: `нет связи с базой данных: ${message}` };

@@ -2,6 +2,8 @@
 // from the database (recent runs, open demands, funded rows not yet paid, returns not yet paid
 // again or sent back) and, when there is a queue, from it. Amounts stay decimal strings.
 import type { Db } from '../pipeline/kernel/db.ts';
+import { demandFunding } from '../pipeline/rules/demand-funding.ts';
+import { returnStateSql } from '../pipeline/rules/return-state.ts';
 
 export interface DbStatus {
   recent_runs: { step: string; key: string; as_of: string; operator: string; created_at: string; summary: Record<string, unknown> }[];
@@ -16,15 +18,11 @@ export async function dbStatus(db: Db, opts: { recent?: number } = {}): Promise<
     .orderBy('id', 'desc')
     .limit(opts.recent ?? 10);
   const demands = await db.raw(`
-    select d.mio_bin, d.month, d.formed_on, d.funding_due, d.amount::text as amount,
-           coalesce(sum(a.amount), 0)::numeric(18,2)::text as funded,
-           (d.amount - coalesce(sum(a.amount), 0))::numeric(18,2)::text as open
-      from demands d
-      left join demand_rows dr on dr.demand_id = d.id
-      left join allocations a on a.demand_row_id = dr.id
-     group by d.id
-    having d.amount > coalesce(sum(a.amount), 0)
-     order by d.formed_on, d.mio_bin`);
+    select mio_bin, month, formed_on, funding_due, amount::text as amount,
+           funded::numeric(18,2)::text as funded, unfunded::numeric(18,2)::text as open
+      from (${demandFunding()}) f
+     where unfunded > 0
+     order by formed_on, mio_bin`);
   const unpaid = await db.raw(`
     select d.mio_bin, count(*)::int as rows, sum(a.amount)::numeric(18,2)::text as amount, min(a.funded_on) as oldest_funded_on
       from allocations a
@@ -36,8 +34,8 @@ export async function dbStatus(db: Db, opts: { recent?: number } = {}): Promise<
   const pending = await db.raw(`
     select pl.mio_bin, count(*)::int as returns, sum(r.amount)::numeric(18,2)::text as amount, min(r.returned_on) as oldest_returned_on
       from returns r
+      join (${returnStateSql()}) st on st.return_id = r.id and st.status = 'pending'
       join payment_lines pl on pl.id = r.payment_line_id
-     where not exists (select 1 from payment_lines x where x.return_id = r.id)
      group by pl.mio_bin
      order by pl.mio_bin`);
   return {

@@ -11,7 +11,7 @@
 // no-op, so nothing is paid twice.
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Db } from '../pipeline/kernel/db.ts';
-import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import { BusinessRuleError, isTransient } from '../pipeline/kernel/errors.ts';
 import type { Logger } from '../pipeline/kernel/logger.ts';
 import { isStepName, prerequisites, type PlanItem } from './planner.ts';
 import {
@@ -23,8 +23,7 @@ import {
   type StepJobResult,
 } from './queue.ts';
 import { isStepDone } from './runner.ts';
-import { stepFunction, StepUnavailableError, type StepResolver } from './steps.ts';
-import { isTransient } from './transient.ts';
+import { stepFunction, type StepResolver } from './steps.ts';
 import { redisConnection } from './settings.ts';
 
 export interface WorkerOptions extends QueueConfig {
@@ -91,13 +90,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
           `Выполните его (payouts enqueue ${p.step}) и повторите этот шаг (payouts enqueue ${it.step}).`,
       );
     }
-    let fn;
-    try {
-      fn = await resolve(it.step);
-    } catch (err) {
-      if (err instanceof StepUnavailableError) throw new UnrecoverableError(err.message);
-      throw err;
-    }
+    const fn = await resolve(it.step);
     log?.info({ job: job.id, step: it.step, key: it.key, asOf: it.date, attempt: job.attemptsMade + 1 }, 'step started');
     try {
       const outcome = await fn(opts.db, { month: it.month, asOf: it.date, operator: job.data.operator, outDir: opts.outDir });

@@ -4,11 +4,13 @@ import type { Knex } from 'knex';
 import * as schema from './20261122_001_schema.ts';
 import * as redundantIndexes from './20261122_002_redundant_indexes.ts';
 import * as compositeReferences from './20261204_001_composite_references.ts';
+import * as statements from './20261210_001_statements.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '20261122_001_schema': schema,
   '20261122_002_redundant_indexes': redundantIndexes,
   '20261204_001_composite_references': compositeReferences,
+  '20261210_001_statements': statements,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

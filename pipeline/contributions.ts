@@ -10,7 +10,7 @@ import type { Db } from './kernel/db.ts';
 import { assertMonth, type IsoMonth } from './kernel/dates.ts';
 import { UsageError } from './kernel/errors.ts';
 import { isValidBik, isValidIinBin, isValidKzIban } from './kernel/identifiers.ts';
-import { buildPain001, type Pain001Transaction } from './iso20022/index.ts';
+import { buildPain001, type Pain001Transaction } from './iso20022/pain001-writer.ts';
 import { formatAmount, sum } from './kernel/money.ts';
 import { knpCode } from './kernel/reference.ts';
 

@@ -1,6 +1,6 @@
 // Funding (DOMAIN.md §3, "Decision on funding"): the МИО's transfers to ГК and the whole demand
-// rows they fund. The demand is the ceiling: a transfer larger than what is still open on its
-// МИО's demands is refused and recorded nowhere. An accepted transfer joins the МИО's pool (money
+// rows they fund. The demand is the ceiling (pipeline/rules/transfer-ceiling.ts): a transfer
+// larger than what is still open on its МИО's demands is refused and recorded nowhere. An accepted transfer joins the МИО's pool (money
 // received and not yet allocated) and the pool funds whole demand rows in a fixed order —
 // service month, act received date, provider ИИН/БИН, act number — stopping at the first row
 // that does not fit; what is left waits for the next transfer.
@@ -8,7 +8,8 @@ import type { Knex } from 'knex';
 import { isValidDate } from './kernel/dates.ts';
 import { faultPoint } from './kernel/faults.ts';
 import { account, post } from './ledger.ts';
-import { formatAmount, isAmount, max, money, parseAmount, ZERO, type Money } from './kernel/money.ts';
+import { formatAmount, isAmount, money, parseAmount, type Money } from './kernel/money.ts';
+import { receivedAmount, transferCeiling } from './rules/transfer-ceiling.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -37,39 +38,14 @@ export interface ApplyTransfersContext {
   operator: string;
 }
 
-async function sumOf(q: Knex.QueryBuilder): Promise<Money> {
-  const [r] = (await q) as { total: string | null }[];
-  return money(r?.total ?? '0');
-}
-
-/** Σ demand amounts of the МИО formed on or before `asOf`. */
-export async function demandedAmount(q: Q, mioBin: string, asOf: string): Promise<Money> {
-  return sumOf(q('demands').where({ mio_bin: mioBin }).andWhere('formed_on', '<=', asOf).sum({ total: 'amount' }));
-}
-
-/** Σ transfers received from the МИО (all recorded transfers). */
-export async function receivedAmount(q: Q, mioBin: string): Promise<Money> {
-  return sumOf(q('transfers').where({ mio_bin: mioBin }).sum({ total: 'amount' }));
-}
-
-/**
- * What is still open on the МИО's demands for a transfer dated `asOf`: Σ demand amounts formed
- * on or before `asOf` − Σ transfers already received (never below zero). The ceiling of the
- * next transfer.
- */
-export async function openDemandAmount(q: Q, mioBin: string, asOf: string): Promise<Money> {
-  const demanded = await demandedAmount(q, mioBin, asOf);
-  const received = await receivedAmount(q, mioBin);
-  return max(ZERO, demanded.minus(received));
-}
-
 /** Money of the МИО that ГК received and has not yet allocated to a demand row. */
 export async function unallocatedPool(q: Q, mioBin: string): Promise<Money> {
   const received = await receivedAmount(q, mioBin);
-  const allocated = await sumOf(
-    q('allocations as a').join('transfers as t', 't.id', 'a.transfer_id').where('t.mio_bin', mioBin).sum({ total: 'a.amount' }),
-  );
-  return received.minus(allocated);
+  const [allocated] = (await q('allocations as a')
+    .join('transfers as t', 't.id', 'a.transfer_id')
+    .where('t.mio_bin', mioBin)
+    .sum({ total: 'a.amount' })) as { total: string | null }[];
+  return received.minus(allocated?.total ?? '0');
 }
 
 export interface FundingResult {
@@ -173,13 +149,11 @@ export async function applyTransfers(
       );
       continue;
     }
-    const demanded = await demandedAmount(trx, mioBin, ppDate);
-    const received = await receivedAmount(trx, mioBin);
-    const open = max(ZERO, demanded.minus(received));
-    if (amount.gt(open)) {
+    const { demanded, received, ceiling } = await transferCeiling(trx, mioBin, ppDate);
+    if (amount.gt(ceiling)) {
       const why = demanded.eq(0)
         ? `на ${ppDate} по МИО ${mioBin} не сформировано ни одной потребности`
-        : `открытая потребность МИО ${mioBin} на ${ppDate} — ${formatAmount(open)} ` +
+        : `открытая потребность МИО ${mioBin} на ${ppDate} — ${formatAmount(ceiling)} ` +
           `(сформировано ${formatAmount(demanded)}, уже получено ${formatAmount(received)})`;
       result.rejected.push(
         reject(index, 'amount', `Сумма перевода ${formatAmount(amount)} превышает потребность: ${why}. Потребность — предел финансирования, перевод не принят`),

@@ -6,23 +6,25 @@
 // The reconciliation and bank-fee figures are the frozen ones where the month's step ran
 // (`frozen: true`), else computed live; the deadlines are those stored by the check of that
 // date where it ran (`checked: true`), else computed live. Fields beyond INTERFACE.md are
-// additions, never replacements.
-import { UsageError } from '../pipeline/kernel/errors.ts';
+// additions, never replacements. A frozen act or fee report is stored JSON: its parts are
+// copied field by field, so that the document has exactly the fields of its schema.
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
-import { returnStates } from '../pipeline/returns.ts';
+import { returnStates } from '../pipeline/rules/return-state.ts';
 import { reconciliationActs } from '../pipeline/steps/reconcile/index.ts';
 import { bankFeeReports } from '../pipeline/steps/bank-fees/index.ts';
 import { deadlineItems } from '../pipeline/steps/check-deadlines/index.ts';
+import type { BankFeePart, ReconciliationActDoc } from '../schemas/reports/index.ts';
 import { amountInWords } from './amount-words.ts';
-import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
+import type { ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {
-  if (!opts.month) throw new UsageError(`Для формы ${form} укажите --month ГГГГ-ММ`);
+  if (!opts.month) throw new MonthRequired(`Для формы ${form} укажите --month ГГГГ-ММ`);
   return opts.month;
 }
 
 /** `returns`: returns with returned_on in M (by date, reference), status as of the report date. */
-export const returnsReport: ReportBuilder = async (db, opts) => {
+export const returnsReport: ReportBuilder<'returns'> = async (db, opts) => {
   const month = requireMonth(opts, 'returns');
   const states = await returnStates(db, { asOf: opts.asOf, from: firstDayOfMonth(month), to: lastDayOfMonth(month), mioBin: opts.mio });
   return {
@@ -47,27 +49,38 @@ export const returnsReport: ReportBuilder = async (db, opts) => {
 };
 
 /** `reconciliation`: the acts of M per МИО (by БИН), rows by payment-order date and number. */
-export const reconciliationReport: ReportBuilder = async (db, opts) => {
+export const reconciliationReport: ReportBuilder<'reconciliation'> = async (db, opts) => {
   const month = requireMonth(opts, 'reconciliation');
   const acts = await reconciliationActs(db, month, opts.mio);
   return {
     form: 'reconciliation',
     month,
-    acts: acts.map((a) => ({
-      mio_bin: a.mio_bin,
-      rows: a.rows,
-      total: a.total,
-      total_words: amountInWords(a.total),
-      balance: a.balance,
-      mio_name: a.mio_name,
-      frozen: a.frozen,
-      reconciled_on: a.reconciled_on,
-    })),
+    acts: acts.map(
+      (a): ReconciliationActDoc => ({
+        mio_bin: a.mio_bin,
+        rows: a.rows.map((r) => ({ line_code: r.line_code, mio_bin: r.mio_bin, mio_name: r.mio_name, pp_no: r.pp_no, pp_date: r.pp_date, amount: r.amount })),
+        total: a.total,
+        total_words: amountInWords(a.total),
+        balance: {
+          opening: a.balance.opening,
+          received: a.balance.received,
+          paid: a.balance.paid,
+          returned: a.balance.returned,
+          sent_back: a.balance.sent_back,
+          closing: a.balance.closing,
+        },
+        mio_name: a.mio_name,
+        frozen: a.frozen,
+        reconciled_on: a.reconciled_on,
+      }),
+    ),
   };
 };
 
+const part = (p: BankFeePart): BankFeePart => ({ count: p.count, amount: p.amount });
+
 /** `bank-fees`: Appendix 4 of M per МИО (by БИН), rows by bank БИК. */
-export const bankFeesReport: ReportBuilder = async (db, opts) => {
+export const bankFeesReport: ReportBuilder<'bank-fees'> = async (db, opts) => {
   const month = requireMonth(opts, 'bank-fees');
   const reports = await bankFeeReports(db, month, opts.asOf, opts.mio);
   return {
@@ -78,13 +91,18 @@ export const bankFeesReport: ReportBuilder = async (db, opts) => {
       rows: r.rows.map((row) => ({
         bik: row.bik,
         name: row.name,
-        transferred: row.transferred,
-        returned: row.returned,
-        paid: row.paid,
+        transferred: part(row.transferred),
+        returned: part(row.returned),
+        paid: part(row.paid),
         fee: row.fee,
-        tariff: row.tariff,
+        tariff: {
+          fee_per_payment: row.tariff.fee_per_payment,
+          fee_percent: row.tariff.fee_percent,
+          fee_min: row.tariff.fee_min,
+          fee_max: row.tariff.fee_max,
+        },
       })),
-      total: r.total,
+      total: { transferred: part(r.total.transferred), returned: part(r.total.returned), paid: part(r.total.paid), fee: r.total.fee },
       mio_name: r.mio_name,
       as_of: r.as_of,
       frozen: r.frozen,
@@ -93,12 +111,12 @@ export const bankFeesReport: ReportBuilder = async (db, opts) => {
 };
 
 /** `deadlines`: items as of the date, by due date, rule, object. */
-export const deadlinesReport: ReportBuilder = async (db, opts) => {
+export const deadlinesReport: ReportBuilder<'deadlines'> = async (db, opts) => {
   const { items, checked } = await deadlineItems(db, opts.asOf);
   return { form: 'deadlines', as_of: opts.asOf, items, checked };
 };
 
-export const closingReports: Partial<Record<FormName, ReportBuilder>> = {
+export const closingReports = {
   returns: returnsReport,
   reconciliation: reconciliationReport,
   'bank-fees': bankFeesReport,

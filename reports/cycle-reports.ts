@@ -2,21 +2,30 @@
 //   list          Appendix 1, the lists of month M per МИО, with the acts they held
 //   transmission  Appendix 2, what went to ЦБД for month M's lists
 //   demand        the demands formed in month M, with their periods and funding
-//   contributions ОПВ / ОСМС / СО of month M's lists per МИО
+//   contributions ОПВ / ОСМС / СО of month M's lists per МИО, with the registers that pay them
 // Amounts are decimal strings with two decimals; they are summed in SQL (numeric) or big.js.
-import { UsageError } from '../pipeline/kernel/errors.ts';
-import { formatAmount, money, sum } from '../pipeline/kernel/money.ts';
-import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
+// The documents' shapes are the schemas of schemas/reports/.
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
+import { formatAmount, sum } from '../pipeline/kernel/money.ts';
+import { contributionRegisters } from '../pipeline/contributions.ts';
+import { demandFunding } from '../pipeline/rules/demand-funding.ts';
+import type { ContributionRegisterDoc, Demand, ListDivision, ListRow, ListTotals } from '../schemas/reports/index.ts';
+import type { ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {
-  if (!opts.month) throw new UsageError(`Для формы ${form} укажите --month ГГГГ-ММ`);
+  if (!opts.month) throw new MonthRequired(`Для формы ${form} укажите --month ГГГГ-ММ`);
   return opts.month;
 }
 
-const AMOUNT_KEYS = ['guaranteed', 'provider_sum', 'opv', 'osms', 'so'] as const;
+/** A list row as the query reads it: amounts as numeric text. */
+interface ListQueryRow extends Omit<ListRow, 'no'> {
+  mio_bin: string;
+  mio_name: string;
+  row_no: number | string;
+}
 
 /** `list`: lists of month M, divisions by МИО БИН, rows by row number (service month, provider, act). */
-export const listReport: ReportBuilder = async (db, opts) => {
+export const listReport: ReportBuilder<'list'> = async (db, opts) => {
   const month = requireMonth(opts, 'list');
   const q = db('list_rows as lr')
     .join('lists as l', 'l.id', 'lr.list_id')
@@ -49,16 +58,15 @@ export const listReport: ReportBuilder = async (db, opts) => {
     )
     .orderBy([{ column: 'l.mio_bin' }, { column: 'lr.row_no' }]);
   if (opts.mio) q.where('l.mio_bin', opts.mio);
-  const rows = (await q) as Record<string, string | number>[];
+  const rows: ListQueryRow[] = await q;
 
-  const divisions: Record<string, unknown>[] = [];
-  let current: { mio_bin: string; mio_name: string; rows: Record<string, unknown>[] } | undefined;
+  const divisions: ListDivision[] = [];
+  let current: Omit<ListDivision, 'totals'> | undefined;
   const close = () => {
     if (!current) return;
-    const totals = Object.fromEntries(
-      AMOUNT_KEYS.map((k) => [k, formatAmount(sum(current!.rows.map((r) => r[k] as string)))]),
-    );
-    divisions.push({ ...current, totals });
+    const rowsOf = current.rows;
+    const total = (k: keyof ListTotals) => formatAmount(sum(rowsOf.map((r) => r[k])));
+    divisions.push({ ...current, totals: { guaranteed: total('guaranteed'), provider_sum: total('provider_sum'), opv: total('opv'), osms: total('osms'), so: total('so') } });
   };
   for (const r of rows) {
     if (!current || current.mio_bin !== r.mio_bin) {
@@ -95,13 +103,13 @@ export const listReport: ReportBuilder = async (db, opts) => {
     .select('a.provider_id', 'a.act_no', 'h.reason')
     .orderBy([{ column: 'a.provider_id' }, { column: 'a.act_no' }]);
   if (opts.mio) hq.where('a.mio_bin', opts.mio);
-  const held = (await hq) as { provider_id: string; act_no: string; reason: string }[];
+  const held: { provider_id: string; act_no: string; reason: string }[] = await hq;
 
   return { form: 'list', month, divisions, held };
 };
 
 /** `transmission`: Appendix 2 rows of month M's lists, numbered through, with the bank-details snapshot. */
-export const transmissionReport: ReportBuilder = async (db, opts) => {
+export const transmissionReport: ReportBuilder<'transmission'> = async (db, opts) => {
   const month = requireMonth(opts, 'transmission');
   const q = db('list_rows as lr')
     .join('lists as l', 'l.id', 'lr.list_id')
@@ -111,7 +119,7 @@ export const transmissionReport: ReportBuilder = async (db, opts) => {
     .select('lr.provider_id', 'a.assistant_iin', 'a.pwd_iin', 'bd.bik', 'bd.iban', 'lr.service_month', 'lr.provider_sum', 'lr.opv', 'lr.osms')
     .orderBy([{ column: 'l.mio_bin' }, { column: 'lr.row_no' }]);
   if (opts.mio) q.where('l.mio_bin', opts.mio);
-  const rows = (await q) as Record<string, string>[];
+  const rows: Record<'provider_id' | 'assistant_iin' | 'pwd_iin' | 'bik' | 'iban' | 'service_month' | 'provider_sum' | 'opv' | 'osms', string>[] = await q;
   return {
     form: 'transmission',
     month,
@@ -130,39 +138,54 @@ export const transmissionReport: ReportBuilder = async (db, opts) => {
   };
 };
 
+interface DemandQueryRow {
+  id: number | string;
+  mio_bin: string;
+  mio_name: string;
+  formed_on: string;
+  request_due: string;
+  funding_due: string;
+  amount: string;
+  row_count: number | string;
+}
+
 /**
  * `demand`: demands formed in month M by МИО БИН, with periods by service month; `funded` is
  * what transfers received on or before the report date allocated to its rows, `open` the rest.
  */
-export const demandReport: ReportBuilder = async (db, opts) => {
+export const demandReport: ReportBuilder<'demand'> = async (db, opts) => {
   const month = requireMonth(opts, 'demand');
-  const q = db('demands').where({ month }).select('*').orderBy('mio_bin');
-  if (opts.mio) q.where('mio_bin', opts.mio);
-  const demands = (await q) as Record<string, string | number>[];
+  const q = db('demands as d')
+    .join('mios as mi', 'mi.mio_bin', 'd.mio_bin')
+    .where('d.month', month)
+    .select('d.id', 'd.mio_bin', 'mi.name as mio_name', 'd.formed_on', 'd.request_due', 'd.funding_due', 'd.amount', 'd.row_count')
+    .orderBy('d.mio_bin');
+  if (opts.mio) q.where('d.mio_bin', opts.mio);
+  const demands: DemandQueryRow[] = await q;
   const ids = demands.map((d) => d.id);
-  const periods = ids.length
-    ? ((await db('demand_rows')
+  const periods: { demand_id: number | string; service_month: string; rows: number; amount: string }[] = ids.length
+    ? await db('demand_rows')
         .whereIn('demand_id', ids)
         .groupBy('demand_id', 'service_month')
         .select('demand_id', 'service_month', db.raw('count(*)::int as rows'), db.raw('sum(amount)::text as amount'))
-        .orderBy(['demand_id', 'service_month'])) as Record<string, string | number>[])
+        .orderBy(['demand_id', 'service_month'])
     : [];
-  const funded = ids.length
-    ? ((await db('allocations as al')
-        .join('demand_rows as dr', 'dr.id', 'al.demand_row_id')
-        .whereIn('dr.demand_id', ids)
-        .andWhere('al.funded_on', '<=', opts.asOf)
-        .groupBy('dr.demand_id')
-        .select('dr.demand_id', db.raw('sum(al.amount)::text as amount'))) as Record<string, string | number>[])
+  const funding = ids.length
+    ? ((
+        await db.raw(`select demand_id, funded::text as funded, unfunded::text as unfunded from (${demandFunding('?')}) f where demand_id = any(?::bigint[])`, [
+          opts.asOf,
+          ids.map(Number),
+        ])
+      ).rows as { demand_id: number | string; funded: string; unfunded: string }[])
     : [];
   return {
     form: 'demand',
     month,
-    demands: demands.map((d) => {
-      const f = funded.find((x) => Number(x.demand_id) === Number(d.id));
-      const fundedAmount = formatAmount(f ? String(f.amount) : '0');
+    demands: demands.map((d): Demand => {
+      const f = funding.find((x) => Number(x.demand_id) === Number(d.id))!;
       return {
         mio_bin: d.mio_bin,
+        mio_name: d.mio_name,
         formed_on: d.formed_on,
         request_due: d.request_due,
         funding_due: d.funding_due,
@@ -171,22 +194,27 @@ export const demandReport: ReportBuilder = async (db, opts) => {
         periods: periods
           .filter((p) => Number(p.demand_id) === Number(d.id))
           .map((p) => ({ service_month: p.service_month, rows: Number(p.rows), amount: formatAmount(String(p.amount)) })),
-        funded: fundedAmount,
-        open: formatAmount(money(String(d.amount)).minus(fundedAmount)),
+        funded: formatAmount(String(f.funded)),
+        open: formatAmount(String(f.unfunded)),
       };
     }),
   };
 };
 
-/** `contributions`: per МИО of month M's lists, the ОПВ, ОСМС and СО rows with a non-zero amount and their sums. */
-export const contributionsReport: ReportBuilder = async (db, opts) => {
+/**
+ * `contributions`: per МИО of month M's lists, the ОПВ, ОСМС and СО rows with a non-zero amount
+ * and their sums; and the registers of pipeline/contributions.ts, which the printed form lists.
+ */
+export const contributionsReport: ReportBuilder<'contributions'> = async (db, opts) => {
   const month = requireMonth(opts, 'contributions');
   const q = db('list_rows as lr')
     .join('lists as l', 'l.id', 'lr.list_id')
+    .join('mios as mi', 'mi.mio_bin', 'l.mio_bin')
     .where('l.month', month)
-    .groupBy('l.mio_bin')
+    .groupBy('l.mio_bin', 'mi.name')
     .select(
       'l.mio_bin',
+      'mi.name as mio_name',
       db.raw('count(*) filter (where lr.opv > 0)::int as opv_count'),
       db.raw('sum(lr.opv)::text as opv'),
       db.raw('count(*) filter (where lr.osms > 0)::int as osms_count'),
@@ -196,20 +224,40 @@ export const contributionsReport: ReportBuilder = async (db, opts) => {
     )
     .orderBy('l.mio_bin');
   if (opts.mio) q.where('l.mio_bin', opts.mio);
-  const rows = (await q) as Record<string, string | number>[];
+  const rows: { mio_bin: string; mio_name: string; opv_count: number; opv: string; osms_count: number; osms: string; so_count: number; so: string }[] = await q;
+
+  const registers = new Map<string, ContributionRegisterDoc[]>();
+  for (const r of await contributionRegisters(db, month, { mio: opts.mio })) {
+    const list = registers.get(r.mio.bin) ?? [];
+    list.push({
+      kind: r.kind,
+      knp: r.knp,
+      payer: { bin: r.mio.bin, name: r.mio.name, bik: r.mio.bik, iban: r.mio.iban },
+      receiver: { bin: r.receiver.bin, name: r.receiver.name, bik: r.receiver.bik, iban: r.receiver.iban, kbe: r.receiver.kbe },
+      persons: r.persons.map((p) => ({ iin: p.iin, name: p.name, period: p.period, rows: p.rows, amount: p.amount })),
+      count: r.count,
+      total: r.total,
+    });
+    registers.set(r.mio.bin, list);
+  }
+  const stray = [...registers.keys()].filter((bin) => !rows.some((r) => r.mio_bin === bin));
+  if (stray.length) throw new Error(`contributions ${month}: registers of МИО ${stray.join(', ')} without a summary row`);
+
   return {
     form: 'contributions',
     month,
     mios: rows.map((r) => ({
       mio_bin: r.mio_bin,
+      mio_name: r.mio_name,
       opv: { count: Number(r.opv_count), amount: formatAmount(String(r.opv)) },
       osms: { count: Number(r.osms_count), amount: formatAmount(String(r.osms)) },
       so: { count: Number(r.so_count), amount: formatAmount(String(r.so)) },
+      registers: registers.get(r.mio_bin) ?? [],
     })),
   };
 };
 
-export const cycleReports: Partial<Record<FormName, ReportBuilder>> = {
+export const cycleReports = {
   list: listReport,
   transmission: transmissionReport,
   demand: demandReport,

@@ -2,63 +2,49 @@
 // `ledger` (trial balance as of the date). Field names and row order as INTERFACE.md states.
 import type { Knex } from 'knex';
 import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
-import { UsageError } from '../pipeline/kernel/errors.ts';
+import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { accountName, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
-import type { FormName, ReportBuilder, ReportOptions } from './registry.ts';
+import type { LedgerReport, PaymentOrder, PaymentOrderLine, PaymentOrdersReport } from '../schemas/reports/index.ts';
+import type { ReportOptions } from './registry.ts';
 
 type Q = Knex | Knex.Transaction;
 
-export interface PaymentOrderLineDoc {
-  ref: string;
-  provider_id: string;
-  provider_name: string;
-  iban: string;
-  amount: string;
-  service_month: string;
-  kind: 'payout' | 'repayment' | 'to_mio';
-}
-
-export interface PaymentOrderDoc {
-  number: number;
-  year: number;
-  date: string;
+interface OrderQueryRow {
+  id: number | string;
+  year: number | string;
+  number: number | string;
+  order_date: string;
   mio_bin: string;
+  mio_name: string;
   bik: string;
-  bank_name: string | null;
-  order_kind: 'provider' | 'to_mio';
+  kind: PaymentOrder['order_kind'];
   total: string;
-  count: number;
-  lines: PaymentOrderLineDoc[];
-}
-
-export interface PaymentOrdersReport {
-  form: 'payment-orders';
-  month: string;
-  orders: PaymentOrderDoc[];
-  [key: string]: unknown;
+  line_count: number | string;
+  bank_name: string | null;
 }
 
 /** Orders dated in month M (one МИО with `mio`), by year and number; lines by reference. */
 export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<PaymentOrdersReport> {
-  if (!opts.month) throw new UsageError('Для формы payment-orders укажите --month ГГГГ-ММ');
+  if (!opts.month) throw new MonthRequired('Для формы payment-orders укажите --month ГГГГ-ММ');
   const month = opts.month;
   const q = db('payment_orders as o')
+    .join('mios as mi', 'mi.mio_bin', 'o.mio_bin')
     .leftJoin('banks as b', 'b.bik', 'o.bik')
     .whereBetween('o.order_date', [firstDayOfMonth(month), lastDayOfMonth(month)])
     .orderBy([{ column: 'o.year' }, { column: 'o.number' }])
-    .select('o.id', 'o.year', 'o.number', 'o.order_date', 'o.mio_bin', 'o.bik', 'o.kind', 'o.total', 'o.line_count', 'b.name as bank_name');
+    .select('o.id', 'o.year', 'o.number', 'o.order_date', 'o.mio_bin', 'mi.name as mio_name', 'o.bik', 'o.kind', 'o.total', 'o.line_count', 'b.name as bank_name');
   if (opts.mio) q.where('o.mio_bin', opts.mio);
-  const orders = await q;
+  const orders: OrderQueryRow[] = await q;
   const ids = orders.map((o) => Number(o.id));
-  const lines = ids.length
+  const lines: (PaymentOrderLine & { order_id: number | string })[] = ids.length
     ? await db('payment_lines as l')
         .join('providers as p', 'p.provider_id', 'l.provider_id')
         .whereIn('l.order_id', ids)
         .orderBy('l.ref')
         .select('l.order_id', 'l.ref', 'l.provider_id', 'p.name as provider_name', 'l.iban', 'l.amount', 'l.service_month', 'l.kind')
     : [];
-  const byOrder = new Map<number, PaymentOrderLineDoc[]>();
+  const byOrder = new Map<number, PaymentOrderLine[]>();
   for (const l of lines) {
     const list = byOrder.get(Number(l.order_id)) ?? [];
     list.push({
@@ -75,11 +61,12 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
   return {
     form: 'payment-orders',
     month,
-    orders: orders.map((o) => ({
+    orders: orders.map((o): PaymentOrder => ({
       number: Number(o.number),
       year: Number(o.year),
       date: o.order_date,
       mio_bin: o.mio_bin,
+      mio_name: o.mio_name,
       bik: o.bik,
       bank_name: o.bank_name ?? null,
       order_kind: o.kind,
@@ -88,15 +75,6 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
       lines: byOrder.get(Number(o.id)) ?? [],
     })),
   };
-}
-
-export interface LedgerReport {
-  form: 'ledger';
-  as_of: string;
-  accounts: { account: string; name: string; debit: string; credit: string; balance: string }[];
-  balanced: boolean;
-  totals: { debit: string; credit: string };
-  [key: string]: unknown;
 }
 
 /** Trial balance as of the date: every account's debits, credits and balance (debit − credit). */
@@ -111,7 +89,7 @@ export async function ledgerReport(db: Q, opts: ReportOptions): Promise<LedgerRe
   };
 }
 
-export const paymentReports: Partial<Record<FormName, ReportBuilder>> = {
+export const paymentReports = {
   'payment-orders': paymentOrdersReport,
   ledger: ledgerReport,
 };

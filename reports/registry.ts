@@ -1,9 +1,12 @@
-// Every report FORM of INTERFACE.md maps to one builder that returns the JSON document; the
-// Excel and PDF renderers draw from the same object.
+// Every report FORM of INTERFACE.md maps to one builder that returns the JSON document, typed by
+// its schema (schemas/reports/); the Excel and PDF forms (reports/forms/) draw from that object
+// alone.
 import type { Db } from '../pipeline/kernel/db.ts';
+import type { ReportForm, Reports } from '../schemas/reports/index.ts';
 import { cycleReports } from './cycle-reports.ts';
 import { paymentReports } from './payment-reports.ts';
 import { closingReports } from './closing-reports.ts';
+import { statementReports } from './statement-reports.ts';
 
 export const FORMS = [
   'list',
@@ -16,7 +19,8 @@ export const FORMS = [
   'bank-fees',
   'deadlines',
   'ledger',
-] as const;
+  'statement',
+] as const satisfies readonly ReportForm[];
 export type FormName = (typeof FORMS)[number];
 
 /** The forms of a month (`--month` required); deadlines and ledger are as of a date. */
@@ -28,10 +32,11 @@ export interface ReportOptions {
   asOf: string;
 }
 
-export type ReportBuilder = (db: Db, opts: ReportOptions) => Promise<Record<string, unknown>>;
+export type ReportBuilder<F extends FormName> = (db: Db, opts: ReportOptions) => Promise<Reports[F]>;
 
-export const reportBuilders: Partial<Record<FormName, ReportBuilder>> = {
+export const reportBuilders: { [F in FormName]: ReportBuilder<F> } = {
   ...cycleReports,
   ...paymentReports,
   ...closingReports,
+  ...statementReports,
 };

@@ -1,6 +1,7 @@
 // Turns a report's JSON document into Excel or PDF files: the form module of reports/forms/
 // builds the FormDocument(s) from the very object the JSON report prints, and the shared
-// renderers (reports/render/) write them. One source, three renderers.
+// renderers (reports/render/) write them. One source, three renderers: a form reads nothing but
+// the document (no database), so whatever a printed form shows is in the JSON report too.
 //
 // File names: `<form>_<month>[_<mio_bin>].<ext>` (the base name the CLI passes); a PDF too long
 // for one volume becomes `<base>_vol01.pdf`, …; the demand also writes one request letter per
@@ -9,11 +10,8 @@
 // of an earlier run of the same report that this run did not write again are removed.
 import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from '../pipeline/kernel/db.ts';
-import { UsageError } from '../pipeline/kernel/errors.ts';
-import type { FormName } from './registry.ts';
+import type { AnyReport } from '../schemas/reports/index.ts';
 import type { FormFile } from './forms/common.ts';
-import { loadExtras } from './forms/extras.ts';
 import { listForm } from './forms/list.ts';
 import { transmissionForm } from './forms/transmission.ts';
 import { demandForm } from './forms/demand.ts';
@@ -24,24 +22,12 @@ import { reconciliationForm } from './forms/reconciliation.ts';
 import { bankFeesForm } from './forms/bank-fees.ts';
 import { deadlinesForm } from './forms/deadlines.ts';
 import { ledgerForm } from './forms/ledger.ts';
-
-/**
- * Where the report came from, for the forms that print more than the JSON document holds: the
- * persons of the contributions registers (pipeline/contributions.ts) and the МИО names of the
- * forms whose JSON carries only the БИН. Without it those forms print what the document has.
- */
-export interface ReportSource {
-  db: Db;
-  month?: string;
-  mio?: string;
-  asOf: string;
-}
+import { statementForm } from './forms/statement.ts';
 
 /** The FormDocuments of a report, with their file base names. */
-export async function formFiles(form: FormName, doc: Record<string, unknown>, baseName: string, source?: ReportSource): Promise<FormFile[]> {
-  const extras = await loadExtras(form, doc, source);
-  const input = { baseName, extras };
-  switch (form) {
+export function formFiles(doc: AnyReport, baseName: string): FormFile[] {
+  const input = { baseName };
+  switch (doc.form) {
     case 'list':
       return listForm(doc, input);
     case 'transmission':
@@ -62,20 +48,13 @@ export async function formFiles(form: FormName, doc: Record<string, unknown>, ba
       return deadlinesForm(doc, input);
     case 'ledger':
       return ledgerForm(doc, input);
-    default:
-      throw new UsageError(`Форма ${String(form)} не поддерживает Excel и PDF`);
+    case 'statement':
+      return statementForm(doc, input);
   }
 }
 
-export async function renderReportFiles(
-  form: FormName,
-  doc: Record<string, unknown>,
-  format: 'xlsx' | 'pdf',
-  outDir: string,
-  baseName: string,
-  source?: ReportSource,
-): Promise<string[]> {
-  const files = await formFiles(form, doc, baseName, source);
+export async function renderReportFiles(doc: AnyReport, format: 'xlsx' | 'pdf', outDir: string, baseName: string): Promise<string[]> {
+  const files = formFiles(doc, baseName);
   const written: string[] = [];
   try {
     for (const f of files) {

@@ -3,8 +3,8 @@
 // its peak memory does not grow with the file, and every row is accounted for. `npm test` uses
 // PAYOUTS_BIGFILE_MB (default 10 MB); `npm run drills` the full 200 MB.
 import { describe, expect, it } from 'vitest';
-import { BASE_FILE_MB, bigFileDrill } from './helpers/drill-bigfile.ts';
-import { postgresAvailable, servicesRequired } from './helpers/services.ts';
+import { BASE_FILE_MB, bigFileDrill } from './support/drills/bigfile.ts';
+import { postgresAvailable, servicesRequired } from './support/services.ts';
 
 const SIZE_MB = Number(process.env.PAYOUTS_BIGFILE_MB || 10);
 const pgUp = await postgresAvailable();

@@ -3,15 +3,14 @@
 // and leaves nothing behind when it takes nothing. Most files run in-process through runImport
 // with the CLI's own exit-code mapping (importExitCode; PayoutsError.exitCode); a few run as real
 // `payouts import` processes to hold that mapping to the CLI itself.
-import { execFile } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportReport } from '../pipeline/imports/run-import.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { BAD_DIR, buildCorpusWorld, checkEntry, corpusCopy, loadManifest, runCorpus, type ManifestEntry } from './helpers/drill-corpus.ts';
-import { BIN } from './helpers/drill-runner.ts';
-import { postgresAvailable } from './helpers/services.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { BAD_DIR, buildCorpusWorld, checkEntry, corpusCopy, loadManifest, runCorpus, type ManifestEntry } from './support/drills/corpus.ts';
+import { cli } from './support/cli.ts';
+import { postgresAvailable } from './support/services.ts';
 
 const manifest = loadManifest();
 const pgUp = await postgresAvailable();
@@ -29,14 +28,10 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(url: string, e: ManifestEntry): Promise<{ exit: number; stdout: string; stderr: string }> {
-  const args = [BIN, '--db', url, '--as-of', e.as_of ?? '2025-04-28', '--operator', 'corpus-cli', '--json', 'import', e.kind, path.join(dir, e.file)];
-  if (e.strict) args.push('--strict');
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { env: { ...process.env, PAYOUTS_DEBUG: '' } }, (err, stdout, stderr) =>
-      resolve({ exit: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+/** `payouts import` of a corpus file, as the manifest entry says. */
+function importCli(url: string, e: ManifestEntry) {
+  const args = ['--json', 'import', e.kind, path.join(dir, e.file), ...(e.strict ? ['--strict'] : [])];
+  return cli(args, { db: url, asOf: e.as_of ?? '2025-04-28', operator: 'corpus-cli' });
 }
 
 describe('the bad-input corpus', () => {
@@ -87,17 +82,17 @@ describe('the bad-input corpus', () => {
   it.skipIf(!pgUp)('the CLI itself gives the same exit codes and messages (a few files, one round of processes)', async () => {
     const names = ['mios-cp1251.csv', 'acts-nul-each-field.csv', 'returns-foreign-namespace.xml', 'acts-empty.csv', 'acts-hours.csv', 'funding-over-demand.csv'];
     const entries = names.map((n) => manifest.find((e) => e.file === n)!);
-    const runs = await Promise.all(entries.map((e) => cli(t.url!, e)));
+    const runs = await Promise.all(entries.map((e) => importCli(t.url!, e)));
     const problems = entries.flatMap((e, i) => {
       const r = runs[i];
       let report: ImportReport | null = null;
-      if (r.exit === 0 || r.exit === 3) report = JSON.parse(r.stdout);
-      return checkEntry({ ...e, accepted: undefined, duplicates: undefined }, { exit: r.exit, stderr: r.stderr, report, rejectedFile: null }).map(
+      if (r.code === 0 || r.code === 3) report = JSON.parse(r.stdout);
+      return checkEntry({ ...e, accepted: undefined, duplicates: undefined }, { exit: r.code ?? 1, stderr: r.stderr, report, rejectedFile: null }).map(
         (p) => `${e.file}: ${p}`,
       );
     });
     expect(problems).toEqual([]);
     // An expected failure is one Russian line, never a stack trace.
-    for (const r of runs.filter((x) => x.exit === 2)) expect(r.stderr).toMatch(/^Ошибка: [^\n]+\n$/);
+    for (const r of runs.filter((x) => x.code === 2)) expect(r.stderr).toMatch(/^Ошибка: [^\n]+\n$/);
   });
 });

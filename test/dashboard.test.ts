@@ -6,9 +6,9 @@ import { startDashboard, type RunningDashboard } from '../jobs/dashboard.ts';
 import { manualItem } from '../jobs/planner.ts';
 import { enqueueItem, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
 import { startWorker } from '../jobs/worker.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { chromiumAvailable, CHROMIUM, HeadlessPage } from './helpers/chromium.ts';
-import { dropPrefix, queueTestsCanRun, REDIS_URL, testQueue, uniquePrefix, waitForState } from './helpers/queue.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { chromiumAvailable, CHROMIUM, HeadlessPage } from './support/chromium.ts';
+import { queueTestsCanRun, REDIS_URL, waitForState, openTestQueue, type TestQueue } from './support/queue.ts';
 
 const redisOk = await queueTestsCanRun('test/dashboard.test.ts');
 const chromiumOk = chromiumAvailable();
@@ -20,13 +20,14 @@ describe.skipIf(!redisOk || !chromiumOk)('payouts dashboard in a headless browse
   let t: TestDb;
   let prefix: string;
   let queue: Queue<StepJobData, StepJobResult>;
+  let opened: TestQueue | undefined;
   let dashboard: RunningDashboard;
   let page: HeadlessPage;
 
   beforeAll(async () => {
     t = await freshDb();
-    prefix = uniquePrefix();
-    queue = testQueue(prefix);
+    opened = openTestQueue();
+    ({ prefix, queue } = opened);
     // A real refusal: pay on Saturday 22 March 2025.
     await enqueueItem(queue, manualItem('pay', { asOf: '2025-03-22' }), { operator: 'dashboard-test', source: 'enqueue' });
     const worker = await startWorker({ url: REDIS_URL, prefix, db: t.db });
@@ -40,9 +41,7 @@ describe.skipIf(!redisOk || !chromiumOk)('payouts dashboard in a headless browse
   afterAll(async () => {
     await page?.close();
     await dashboard?.close();
-    await queue?.obliterate({ force: true });
-    await queue?.close();
-    if (prefix) await dropPrefix(prefix);
+    await opened?.drop();
     await t?.drop();
   });
 

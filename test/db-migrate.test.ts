@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
+import { count, freshDb, type TestDb } from './support/db.ts';
 import { migrate } from '../pipeline/kernel/migrate.ts';
 import { loadCalendar, loadRates } from '../pipeline/kernel/reference.ts';
 
@@ -18,13 +18,12 @@ describe('db migrate', () => {
     const y2026 = rates.find((r) => r.year === 2026)!;
     expect(y2026.rounding).toBe('tenge');
     expect(Number(y2026.mrp)).toBe(4325);
-    const [{ n }] = await t.db('ref_calendar_days').count({ n: '*' });
+    const n = await count(t.db, 'ref_calendar_days');
     const cal = await loadCalendar(t.db);
     expect(cal.isWorkingDay('2025-03-24')).toBe(false);
     expect(cal.isWorkingDay('2025-01-05')).toBe(true);
     await migrate(t.db);
-    const [{ n: n2 }] = await t.db('ref_calendar_days').count({ n: '*' });
-    expect(n2).toBe(n);
+    expect(await count(t.db, 'ref_calendar_days')).toBe(n);
     const knp = await t.db('ref_knp').select('code', 'role').orderBy('code');
     expect(knp).toEqual(expect.arrayContaining([{ code: '010', role: 'opv' }, { code: '122', role: 'osms' }, { code: '012', role: 'so' }]));
   });

@@ -1,4 +1,4 @@
-// Deadlines (DOMAIN.md §9) through the two-month world of test/helpers/closing-world.ts.
+// Deadlines (DOMAIN.md §9) through the two-month world of test/support/two-month-world.ts.
 // Hand-computed with the 2025 calendar (off: 03-10, 03-21, 03-24, 03-25):
 //   January acts received 02-05 (due 02-10), accepted 02-07 (due 7 wd after receipt: 02-14),
 //   paid 02-19 (due 10 wd after acceptance: 02-21). P4's act received 02-11: a working day late;
@@ -17,35 +17,32 @@
 //   met 11 working days late (04-30, 05-02, 05-05, 05-06, 05-08, 05-12…05-16, 05-19).
 //   P1 moves to Halyk (details dated 05-05) before the bank returns its February payout on
 //   05-06: due 05-08, repaid by pay 05-08 — met.
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { HALYK, importReturns, importTransfers, lineOf, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
-import { seedBankDetails } from './helpers/seed.ts';
+import type { TestDb } from './support/db.ts';
+import { fund, importReturns } from './support/imports.ts';
+import { HALYK, lineOf, openTwoMonthWorld, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
+import { seedBankDetails } from './support/world.ts';
 import { formDemand } from '../pipeline/steps/form-demand/index.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
-import { checkDeadlines, computeDeadlines, judgeDeadline, deadlineWindowStart, type DeadlineItem } from '../pipeline/steps/check-deadlines/index.ts';
+import { checkDeadlines } from '../pipeline/steps/check-deadlines/index.ts';
+import { computeDeadlines, judgeDeadline, deadlineWindowStart, type DeadlineItem } from '../pipeline/steps/check-deadlines/deadlines.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
 import { deadlinesReport } from '../reports/closing-reports.ts';
 
 let t: TestDb;
 let w: World;
+let close: OpenWorld['close'] | undefined;
 
 type Row = [rule: string, object: string, due: string, status: string, daysLate: number];
 const rows = (items: DeadlineItem[]): Row[] =>
   items.map((i) => [i.rule, i.object, i.due, i.status, i.days_late] as Row).sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
 
 beforeAll(async () => {
-  t = await freshDb();
-  w = await seedWorld(t.db);
-  await runTimeline(w, '2025-04-30');
+  ({ t, w, close } = await openTwoMonthWorld('2025-04-30'));
 });
-afterAll(async () => {
-  await t?.drop();
-  if (w) rmSync(w.out, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 describe('judgeDeadline', () => {
   it('tells met, met late, open and breached, counting working days late', async () => {
@@ -202,7 +199,7 @@ describe('refund-1wd with new details dated before the return or on the send-bac
   it('the sum sent back is demanded again in May and paid 05-19: met 11 working days late', async () => {
     const p3 = await lineOf(t.db, w.P3.provider_id, '2025-01');
     expect((await formDemand(t.db, { month: '2025-05', asOf: '2025-05-15', operator: OPERATOR })).summary).toMatchObject({ demands: 1, rows: 1, redemanded: 1, amount: '64358.40' });
-    await importTransfers(t.db, '2025-05-16', [{ mio_bin: w.A.mio_bin, pp_no: 'A-0516', pp_date: '2025-05-16', amount: '64358.40' }]);
+    await fund(t.db, '2025-05-16', [{ mio_bin: w.A.mio_bin, pp_no: 'A-0516', pp_date: '2025-05-16', amount: '64358.40' }]);
     expect((await pay(t.db, { asOf: '2025-05-19', operator: OPERATOR, outDir: w.out })).summary).toMatchObject({ payouts: { count: 1, amount: '64358.40' } });
     expect(await item('2025-05-19', p3.ref)).toMatchObject({ due: '2025-04-29', status: 'met_late', days_late: 11 });
     const items = await computeDeadlines(t.db, '2025-05-19');

@@ -6,16 +6,16 @@
 // Re-demand rule (DOMAIN §4.4): a sent-back return is demanded again when the provider's current
 // bank details as of the demand's date are not the version the returned line went to and are not
 // marked incorrect — however the fix is dated against the send-back (a world of its own below).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../pipeline/kernel/db.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedAct, seedBankDetails, seedBanks, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
+import { count, counts, freshDb, type TestDb } from './support/db.ts';
+import { failsAt } from './support/faults.ts';
+import { seedAct, seedBankDetails, seedBanks, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './support/world.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { demandDates, formDemand } from '../pipeline/steps/form-demand/index.ts';
 import { Calendar } from '../pipeline/kernel/calendar.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
-import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { demandReport } from '../reports/cycle-reports.ts';
 
 const OP = 'тест-оператор';
@@ -27,14 +27,8 @@ let P2: ProviderSeed; // entrepreneur, МИО A
 let P3: ProviderSeed; // legal entity, МИО B
 const ids: Record<string, number> = {};
 
-async function counts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['step_runs', 'demands', 'demand_rows', 'notifications', 'ledger_entries', 'audit_events']) {
-    const [{ n }] = await t.db(table).count({ n: '*' });
-    out[table] = Number(n);
-  }
-  return out;
-}
+/** Rows of the tables form-demand writes. */
+const written = () => counts(t.db, ['step_runs', 'demands', 'demand_rows', 'notifications', 'ledger_entries', 'audit_events']);
 
 async function listRowId(actNo: string): Promise<number> {
   const r = await t.db('list_rows as lr').join('acts as a', 'a.id', 'lr.act_id').where('a.act_no', actNo).select('lr.id').first();
@@ -121,9 +115,6 @@ beforeAll(async () => {
   expect((await buildLists(t.db, { month: '2025-02', asOf: '2025-02-14', operator: OP })).status).toBe('done');
 });
 afterAll(async () => t?.drop());
-afterEach(() => {
-  delete process.env.PAYOUTS_FAIL_AT;
-});
 
 describe('due dates', () => {
   const cal = Calendar.fromReferenceFiles();
@@ -151,21 +142,19 @@ describe('form-demand 2025-02', () => {
   });
 
   it('a dry run writes nothing', async () => {
-    const before = await counts();
+    const before = await written();
     const out = await formDemand(t.db, { month: '2025-02', asOf: '2025-02-15', operator: OP, dryRun: true });
     expect(out.status).toBe('dry-run');
     expect(out.summary).toMatchObject({ demands: 2, rows: 3, amount: '163781.40' });
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 
   it.each(['form-demand.start', 'form-demand.after-demands', 'form-demand.rows-half', 'form-demand.after-requests', 'form-demand.before-commit'])(
     'a crash at %s writes nothing',
     async (point) => {
-      const before = await counts();
-      process.env.PAYOUTS_FAIL_AT = point;
-      await expect(formDemand(t.db, { month: '2025-02', asOf: '2025-02-15', operator: OP })).rejects.toBeInstanceOf(InjectedFault);
-      delete process.env.PAYOUTS_FAIL_AT;
-      expect(await counts()).toEqual(before);
+      const before = await written();
+      await failsAt(point, () => formDemand(t.db, { month: '2025-02', asOf: '2025-02-15', operator: OP }));
+      expect(await written()).toEqual(before);
     },
   );
 
@@ -197,16 +186,16 @@ describe('form-demand 2025-02', () => {
     const requests = await t.db('notifications').where({ channel: 'mio' }).orderBy('recipient');
     expect(requests.map((n) => n.dedupe_key).sort()).toEqual([`demand:2025-02:${A.mio_bin}`, `demand:2025-02:${B.mio_bin}`].sort());
     expect(requests.find((n) => n.recipient === A.mio_bin)!.payload).toMatchObject({ amount: '136697.24', request_due: '2025-02-17', funding_due: '2025-02-19' });
-    expect(await t.db('ledger_entries').count({ n: '*' }).first()).toMatchObject({ n: 2 }); // only the two lists
+    expect(await count(t.db, 'ledger_entries')).toBe(2); // only the two lists
     expect((await trialBalance(t.db)).balanced).toBe(true);
   });
 
   it('a second identical run is a no-op', async () => {
-    const before = await counts();
+    const before = await written();
     const again = await formDemand(t.db, { month: '2025-02', asOf: '2025-02-15', operator: OP });
     expect(again.status).toBe('already-done');
     expect(again.summary).toMatchObject({ amount: '163781.40' });
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 });
 
@@ -217,8 +206,9 @@ describe('form-demand 2025-03 over the March holidays', () => {
     // A: P1 160 h → 85811.20 − 8581.12 − 1716.22 = 75513.86; B: P3 20 h → 10726.40
     expect(out.summary).toMatchObject({ request_due: '2025-03-26', funding_due: '2025-03-28', demands: 2, rows: 2, amount: '86240.26' });
     const doc = await demandReport(t.db, { month: '2025-03', asOf: '2025-03-31' });
-    expect((doc.demands as Record<string, unknown>[]).find((d) => d.mio_bin === A.mio_bin)).toEqual({
+    expect(doc.demands.find((d) => d.mio_bin === A.mio_bin)).toEqual({
       mio_bin: A.mio_bin,
+      mio_name: A.name,
       formed_on: '2025-03-20',
       request_due: '2025-03-26',
       funding_due: '2025-03-28',
@@ -268,12 +258,12 @@ describe('returns sent back to the МИО are demanded again once the provider h
 
   it('new details dated on or before the April demand afterwards: a re-run is refused (exit 4)', async () => {
     await seedBankDetails(t.db, { provider_id: P3.provider_id, changed_on: '2025-04-10', bik: 'HSBKKZKX' });
-    const before = await counts();
+    const before = await written();
     const err = await formDemand(t.db, { month: '2025-04', asOf: '2025-04-11', operator: OP }).catch((e) => e);
     expect(err).toBeInstanceOf(BusinessRuleError);
     expect(err.exitCode).toBe(4);
     expect(err.rule).toBe('rerun-changed-inputs');
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 
   it('May demands the late April list row, the May list row and both sent-back sums, each with its own period', async () => {
@@ -330,11 +320,11 @@ describe('demand report: funded and open', () => {
     const row = await t.db('demand_rows').where({ list_row_id: await listRowId('Я-1'), return_id: null }).first();
     await t.db('allocations').insert({ demand_row_id: row.id, transfer_id: tr.id, funded_on: '2025-02-18', amount: '83065.24' });
     const pick = async (asOf: string) =>
-      ((await demandReport(t.db, { month: '2025-02', asOf })).demands as Record<string, string>[]).find((d) => d.mio_bin === A.mio_bin)!;
+      (await demandReport(t.db, { month: '2025-02', asOf })).demands.find((d) => d.mio_bin === A.mio_bin)!;
     expect(await pick('2025-02-28')).toMatchObject({ amount: '136697.24', funded: '83065.24', open: '53632.00' }); // 136697.24 − 83065.24
     expect(await pick('2025-02-17')).toMatchObject({ funded: '0.00', open: '136697.24' });
     const onlyB = await demandReport(t.db, { month: '2025-02', mio: B.mio_bin, asOf: '2025-02-28' });
-    expect((onlyB.demands as unknown[]).length).toBe(1);
+    expect(onlyB.demands.length).toBe(1);
   });
 });
 

@@ -3,10 +3,10 @@
 // whose database connection is cut while it holds its transaction, and steps run by two
 // processes at once. Every report and pain.001 file ends as in a clean run; no demand row or
 // return is paid twice; order numbers are gapless; the ledger balances. See
-// test/helpers/drill-runner.ts for what each drill checks.
+// test/support/drills/runner.ts for what each drill checks.
 import { describe, expect, it } from 'vitest';
-import { cleanBaseline, runDrills, SHORT_PLAN } from './helpers/drill-runner.ts';
-import { postgresAvailable, servicesRequired } from './helpers/services.ts';
+import { cleanBaseline, runDrills, SHORT_PLAN } from './support/drills/runner.ts';
+import { postgresAvailable, servicesRequired } from './support/services.ts';
 
 const pgUp = await postgresAvailable();
 if (!pgUp) {

@@ -1,5 +1,5 @@
 // Bank fees (Appendix 4, DOMAIN.md §5) through the two-month world of
-// test/helpers/closing-world.ts. Tariffs: Halyk 50.00 per payment + 0.1 %, min 80.00, max 1 000.00;
+// test/support/two-month-world.ts. Tariffs: Halyk 50.00 per payment + 0.1 %, min 80.00, max 1 000.00;
 // Kaspi 0.5 %, min 200.00, max 500.00. Hand-computed:
 //   2025-02 A Halyk  transferred 2 / 84 953.09 (P1, P2), both returned → paid 0 → fee 0.00
 //           A Kaspi  1 / 64 358.40 paid → 0.5 % = 321.792 → 321.79
@@ -8,11 +8,11 @@
 //           (the to_mio line of 03-31 is not a bank's service)
 //           B Halyk  1 / 28 317.70 → 78.3177 → 80.00
 //   2025-04 A Halyk  1 / 37 756.93 → 50 + 37.75693 = 87.75693 → 87.76
-import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { HALYK, KASPI, importReturns, lineOf, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
+import { count, type TestDb } from './support/db.ts';
+import { importReturns } from './support/imports.ts';
+import { HALYK, KASPI, lineOf, openTwoMonthWorld, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { bankFee, computeBankFees, type Tariff } from '../pipeline/steps/bank-fees/index.ts';
 import { formatAmount, money } from '../pipeline/kernel/money.ts';
@@ -73,15 +73,11 @@ describe('bankFee', () => {
 });
 
 describe('bank-fees over the two months', () => {
+  let close: OpenWorld['close'] | undefined;
   beforeAll(async () => {
-    t = await freshDb();
-    w = await seedWorld(t.db);
-    await runTimeline(w, '2025-04-30');
+    ({ t, w, close } = await openTwoMonthWorld('2025-04-30'));
   });
-  afterAll(async () => {
-    await t?.drop();
-    if (w) rmSync(w.out, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   const halykRow = { bik: HALYK.bik, name: HALYK.name };
   const kaspiRow = { bik: KASPI.bik, name: KASPI.name };
@@ -131,7 +127,7 @@ describe('bank-fees over the two months', () => {
   it('freezes what the run computed; a return after it does not move the frozen figures; a re-run sees it and is refused', async () => {
     const dry = await computeBankFees(t.db, { month: '2025-02', asOf: '2025-03-05', operator: OPERATOR, dryRun: true });
     expect(dry.status).toBe('dry-run');
-    expect(Number((await t.db('bank_fee_reports').count({ n: '*' }))[0].n)).toBe(0);
+    expect(await count(t.db, 'bank_fee_reports')).toBe(0);
 
     const run = await computeBankFees(t.db, { month: '2025-02', asOf: '2025-03-05', operator: OPERATOR });
     expect(run.status).toBe('done');

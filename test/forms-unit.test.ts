@@ -14,11 +14,11 @@ import { amountText, dateText, inMonthText, monthText } from '../reports/forms/c
 import { deadlineObjectText } from '../reports/forms/deadlines.ts';
 import { tariffText } from '../reports/forms/bank-fees.ts';
 import { contributionsForm } from '../reports/forms/contributions.ts';
-import type { ContributionRegister } from '../pipeline/contributions.ts';
-import { iinBinCheckDigit, makeKzIban } from '../pipeline/kernel/identifiers.ts';
+import { checkReport, type ContributionRegisterDoc, type ContributionsReport, type DemandReport, type ListReport, type ListRow } from '../schemas/reports/index.ts';
+import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
-import { personName, synthBin, synthIin } from './helpers/seed.ts';
-import { NO_POPPLER_REASON, pdfText, poppler, readTable, readWorkbook, squash, textsBelow } from './forms-support.ts';
+import { personName, synthBin, synthIin, validId } from './support/ids.ts';
+import { NO_POPPLER_REASON, pdfText, poppler, readTable, readWorkbook, squash, textsBelow } from './support/forms.ts';
 
 if (!poppler) console.warn(`[forms-unit] ${NO_POPPLER_REASON}`);
 
@@ -31,18 +31,9 @@ afterAll(async () => {
 });
 
 /** A valid ИИН that starts with a zero (born in 2004), as Excel would lose it if it were a number. */
-function leadingZeroIin(): string {
-  for (let serial = 1; ; serial++) {
-    const first11 = `0405125${String(serial).padStart(4, '0')}`;
-    const check = iinBinCheckDigit(first11);
-    if (check !== null) return `${first11}${check}`;
-  }
-}
+const leadingZeroIin = () => validId('0405125000');
 
-type Json = Record<string, unknown>;
-
-function listRow(no: number, over: Json = {}): Json {
-  const g = over.guaranteed ?? '53632.00';
+function listRow(no: number, over: Partial<ListRow> = {}): ListRow {
   return {
     no,
     oblast: 'г. Астана',
@@ -58,7 +49,7 @@ function listRow(no: number, over: Json = {}): Json {
     act_no: `АВР-${no}`,
     received_on: '2025-02-05',
     service_month: '2025-01',
-    guaranteed: g,
+    guaranteed: '53632.00',
     provider_sum: '47196.16',
     opv: '5363.20',
     osms: '1072.64',
@@ -67,8 +58,8 @@ function listRow(no: number, over: Json = {}): Json {
   };
 }
 
-function listDoc(rows: Json[], over: Json = {}): Json {
-  const t = (k: string) => formatAmount(sum(rows.map((r) => r[k] as string)));
+function listDoc(rows: ListRow[], over: Partial<ListReport> = {}): ListReport {
+  const t = (k: 'guaranteed' | 'provider_sum' | 'opv' | 'osms' | 'so') => formatAmount(sum(rows.map((r) => r[k])));
   return {
     form: 'list',
     month: '2025-02',
@@ -93,9 +84,9 @@ describe('the list from a hand-built document', () => {
       listRow(2),
     ];
     const doc = listDoc(rows);
-    const [file] = await renderReportFiles('list', doc, 'xlsx', dir, 'list_2025-02_inj');
+    const [file] = await renderReportFiles(doc, 'xlsx', dir, 'list_2025-02_inj');
     const ws = (await readWorkbook(file)).worksheets[0];
-    const [f] = await formFiles('list', doc, 'x');
+    const [f] = await formFiles(doc, 'x');
     const table = readTable(ws, f.document.sections[0], 2);
     expect(table.rows[0].slice(2, 10)).toEqual(['@x', iin, '=SUM(A1)', rows[0].provider_id, '+77010000000', rows[0].assistant_iin, '-5', '=1+1']);
     const formulas: string[] = [];
@@ -108,20 +99,20 @@ describe('the list from a hand-built document', () => {
     const doc = listDoc([listRow(1)], {
       held: [{ provider_id: synthIin(), act_no: 'АВР-7', reason: 'Месяц оказания услуг 2025-02 ещё не завершён: акт войдёт в список после его окончания' }],
     });
-    const [file] = await renderReportFiles('list', doc, 'xlsx', dir, 'list_2025-02_held');
+    const [file] = await renderReportFiles(doc, 'xlsx', dir, 'list_2025-02_held');
     const wb = await readWorkbook(file);
     expect(wb.worksheets.map((w) => w.name)[1]).toBe('Не включены в список');
-    const [f] = await formFiles('list', doc, 'x');
+    const [f] = await formFiles(doc, 'x');
     const held = readTable(wb.worksheets[1], f.document.sections[1], 1);
     expect(held.headers).toEqual(['№', 'БИН НПО/ ИИН ИП/ поставщика', 'Номер акта', 'Причина']);
     expect(held.rows[0].slice(2)).toEqual(['АВР-7', 'Месяц оказания услуг 2025-02 ещё не завершён: акт войдёт в список после его окончания']);
   });
 
   it('writes a month without lists as an empty form with zero totals and says so', async () => {
-    const doc = { form: 'list', month: '2025-07', divisions: [], held: [] };
-    const [file] = await renderReportFiles('list', doc, 'xlsx', dir, 'list_2025-07');
+    const doc: ListReport = { form: 'list', month: '2025-07', divisions: [], held: [] };
+    const [file] = await renderReportFiles(doc, 'xlsx', dir, 'list_2025-07');
     const ws = (await readWorkbook(file)).worksheets[0];
-    const [f] = await formFiles('list', doc, 'x');
+    const [f] = await formFiles(doc, 'x');
     const table = readTable(ws, f.document.sections[0], 0);
     expect(table.totals!.cells.slice(14).map((c) => c.value)).toEqual(['0.00', '0.00', '0.00', '0.00']);
     expect(textsBelow(ws, table.dataEnd + 1)).toContain('Списков за июль 2025 г. нет.');
@@ -129,7 +120,7 @@ describe('the list from a hand-built document', () => {
 
   it.skipIf(!poppler)('prints Kazakh names and the formula-looking text as they are in the PDF', async () => {
     const doc = listDoc([listRow(1, { pwd_name: 'Әбілқасымова Гүлнұр Сәрсенбайқызы', assistant_name: '=SUM(A1)', pwd_iin: leadingZeroIin() })]);
-    const [file] = await renderReportFiles('list', doc, 'pdf', dir, 'list_2025-02_kz');
+    const [file] = await renderReportFiles(doc, 'pdf', dir, 'list_2025-02_kz');
     const text = pdfText(file);
     expect(squash(text)).toContain('Әбілқасымова');
     expect(text).toContain('=SUM(A1)');
@@ -143,7 +134,7 @@ describe('re-runs', () => {
     const out = await mkdtemp(path.join(dir, 'stale-'));
     const others = ['list_2025-02_100140000013.pdf', 'list_2025-03.pdf', 'list_2025-02.xlsx', 'notes.pdf'];
     for (const f of ['list_2025-02_vol01.pdf', 'list_2025-02_vol02.pdf', ...others]) await writeFile(path.join(out, f), 'old');
-    const files = await renderReportFiles('list', listDoc([listRow(1)]), 'pdf', out, 'list_2025-02');
+    const files = await renderReportFiles(listDoc([listRow(1)]), 'pdf', out, 'list_2025-02');
     expect(files.map((f) => path.basename(f))).toEqual(['list_2025-02.pdf']);
     expect((await readdir(out)).sort()).toEqual(['list_2025-02.pdf', ...others].sort());
   });
@@ -153,31 +144,32 @@ describe('refusals', () => {
   it('refuses totals one tiyn off the rows, in either format, and leaves no file', async () => {
     const out = await mkdtemp(path.join(dir, 'off-'));
     const doc = listDoc([listRow(1), listRow(2)]);
-    const division = (doc.divisions as Json[])[0];
-    (division.totals as Json).opv = '10726.41';
-    await expect(renderReportFiles('list', doc, 'xlsx', out, 'list_2025-02')).rejects.toThrow(/totals "opv" is "10726.41" but the rows sum to 10726.40/);
-    if (poppler) await expect(renderReportFiles('list', doc, 'pdf', out, 'list_2025-02')).rejects.toThrow(RenderError);
+    doc.divisions[0].totals.opv = '10726.41';
+    await expect(renderReportFiles(doc, 'xlsx', out, 'list_2025-02')).rejects.toThrow(/totals "opv" is "10726.41" but the rows sum to 10726.40/);
+    if (poppler) await expect(renderReportFiles(doc, 'pdf', out, 'list_2025-02')).rejects.toThrow(RenderError);
     expect(await readdir(out)).toEqual([]);
   });
 
-  it('refuses a document of another form or without its rows, saying which field', async () => {
-    await expect(formFiles('list', { form: 'transmission', month: '2025-02', rows: [] }, 'x')).rejects.toThrow(/report "list": the document is of form "transmission"/);
-    await expect(formFiles('list', { form: 'list', month: '2025-02', held: [] }, 'x')).rejects.toThrow(/report "list": "divisions" is not an array/);
-    await expect(formFiles('reconciliation', { form: 'reconciliation', month: '2025-13', acts: [] }, 'x')).rejects.toThrow(/not a month/);
-    await expect(formFiles('returns', { form: 'returns', month: '2025-02', returns: [{ ref: 'R', provider_id: 'P', amount: '1.00', returned_on: '2025-02-03', reason_code: 'AC04', status: 'lost' }] }, 'x')).rejects.toThrow(
-      /unknown status "lost"/,
-    );
+  it('refuses a document that breaks its schema, saying which field', () => {
+    expect(() => checkReport({ form: 'list', month: '2025-02', held: [] })).toThrow(/report "list" does not match its schema: divisions: /);
+    expect(() => checkReport({ form: 'reconciliation', month: '2025-13', acts: [] })).toThrow(/month: not a month YYYY-MM \("2025-13"\)/);
+    const bin = synthBin();
+    const returned = { ref: 'R', provider_id: bin, amount: '1.00', returned_on: '2025-02-03', reason_code: 'AC04', status: 'lost', repaid_ref: null, sent_back_on: null };
+    const extra = { mio_bin: bin, reason_text: '', repaid_on: null, sent_back_ref: null };
+    expect(() => checkReport({ form: 'returns', month: '2025-02', as_of: '2025-02-28', returns: [{ ...returned, ...extra }] })).toThrow(/returns\[0\]\.status: /);
+    expect(() => checkReport({ form: 'returns', month: '2025-02', as_of: '2025-02-28', returns: [{ ...returned, ...extra, status: 'pending' }] })).not.toThrow();
   });
 
   it('removes the files already written when a later file of the same report fails', async () => {
     const out = await mkdtemp(path.join(dir, 'demand-'));
     const bin = synthBin();
-    const demand = (rows: number) => ({
+    const demand = (rows: number): DemandReport => ({
       form: 'demand',
       month: '2025-02',
       demands: [
         {
           mio_bin: bin,
+          mio_name: 'ГУ (синт.)',
           formed_on: '2025-02-15',
           request_due: '2025-02-17',
           funding_due: '2025-02-19',
@@ -189,41 +181,48 @@ describe('refusals', () => {
         },
       ],
     });
-    expect((await renderReportFiles('demand', demand(2), 'xlsx', out, 'demand_2025-02')).map((f) => path.basename(f))).toEqual([
+    expect((await renderReportFiles(demand(2), 'xlsx', out, 'demand_2025-02')).map((f) => path.basename(f))).toEqual([
       'demand_2025-02.xlsx',
       `demand-request_2025-02_${bin}.xlsx`,
     ]);
     const bad = await mkdtemp(path.join(dir, 'demand-bad-'));
     // The demand says 3 rows, its periods 2: the summary is written, the letter is refused.
-    await expect(renderReportFiles('demand', demand(3), 'xlsx', bad, 'demand_2025-02')).rejects.toThrow(/totals "rows" is 3 but the rows sum to 2/);
+    await expect(renderReportFiles(demand(3), 'xlsx', bad, 'demand_2025-02')).rejects.toThrow(/totals "rows" is 3 but the rows sum to 2/);
     expect(await readdir(bad)).toEqual([]);
   });
 
   it('refuses contributions registers that do not add up to the report', () => {
     const bin = synthBin();
-    const doc = {
-      form: 'contributions',
-      month: '2025-02',
-      mios: [{ mio_bin: bin, opv: { count: 1, amount: '5363.20' }, osms: { count: 0, amount: '0.00' }, so: { count: 0, amount: '0.00' } }],
-    };
-    const register = (amount: string): ContributionRegister => ({
-      month: '2025-02',
+    const register = (amount: string): ContributionRegisterDoc => ({
       kind: 'opv',
       knp: '010',
-      mio: { bin, name: 'ГУ (синт.)', bik: 'KKMFKZ2A', iban: makeKzIban('070', 'SYN0000000001') },
-      receiver: { role: 'opv', name: 'АО «ЕНПФ» (синт.)', short_name: 'ЕНПФ', bin: synthBin(), bik: 'NBRKKZKX', iban: makeKzIban('125', 'SYN0000000002'), kbe: '15' },
-      formed_on: '2025-02-14',
+      payer: { bin, name: 'ГУ (синт.)', bik: 'KKMFKZ2A', iban: makeKzIban('070', 'SYN0000000001') },
+      receiver: { name: 'АО «ЕНПФ» (синт.)', bin: synthBin(), bik: 'NBRKKZKX', iban: makeKzIban('125', 'SYN0000000002'), kbe: '15' },
       persons: [{ iin: synthIin(), name: personName(), period: '2025-01', amount, rows: 1 }],
       count: 1,
       total: amount,
     });
-    expect(contributionsForm(doc, { baseName: 'c', extras: { registers: [register('5363.20')] } })[0].document.sections).toHaveLength(2);
-    expect(() => contributionsForm(doc, { baseName: 'c', extras: { registers: [register('5363.21')] } })).toThrow(/the opv register .* does not match the summary/);
-    expect(() => contributionsForm(doc, { baseName: 'c', extras: { registers: [] } })).toThrow(/does not match/);
-    // Without a database the summary is printed alone, and says why.
-    const alone = contributionsForm(doc, { baseName: 'c', extras: {} })[0].document.sections;
-    expect(alone).toHaveLength(1);
-    expect(alone[0].footer).toContain('Реестры получателей не приложены: отчёт сформирован без доступа к базе данных.');
+    const doc = (registers: ContributionRegisterDoc[]): ContributionsReport => ({
+      form: 'contributions',
+      month: '2025-02',
+      mios: [
+        {
+          mio_bin: bin,
+          mio_name: 'ГУ (синт.)',
+          opv: { count: 1, amount: '5363.20' },
+          osms: { count: 0, amount: '0.00' },
+          so: { count: 0, amount: '0.00' },
+          registers,
+        },
+      ],
+    });
+    checkReport(doc([register('5363.20')]));
+    expect(contributionsForm(doc([register('5363.20')]), { baseName: 'c' })[0].document.sections).toHaveLength(2);
+    expect(() => contributionsForm(doc([register('5363.21')]), { baseName: 'c' })).toThrow(/the opv register .* does not match the summary/);
+    expect(() => contributionsForm(doc([]), { baseName: 'c' })).toThrow(/does not match/);
+    expect(() => contributionsForm(doc([register('5363.20'), register('5363.20')]), { baseName: 'c' })).toThrow(/does not match/);
+    const foreign = { ...register('5363.20'), payer: { ...register('5363.20').payer, bin: synthBin() } };
+    expect(() => contributionsForm(doc([foreign]), { baseName: 'c' })).toThrow(/its opv register is paid by МИО/);
   });
 });
 
@@ -234,11 +233,11 @@ describe('wording', () => {
     expect(dateText('2025-02-05')).toBe('05.02.2025');
     expect(amountText('1234567.8')).toBe('1 234 567,80');
     expect(amountText('0')).toBe('0,00');
-    expect(tariffText({ fee_per_payment: '50.00', fee_percent: '0.1000', fee_min: '80.00', fee_max: '1000.00' }, 'bank-fees')).toBe(
+    expect(tariffText({ fee_per_payment: '50.00', fee_percent: '0.1000', fee_min: '80.00', fee_max: '1000.00' })).toBe(
       '50,00 тенге за платёж + 0,1 % от выплаченной суммы, не менее 80,00 и не более 1 000,00 тенге',
     );
-    expect(tariffText({ fee_per_payment: null, fee_percent: '1.0000', fee_min: null, fee_max: null }, 'bank-fees')).toBe('1 % от выплаченной суммы');
-    expect(tariffText({ fee_per_payment: null, fee_percent: null, fee_min: null, fee_max: null }, 'bank-fees')).toBe('без оплаты');
+    expect(tariffText({ fee_per_payment: null, fee_percent: '1.0000', fee_min: null, fee_max: null })).toBe('1 % от выплаченной суммы');
+    expect(tariffText({ fee_per_payment: null, fee_percent: null, fee_min: null, fee_max: null })).toBe('без оплаты');
   });
 
   it('spells the objects of the deadlines', () => {
@@ -269,11 +268,11 @@ describe('properties', () => {
         const rows = amounts.map(([g, p, o, s], i) => listRow(i + 1, { guaranteed: g, provider_sum: p, opv: o, osms: s, so: '0.00' }));
         const doc = listDoc(rows);
         const out = await mkdtemp(path.join(dir, 'prop-'));
-        const [file] = await renderReportFiles('list', doc, 'xlsx', out, 'list_2025-02');
-        const [f] = await formFiles('list', doc, 'x');
+        const [file] = await renderReportFiles(doc, 'xlsx', out, 'list_2025-02');
+        const [f] = await formFiles(doc, 'x');
         const table = readTable((await readWorkbook(file)).worksheets[0], f.document.sections[0], rows.length);
         expect(table.rows.map((r) => r.slice(14))).toEqual(amounts);
-        const totals = (doc.divisions as Json[])[0].totals as Json;
+        const totals = doc.divisions[0].totals;
         expect(table.totals!.cells.slice(14).map((c) => c.value)).toEqual([totals.guaranteed, totals.provider_sum, totals.opv, totals.osms]);
         await rm(out, { recursive: true, force: true });
       }),

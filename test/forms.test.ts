@@ -1,23 +1,25 @@
 // Excel and PDF of every report form, built by the real steps on the two-month world of
-// test/helpers/closing-world.ts (figures hand-checked in its header), read back: every XLSX with
+// test/support/two-month-world.ts (figures hand-checked in its header), read back: every XLSX with
 // exceljs (headers in the form's order, every row equal to the JSON report, totals as SUM
 // formulas whose cached values are the JSON totals, types and formats), every PDF with pdftotext
 // (title, period and «Страница N из M» on every page, totals, the total in words). And the CLI.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { postgresAvailable } from './helpers/services.ts';
-import { runTimeline, seedWorld, type World } from './helpers/closing-world.ts';
+import { cli } from './support/cli.ts';
+import type { TestDb } from './support/db.ts';
+import { postgresAvailable } from './support/services.ts';
+import { openTwoMonthWorld, type OpenWorld, type World } from './support/two-month-world.ts';
 import { reportBuilders, type FormName } from '../reports/registry.ts';
-import { formFiles, renderReportFiles, type ReportSource } from '../reports/render-report.ts';
+import { formFiles, renderReportFiles } from '../reports/render-report.ts';
+import { checkReport, type AnyReport } from '../schemas/reports/index.ts';
 import type { FormFile } from '../reports/forms/common.ts';
 import { XLSX_NUMFMT } from '../reports/render/xlsx.ts';
 import { LIST_TITLE } from '../reports/forms/list.ts';
-import { NO_POPPLER_REASON, pdfPages, pdfText, pick, poppler, readTable, readWorkbook, squash, textsBelow } from './forms-support.ts';
+import { NO_POPPLER_REASON, pdfPages, pdfText, pick, poppler, readTable, readWorkbook, squash, textsBelow } from './support/forms.ts';
 
 if (!poppler) console.warn(`[forms] ${NO_POPPLER_REASON}`);
 
@@ -38,8 +40,10 @@ const CASES: [FormName, string | undefined][] = [
 type Json = Record<string, unknown>;
 let t: TestDb;
 let w: World;
+let close: OpenWorld['close'] | undefined;
 let dir: string;
-let source: ReportSource;
+/** The documents, typed for the forms and as plain JSON for the assertions. */
+const reports = {} as Record<FormName, AnyReport>;
 const docs = {} as Record<FormName, Json>;
 const forms = {} as Record<FormName, FormFile[]>;
 const xlsx = {} as Record<FormName, string[]>;
@@ -48,32 +52,30 @@ const pdfForms = {} as Record<FormName, FormFile[]>;
 const PDF_FOR_B: FormName[] = ['demand', 'reconciliation', 'bank-fees'];
 
 beforeAll(async () => {
-  t = await freshDb();
-  w = await seedWorld(t.db);
-  await runTimeline(w, AS_OF);
+  ({ t, w, close } = await openTwoMonthWorld(AS_OF));
   dir = await mkdtemp(path.join(os.tmpdir(), 'forms-'));
-  source = { db: t.db, asOf: AS_OF };
   for (const [form, month] of CASES) {
-    docs[form] = await reportBuilders[form]!(t.db, { month, asOf: AS_OF });
-    forms[form] = await formFiles(form, docs[form], base(form, month), { ...source, month });
+    const doc = await reportBuilders[form](t.db, { month, asOf: AS_OF });
+    reports[form] = doc;
+    docs[form] = doc;
+    forms[form] = formFiles(doc, base(form, month));
   }
   // Every form to XLSX; to PDF once per form (a PDF costs ≈ 1.5 s of CPU, most of it pdfmake
   // loading in each volume's worker), the per-МИО forms for МИО B only, as `--mio` gives them.
-  await Promise.all(CASES.map(async ([form, month]) => (xlsx[form] = await renderReportFiles(form, docs[form], 'xlsx', dir, base(form, month), { ...source, month }))));
+  await Promise.all(CASES.map(async ([form, month]) => (xlsx[form] = await renderReportFiles(reports[form], 'xlsx', dir, base(form, month)))));
   if (poppler) {
     await Promise.all(
       CASES.map(async ([form, month]) => {
         const mio = PDF_FOR_B.includes(form) ? w.B.mio_bin : undefined;
-        const doc = mio ? await reportBuilders[form]!(t.db, { month, mio, asOf: AS_OF }) : docs[form];
-        pdfForms[form] = await formFiles(form, doc, base(form, month, mio), { ...source, month, mio });
-        pdf[form] = await renderReportFiles(form, doc, 'pdf', dir, base(form, month, mio), { ...source, month, mio });
+        const doc = mio ? await reportBuilders[form](t.db, { month, mio, asOf: AS_OF }) : reports[form];
+        pdfForms[form] = formFiles(doc, base(form, month, mio));
+        pdf[form] = await renderReportFiles(doc, 'pdf', dir, base(form, month, mio));
       }),
     );
   }
 }, 120_000);
 afterAll(async () => {
-  await t?.drop();
-  if (w) await rm(w.out, { recursive: true, force: true });
+  await close?.();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -100,6 +102,34 @@ describe('files', () => {
       }
     }
     expect((await readdir(dir)).filter((f) => f.startsWith('.') || f.includes('.tmp'))).toEqual([]);
+  });
+});
+
+describe('JSON documents', () => {
+  it('match the schema of their form', () => {
+    for (const [form] of CASES) expect(() => checkReport(reports[form]), form).not.toThrow();
+  });
+
+  it('are the single source of the printed forms: the JSON text read back gives the same forms', () => {
+    for (const [form, month] of CASES) {
+      const text = JSON.parse(JSON.stringify(reports[form]));
+      checkReport(text);
+      expect(formFiles(text, base(form, month)), form).toEqual(forms[form]);
+    }
+  });
+
+  it('carry what the printed forms name: the МИО names, the persons of the contributions registers', () => {
+    expect(arr(docs.demand.demands).map((d) => d.mio_name)).toEqual([w.A.name, w.B.name]);
+    expect(arr(docs['payment-orders'].orders).map((o) => o.mio_name)).toEqual([w.A.name, w.A.name, w.B.name, w.A.name]);
+    const b = arr(docs.contributions.mios)[1];
+    expect(b.mio_name).toBe(w.B.name);
+    const registers = arr(b.registers);
+    expect(registers.map((r) => [r.kind, r.knp, r.total])).toEqual([
+      ['opv', '010', '2681.60'],
+      ['osms', '122', '536.32'],
+      ['so', '012', '1206.72'],
+    ]);
+    expect(arr(registers[0].persons).map((p) => [p.iin, p.period, p.rows, p.amount])).toEqual([[w.P4.provider_id, '2025-01', 1, '2681.60']]);
   });
 });
 
@@ -150,7 +180,7 @@ describe('Appendix 1: list', () => {
         expect(cell.value).toBe(totals[k]);
       }
     });
-    // Hand-checked (closing-world header): МИО A, 2025-01 acts of P1, P2 (assistants) and P3 (ИП).
+    // Hand-checked (two-month-world header): МИО A, 2025-01 acts of P1, P2 (assistants) and P3 (ИП).
     const a = readTable(wb.worksheets[0], section, 3);
     expect(a.totals!.cells.slice(14).map((c) => c.value)).toEqual(['160896.00', '149311.49', '9653.76', '1930.75']);
     const p1 = a.rows.find((r) => r[5] === w.P1.provider_id)!;
@@ -575,34 +605,22 @@ describe.skipIf(!poppler)('every PDF', () => {
 // The CLI: `payouts report FORM --format xlsx|pdf --out DIR` against the same database.
 
 const withPostgres = await postgresAvailable();
-const ROOT = path.resolve(import.meta.dirname, '..');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PAYOUTS_OPERATOR: 'forms-тест' };
-    delete env.PAYOUTS_FAIL_AT;
-    delete env.PAYOUTS_CRASH_AT;
-    const child = spawn(process.execPath, ['bin/payouts.mjs', ...args, '--db', t.url!], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!withPostgres)('payouts report --format xlsx|pdf', () => {
   it('writes the contributions of one МИО with the registers of its persons, mode 0600, and lists the file', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'forms-cli-'));
     try {
-      const contrib = await cli(['report', 'contributions', '--month', '2025-02', '--mio', w.B.mio_bin, '--format', 'xlsx', '--out', out, '--as-of', AS_OF, '--json']);
+      const contrib = await cli(['report', 'contributions', '--month', '2025-02', '--mio', w.B.mio_bin, '--format', 'xlsx', '--out', out, '--json'], {
+        db: t.url,
+        asOf: AS_OF,
+        operator: 'forms-тест',
+      });
       expect(contrib.stderr).toBe('');
       expect(contrib.code).toBe(0);
       const file = path.join(out, `contributions_2025-02_${w.B.mio_bin}.xlsx`);
       expect(JSON.parse(contrib.stdout)).toEqual({ files: [file] });
       expect((await stat(file)).mode & 0o777).toBe(0o600);
-      // The persons come from the database (pipeline/contributions.ts), through the CLI's source.
+      // The persons come from the report's registers (pipeline/contributions.ts).
       const wb = await readWorkbook(file);
       expect(wb.worksheets.map((x) => x.name)).toEqual(['Сводная', `ОПВ ${w.B.mio_bin}`, `ВОСМС ${w.B.mio_bin}`, `СО ${w.B.mio_bin}`]);
       expect(textsBelow(wb.worksheets[1], 0)).toContain(w.P4.provider_id);

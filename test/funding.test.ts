@@ -6,38 +6,28 @@
 //   demand 2025-02 of МИО A = 154 460.16; funding order P1, P3, P2 (by act received date).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyTransfers, openDemandAmount, unallocatedPool, type TransferRow } from '../pipeline/funding.ts';
+import { unallocatedPool, type TransferRow } from '../pipeline/funding.ts';
+import { transferCeiling } from '../pipeline/rules/transfer-ceiling.ts';
 import { accountMovement, account, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, money, sum, ZERO } from '../pipeline/kernel/money.ts';
-import { lockPipeline } from '../pipeline/kernel/step-run.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { insertBanks, insertDemand, insertList, insertMio, insertProvider, validId } from './helpers/cycle-fixture.ts';
+import { counts, freshDb, type TestDb } from './support/db.ts';
+import { insertDemand, insertList } from './support/cycle-rows.ts';
+import { validId } from './support/ids.ts';
+import { importTransfers } from './support/imports.ts';
+import { gkFunds } from './support/ledger.ts';
+import { BANKS, seedMio, seedProvider } from './support/world.ts';
 
 let t: TestDb;
 const P1 = validId('8503123002');
 const P2 = validId('9001024001');
 const P3 = validId('0502400012');
 
-let batchSeq = 0;
-async function importTransfers(rows: TransferRow[], asOf = '2025-03-31') {
-  return t.db.transaction(async (trx) => {
-    await lockPipeline(trx);
-    batchSeq++;
-    const [batch] = await trx('import_batches')
-      .insert({ kind: 'funding', file_name: `funding-${batchSeq}.csv`, file_sha256: 'a'.repeat(64), operator: 'test', as_of: asOf, status: 'done' })
-      .returning('id');
-    return applyTransfers(
-      trx,
-      rows.map((row, i) => ({ index: i + 2, row })),
-      { batchId: Number(batch.id), asOf, operator: 'test' },
-    );
-  });
-}
+const transfers = (rows: TransferRow[], asOf = '2025-03-31') => importTransfers(t.db, asOf, rows);
 
 /** A МИО with the three-row demand of the header, formed 2025-02-15. Returns [bin, demand rows P1, P3, P2]. */
 async function mioWithDemand(binPrefix: string): Promise<{ bin: string; rows: { p1: number; p3: number; p2: number } }> {
   const bin = validId(binPrefix);
-  await insertMio(t.db, { bin, name: `Акимат ${binPrefix}` });
+  await seedMio(t.db, { mio_bin: bin, name: `Акимат ${binPrefix}` });
   const [l1, l2, l3] = await insertList(t.db, {
     mioBin: bin,
     month: '2025-02',
@@ -63,20 +53,19 @@ async function allocationsOf(bin: string) {
 
 beforeAll(async () => {
   t = await freshDb();
-  await insertBanks(t.db);
-  await insertProvider(t.db, { id: P1, kind: 'assistant', name: 'Ахметова Айгерим (тест)', bank: 'halyk' });
-  await insertProvider(t.db, { id: P2, kind: 'entrepreneur', name: 'ИП Сейткали (тест)', bank: 'kaspi' });
-  await insertProvider(t.db, { id: P3, kind: 'legal_entity', name: 'ОФ «Жанашыр» (тест)', bank: 'halyk' });
+  await seedProvider(t.db, { provider_id: P1, kind: 'assistant', name: 'Ахметова Айгерим (тест)', bik: BANKS.halyk.bik });
+  await seedProvider(t.db, { provider_id: P2, kind: 'entrepreneur', name: 'ИП Сейткали (тест)', bik: BANKS.kaspi.bik });
+  await seedProvider(t.db, { provider_id: P3, kind: 'legal_entity', name: 'ОФ «Жанашыр» (тест)', bik: BANKS.halyk.bik });
 });
 afterAll(async () => t?.drop());
 
 describe('applyTransfers', () => {
   it('funds whole rows in the fixed order, keeps the leftover for the next transfer, which completes the demand', async () => {
     const { bin, rows } = await mioWithDemand('0112400001');
-    expect(formatAmount(await openDemandAmount(t.db, bin, '2025-02-18'))).toBe('154460.16');
-    expect(formatAmount(await openDemandAmount(t.db, bin, '2025-02-14'))).toBe('0.00');
+    expect(formatAmount((await transferCeiling(t.db, bin, '2025-02-18')).ceiling)).toBe('154460.16');
+    expect(formatAmount((await transferCeiling(t.db, bin, '2025-02-14')).ceiling)).toBe('0.00');
 
-    const r1 = await importTransfers([{ mio_bin: bin, pp_no: '101', pp_date: '2025-02-18', amount: '120000.00' }]);
+    const r1 = await transfers([{ mio_bin: bin, pp_no: '101', pp_date: '2025-02-18', amount: '120000.00' }]);
     expect(r1).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     // 120 000.00 covers P1 47 196.16 + P3 64 358.40 = 111 554.56; P2 42 905.60 does not fit into 8 445.44.
     expect(await allocationsOf(bin)).toEqual([
@@ -84,25 +73,25 @@ describe('applyTransfers', () => {
       { demand_row_id: rows.p3, funded_on: '2025-02-18', amount: '64358.40', pp_no: '101' },
     ]);
     expect(formatAmount(await unallocatedPool(t.db, bin))).toBe('8445.44');
-    expect(formatAmount(await openDemandAmount(t.db, bin, '2025-02-18'))).toBe('34460.16');
+    expect(formatAmount((await transferCeiling(t.db, bin, '2025-02-18')).ceiling)).toBe('34460.16');
 
     // 34 460.16 + the waiting 8 445.44 = 42 905.60: exactly P2, completed (and dated) by the second transfer.
-    const r2 = await importTransfers([{ mio_bin: bin, pp_no: '102', pp_date: '2025-02-20', amount: '34460.16' }]);
+    const r2 = await transfers([{ mio_bin: bin, pp_no: '102', pp_date: '2025-02-20', amount: '34460.16' }]);
     expect(r2).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     const all = await allocationsOf(bin);
     expect(all[2]).toEqual({ demand_row_id: rows.p2, funded_on: '2025-02-20', amount: '42905.60', pp_no: '102' });
     expect(formatAmount(await unallocatedPool(t.db, bin))).toBe('0.00');
-    expect(formatAmount(await openDemandAmount(t.db, bin, '2025-02-20'))).toBe('0.00');
+    expect(formatAmount((await transferCeiling(t.db, bin, '2025-02-20')).ceiling)).toBe('0.00');
 
     // Ledger: one 'transfer' entry per transfer, Dr gk_funds / Cr mio_budget.
-    expect(formatAmount(await accountMovement(t.db, account.gkFunds(bin)))).toBe('154460.16');
+    expect(await gkFunds(t.db, bin)).toBe('154460.16');
     expect(formatAmount(await accountMovement(t.db, account.mioBudget(bin)))).toBe('-154460.16');
     const entries = await t.db('ledger_entries').where({ source: 'transfer' }).whereIn('source_id', (await t.db('transfers').where({ mio_bin: bin }).select('id')).map((r) => String(r.id)));
     expect(entries.map((e) => e.entry_date)).toEqual(['2025-02-18', '2025-02-20']);
     expect((await trialBalance(t.db)).balanced).toBe(true);
 
     // Nothing is open any more: even a tiyn is refused.
-    const r3 = await importTransfers([{ mio_bin: bin, pp_no: '103', pp_date: '2025-02-21', amount: '0.01' }]);
+    const r3 = await transfers([{ mio_bin: bin, pp_no: '103', pp_date: '2025-02-21', amount: '0.01' }]);
     expect(r3.accepted).toBe(0);
     expect(r3.rejected[0]).toMatchObject({ index: 2, field: 'amount' });
     expect(r3.rejected[0].reason).toMatch(/превышает потребность/);
@@ -111,23 +100,20 @@ describe('applyTransfers', () => {
   it('stops at the first row that does not fit, even when a later row would', async () => {
     const { bin, rows } = await mioWithDemand('0112400002');
     // 100 000.00: P1 47 196.16 fits (52 803.84 left); P3 64 358.40 does not → stop, P2 42 905.60 waits too.
-    await importTransfers([{ mio_bin: bin, pp_no: '7', pp_date: '2025-02-17', amount: '100000.00' }]);
+    await transfers([{ mio_bin: bin, pp_no: '7', pp_date: '2025-02-17', amount: '100000.00' }]);
     expect((await allocationsOf(bin)).map((a) => a.demand_row_id)).toEqual([rows.p1]);
     expect(formatAmount(await unallocatedPool(t.db, bin))).toBe('52803.84');
     // 11 554.56 more makes 64 358.40: P3, then P2 does not fit into 0.
-    await importTransfers([{ mio_bin: bin, pp_no: '8', pp_date: '2025-02-18', amount: '11554.56' }]);
+    await transfers([{ mio_bin: bin, pp_no: '8', pp_date: '2025-02-18', amount: '11554.56' }]);
     expect((await allocationsOf(bin)).map((a) => a.demand_row_id)).toEqual([rows.p1, rows.p3]);
     expect(formatAmount(await unallocatedPool(t.db, bin))).toBe('0.00');
   });
 
   it('refuses a transfer over the open demand and records it nowhere', async () => {
     const { bin } = await mioWithDemand('0112400003');
-    const before = {
-      transfers: await t.db('transfers').count({ n: '*' }),
-      entries: await t.db('ledger_entries').count({ n: '*' }),
-      allocations: await t.db('allocations').count({ n: '*' }),
-    };
-    const r = await importTransfers([
+    const written = () => counts(t.db, ['transfers', 'ledger_entries', 'allocations']);
+    const before = await written();
+    const r = await transfers([
       { mio_bin: bin, pp_no: '1', pp_date: '2025-02-18', amount: '154460.17' },
       // Dated before the demand was formed: nothing was demanded yet.
       { mio_bin: bin, pp_no: '2', pp_date: '2025-02-14', amount: '100.00' },
@@ -142,11 +128,9 @@ describe('applyTransfers', () => {
         '(сформировано 154460.16, уже получено 0.00). Потребность — предел финансирования, перевод не принят',
     });
     expect(r.rejected[1].reason).toMatch(/не сформировано ни одной потребности/);
-    expect(await t.db('transfers').count({ n: '*' })).toEqual(before.transfers);
-    expect(await t.db('ledger_entries').count({ n: '*' })).toEqual(before.entries);
-    expect(await t.db('allocations').count({ n: '*' })).toEqual(before.allocations);
+    expect(await written()).toEqual(before);
     // The exact open amount is taken.
-    expect(await importTransfers([{ mio_bin: bin, pp_no: '1', pp_date: '2025-02-18', amount: '154460.16' }])).toEqual({
+    expect(await transfers([{ mio_bin: bin, pp_no: '1', pp_date: '2025-02-18', amount: '154460.16' }])).toEqual({
       accepted: 1,
       duplicates: 0,
       rejected: [],
@@ -156,8 +140,8 @@ describe('applyTransfers', () => {
   it('takes the same row again as a duplicate and refuses another amount under the same key', async () => {
     const { bin } = await mioWithDemand('0112400004');
     const row = { mio_bin: bin, pp_no: '55', pp_date: '2025-02-18', amount: '47196.16' };
-    expect(await importTransfers([row, row])).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
-    const conflict = await importTransfers([{ ...row, amount: '47196.17' }]);
+    expect(await transfers([row, row])).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    const conflict = await transfers([{ ...row, amount: '47196.17' }]);
     expect(conflict.accepted).toBe(0);
     expect(conflict.rejected).toEqual([
       {
@@ -171,7 +155,7 @@ describe('applyTransfers', () => {
 
   it('refuses an unknown МИО, a transfer dated after the import date and malformed values', async () => {
     const { bin } = await mioWithDemand('0112400005');
-    const r = await importTransfers(
+    const r = await transfers(
       [
         { mio_bin: validId('0112400099'), pp_no: '1', pp_date: '2025-02-18', amount: '10.00' },
         { mio_bin: bin, pp_no: '2', pp_date: '2025-02-19', amount: '10.00' },
@@ -203,7 +187,7 @@ describe('funding invariants (property)', () => {
         async (amounts, weights) => {
           seq++;
           const bin = validId(`02124${String(seq).padStart(5, '0')}`);
-          await insertMio(t.db, { bin, name: `Акимат свойства ${seq}` });
+          await seedMio(t.db, { mio_bin: bin, name: `Акимат свойства ${seq}` });
           // Rows received on distinct days, so the fixed order is the order of `amounts`.
           const listRows = await insertList(t.db, {
             mioBin: bin,
@@ -226,7 +210,7 @@ describe('funding invariants (property)', () => {
           let received = ZERO;
           for (const [i, part] of parts.entries()) {
             if (part.lte(0)) continue;
-            const r = await importTransfers([{ mio_bin: bin, pp_no: `p${i}`, pp_date: '2025-02-18', amount: formatAmount(part) }]);
+            const r = await transfers([{ mio_bin: bin, pp_no: `p${i}`, pp_date: '2025-02-18', amount: formatAmount(part) }]);
             expect(r.rejected).toEqual([]);
             received = received.plus(part);
             const funded = (await t.db('allocations').whereIn('demand_row_id', demandRows).select('demand_row_id')).map((a) => Number(a.demand_row_id));

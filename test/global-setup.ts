@@ -1,5 +1,5 @@
 // Checks the services once before the suite and says what will run where.
-import { postgresAvailable, redisAvailable, servicesRequired, PG_ADMIN_URL, REDIS_URL } from './helpers/services.ts';
+import { postgresAvailable, redisAvailable, servicesRequired, PG_ADMIN_URL, REDIS_URL } from './support/services.ts';
 
 export default async function setup(): Promise<void> {
   const [pg, redis] = await Promise.all([postgresAvailable(), redisAvailable()]);

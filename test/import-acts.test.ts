@@ -2,25 +2,22 @@
 // --strict, set-based chunks, and a failure in the middle.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InjectedFault } from '../pipeline/kernel/faults.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { ACT_COLUMNS, act, fixture, importFile, loadSample, readRejected, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count as rows, type TestDb } from './support/db.ts';
+import { failsAt } from './support/faults.ts';
+import { writeCsv } from './support/csv.ts';
+import { synthIin } from './support/ids.ts';
+import { ACT_COLUMNS, act, fixture, importFile, SAMPLE, openSample, readRejected, type SampleDb } from './support/imports.ts';
 
 let t: TestDb;
 let dir: string;
+let close: SampleDb['close'] | undefined;
 beforeAll(async () => {
-  t = await freshDb();
-  dir = tmpDir();
-  await loadSample(t.db, dir, ['banks', 'mios', 'providers', 'acts', 'exemptions']);
+  ({ t, dir, close } = await openSample(['banks', 'mios', 'providers', 'acts', 'exemptions']));
 });
-afterAll(async () => t?.drop());
-afterEach(() => {
-  delete process.env.PAYOUTS_FAIL_AT;
-});
+afterAll(() => close?.());
 
-const count = async (table: string, where: Record<string, unknown> = {}) =>
-  Number((await t.db(table).where(where).count({ n: '*' }))[0].n);
+const count = (table: string, where: Record<string, unknown> = {}) => rows(t.db, table, where);
 
 describe('the sample set', () => {
   it('is coherent: everything was taken', async () => {
@@ -123,9 +120,9 @@ describe('acts-bad.csv: one row per rule', () => {
 
 describe('--strict', () => {
   const rows = () => [
-    act({ act_no: 'S-1', pwd_iin: syntheticIin(10) }),
-    act({ act_no: 'S-2', pwd_iin: syntheticIin(11) }),
-    act({ act_no: 'S-3', pwd_iin: syntheticIin(12), hours: '-1' }),
+    act({ act_no: 'S-1', pwd_iin: synthIin(10) }),
+    act({ act_no: 'S-2', pwd_iin: synthIin(11) }),
+    act({ act_no: 'S-3', pwd_iin: synthIin(12), hours: '-1' }),
   ];
 
   it('any rejected row: nothing taken, the batch refused, the reasons kept', async () => {
@@ -148,7 +145,7 @@ describe('--strict', () => {
 
 describe('conflicts inside one file', () => {
   it('the first row wins, an identical repeat is a duplicate, a different one a conflict naming the earlier row', async () => {
-    const a = act({ act_no: 'C-1', pwd_iin: syntheticIin(20) });
+    const a = act({ act_no: 'C-1', pwd_iin: synthIin(20) });
     const file = writeCsv(dir, 'in-file.csv', ACT_COLUMNS, [a, a, { ...a, hours: '150' }]);
     const r = await importFile(t.db, 'acts', file);
     expect([r.accepted, r.duplicates, r.rejected]).toEqual([1, 1, 1]);
@@ -160,7 +157,7 @@ describe('conflicts inside one file', () => {
 describe('big files', () => {
   it('goes in chunks with set-based queries, not a round trip per row', async () => {
     const n = 2500;
-    const rows = Array.from({ length: n }, (_, i) => act({ act_no: `B-${i}`, pwd_iin: syntheticIin(3000 + i) }));
+    const rows = Array.from({ length: n }, (_, i) => act({ act_no: `B-${i}`, pwd_iin: synthIin(3000 + i) }));
     rows[1700] = { ...rows[1700], provider_id: '930405500880' };
     const file = writeCsv(dir, 'big.csv', ACT_COLUMNS, rows);
     let queries = 0;
@@ -178,10 +175,9 @@ describe('big files', () => {
 
   it('a failure in the middle leaves nothing: no batch, no acts', async () => {
     const batches = await count('import_batches');
-    const rows = Array.from({ length: 1200 }, (_, i) => act({ act_no: `F-${i}`, pwd_iin: syntheticIin(6000 + i) }));
+    const rows = Array.from({ length: 1200 }, (_, i) => act({ act_no: `F-${i}`, pwd_iin: synthIin(6000 + i) }));
     const file = writeCsv(dir, 'fail.csv', ACT_COLUMNS, rows);
-    process.env.PAYOUTS_FAIL_AT = 'import.acts.chunk';
-    await expect(importFile(t.db, 'acts', file)).rejects.toBeInstanceOf(InjectedFault);
+    await failsAt('import.acts.chunk', () => importFile(t.db, 'acts', file));
     expect(await count('import_batches')).toBe(batches);
     expect(Number((await t.db('acts').where('act_no', 'like', 'F-%').count({ n: '*' }))[0].n)).toBe(0);
     expect(existsSync(path.join(dir, 'fail.csv.rejected.xlsx'))).toBe(false);

@@ -1,30 +1,19 @@
 // The CLI as finance staff and cron run it: child processes against a real PostgreSQL database.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { fixture, importFile, readRejected, tmpDir } from './import-helpers.ts';
-
-const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'payouts.mjs');
+import { cli } from './support/cli.ts';
+import { count, freshDb, type TestDb } from './support/db.ts';
+import { tempDir } from './support/files.ts';
+import { fixture, importFile, readRejected } from './support/imports.ts';
 
 let t: TestDb;
 let dir: string;
 beforeAll(async () => {
   t = await freshDb({ migrate: false });
-  dir = tmpDir();
+  dir = tempDir('payouts-import-test-');
 });
 afterAll(async () => t?.drop());
 
-function payouts(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, '--db', t.url!, '--as-of', '2025-02-13', '--operator', 'cli-test', ...args],
-      { env: { ...process.env, PAYOUTS_DEBUG: '' } },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const payouts = (...args: string[]) => cli(args, { db: t.url, asOf: '2025-02-13', operator: 'cli-test' });
 
 describe('payouts import (CLI)', () => {
   // The CLI starts in a few seconds (tsx), so this file runs as few child processes as it can:
@@ -40,7 +29,7 @@ describe('payouts import (CLI)', () => {
     // An unusable file: exit 2, one Russian line, no stack trace, nothing written.
     expect(empty.code).toBe(2);
     expect(empty.stderr).toBe('Ошибка: Файл empty.csv пуст\n');
-    expect(await t.db('import_batches').count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(await count(t.db, 'import_batches')).toBe(0);
 
     // The banks the providers' БИК must exist in (in-process: the CLI is what is tested below).
     expect((await importFile(t.db, 'banks', fixture('banks.csv', dir))).rejected).toBe(0);
@@ -74,7 +63,7 @@ describe('payouts import (CLI)', () => {
       errors: [{ row: 3, field: 'iban', value: 'KZ19722S000000000003' }],
     });
     expect(typeof doc.batch_id).toBe('number');
-    expect(await t.db('providers').count({ n: '*' })).toEqual([{ n: 2 }]);
-    expect(await t.db('bank_details').count({ n: '*' })).toEqual([{ n: 2 }]);
+    expect(await count(t.db, 'providers')).toBe(2);
+    expect(await count(t.db, 'bank_details')).toBe(2);
   });
 });

@@ -21,7 +21,7 @@ import { actSchema } from '../schemas/acts.ts';
 import { returnSchema } from '../schemas/returns.ts';
 import { neutralizeFormula } from '../pipeline/kernel/csv.ts';
 import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
-import { act } from './import-helpers.ts';
+import { act } from './support/imports.ts';
 
 function ok<T>(f: Field<T>, v: unknown): T {
   const r = f.schema.safeParse(v);

@@ -5,33 +5,30 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../pipeline/kernel/errors.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { ACT_COLUMNS, act, fixture, importFile, loadSample, readRejected, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
+import { count, type TestDb } from './support/db.ts';
+import { writeCsv } from './support/csv.ts';
+import { synthIin } from './support/ids.ts';
+import { ACT_COLUMNS, act, fixture, importFile, SAMPLE, openSample, readRejected, type SampleDb } from './support/imports.ts';
 
 let t: TestDb;
 let dir: string;
+let close: SampleDb['close'] | undefined;
 beforeAll(async () => {
-  t = await freshDb();
-  dir = tmpDir();
-  await loadSample(t.db, dir);
+  ({ t, dir, close } = await openSample());
 });
-afterAll(async () => t?.drop());
+afterAll(() => close?.());
 
-async function batchCount(): Promise<number> {
-  const [{ n }] = await t.db('import_batches').count({ n: '*' });
-  return Number(n);
-}
+const batchCount = () => count(t.db, 'import_batches');
 
 /** Runs an import that must be refused as a whole: UsageError, and nothing written. */
 async function refused(kind: string, file: string): Promise<string> {
   const before = await batchCount();
-  const [{ n: actsBefore }] = await t.db('acts').count({ n: '*' });
+  const actsBefore = await count(t.db, 'acts');
   const err = await importFile(t.db, kind, file).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(UsageError);
   expect((err as UsageError).exitCode).toBe(2);
   expect(await batchCount()).toBe(before);
-  const [{ n: actsAfter }] = await t.db('acts').count({ n: '*' });
-  expect(actsAfter).toBe(actsBefore);
+  expect(await count(t.db, 'acts')).toBe(actsBefore);
   expect(existsSync(`${file}.rejected.xlsx`)).toBe(false);
   const message = (err as Error).message;
   expect(message).not.toMatch(/\n/);
@@ -58,7 +55,7 @@ describe('unusable files', () => {
 
   it('a missing optional column is fine', async () => {
     const cols = ACT_COLUMNS.filter((c) => c !== 'claimed_amount');
-    const file = writeCsv(dir, 'no-claimed.csv', cols, [act({ act_no: 'OPT-1', pwd_iin: syntheticIin(700) })]);
+    const file = writeCsv(dir, 'no-claimed.csv', cols, [act({ act_no: 'OPT-1', pwd_iin: synthIin(700) })]);
     const r = await importFile(t.db, 'acts', file);
     expect([r.accepted, r.rejected]).toEqual([1, 0]);
   });
@@ -81,7 +78,7 @@ describe('unusable files', () => {
   });
 
   it('a UTF-8 file with a Windows-1251 line deep inside is refused as mixed: nothing of it is taken', async () => {
-    const rows = Array.from({ length: 1500 }, (_, i) => act({ act_no: `BIG-${i}`, pwd_iin: syntheticIin(1000 + i) }));
+    const rows = Array.from({ length: 1500 }, (_, i) => act({ act_no: `BIG-${i}`, pwd_iin: synthIin(1000 + i) }));
     const file = writeCsv(dir, 'late-cp1251.csv', ACT_COLUMNS, rows);
     writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('x,\xc0\xe1\xe2\n', 'latin1')]));
     expect(await refused('acts', file)).toBe(
@@ -173,13 +170,13 @@ describe('CSV reader', () => {
       'formula.csv',
       ['provider_id', 'kind', 'name', 'bik', 'iban', 'registered_on'],
       [
-        { provider_id: syntheticIin(900), kind: 'assistant', name: formula, bik: 'HSBKKZKX', iban: SAMPLE.halykIban, registered_on: '2024-01-01' },
-        { provider_id: syntheticIin(901), kind: 'assistant', name: formula, bik: 'HSBKKZKX', iban: 'KZ00', registered_on: '2024-01-01' },
+        { provider_id: synthIin(900), kind: 'assistant', name: formula, bik: 'HSBKKZKX', iban: SAMPLE.halykIban, registered_on: '2024-01-01' },
+        { provider_id: synthIin(901), kind: 'assistant', name: formula, bik: 'HSBKKZKX', iban: 'KZ00', registered_on: '2024-01-01' },
       ],
     );
     const r = await importFile(t.db, 'providers', file);
     expect([r.accepted, r.rejected]).toEqual([1, 1]);
-    const p = await t.db('providers').where({ provider_id: syntheticIin(900) }).first();
+    const p = await t.db('providers').where({ provider_id: synthIin(900) }).first();
     expect(p.name).toBe(formula);
     // The rejected-rows workbook shows it as it was, as text: a cell of text is never a formula.
     const wb = new ExcelJS.Workbook();
@@ -204,7 +201,7 @@ describe('XLSX reader', () => {
   it('reads typed cells back: dates, months, number cells; an ИИН that lost its leading zero is refused', async () => {
     const file = await workbook(path.join(dir, 'acts.xlsx'), (ws) => {
       ws.addRow(ACT_COLUMNS);
-      const good = act({ act_no: 'X-1', pwd_iin: syntheticIin(800) });
+      const good = act({ act_no: 'X-1', pwd_iin: synthIin(800) });
       ws.addRow(
         ACT_COLUMNS.map((c) => {
           if (c === 'hours') return 160;
@@ -267,8 +264,8 @@ describe('JSON reader', () => {
     writeFileSync(
       file,
       JSON.stringify([
-        { iin: syntheticIin(950), opv_exempt: true, osms_exempt: 'false', so_exempt: false, valid_from: '2025-01-01', reason: 'тест' },
-        { iin: syntheticIin(951), opv_exempt: true, osms_exempt: false, valid_from: '2025-01-01', valid_to: null, reason: 'тест' },
+        { iin: synthIin(950), opv_exempt: true, osms_exempt: 'false', so_exempt: false, valid_from: '2025-01-01', reason: 'тест' },
+        { iin: synthIin(951), opv_exempt: true, osms_exempt: false, valid_from: '2025-01-01', valid_to: null, reason: 'тест' },
         'не объект',
       ]),
     );

@@ -13,9 +13,10 @@ import { IMPORT_KINDS } from '../pipeline/imports/kind.ts';
 import { runImport } from '../pipeline/imports/run-import.ts';
 import { csvText, writeCsvFile } from '../pipeline/kernel/csv.ts';
 import { UsageError } from '../pipeline/kernel/errors.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { postgresAvailable } from './helpers/services.ts';
-import { importFile, readRejected, tmpDir } from './import-helpers.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { postgresAvailable } from './support/services.ts';
+import { tempDir as tmpDir } from './support/files.ts';
+import { importFile, readRejected } from './support/imports.ts';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(REPO, 'bin', 'payouts.mjs');

@@ -2,17 +2,18 @@
 // details), bank-details (new versions, never edits) and exemptions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { fixture, importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
+import { count, type TestDb } from './support/db.ts';
+import { writeCsv } from './support/csv.ts';
+import { synthIin } from './support/ids.ts';
+import { fixture, importFile, SAMPLE, openSample, type SampleDb } from './support/imports.ts';
 
 let t: TestDb;
 let dir: string;
+let close: SampleDb['close'] | undefined;
 beforeAll(async () => {
-  t = await freshDb();
-  dir = tmpDir();
-  await loadSample(t.db, dir, ['banks', 'mios']);
+  ({ t, dir, close } = await openSample(['banks', 'mios']));
 });
-afterAll(async () => t?.drop());
+afterAll(() => close?.());
 
 const PROVIDER_COLUMNS = ['provider_id', 'kind', 'name', 'bik', 'iban', 'registered_on', 'deregistered_on', 'deregistration_reason'];
 const KASPI_IBAN = makeKzIban('722', 'S000000000099');
@@ -46,7 +47,7 @@ describe('banks', () => {
 describe('mios', () => {
   it('checks the БИН and that the БИК is a known bank', async () => {
     const cols = ['mio_bin', 'name', 'oblast', 'bik', 'iban'];
-    const bin = syntheticIin(400);
+    const bin = synthIin(400);
     const r = await importFile(
       t.db,
       'mios',
@@ -64,7 +65,7 @@ describe('mios', () => {
 
 describe('providers', () => {
   const provider = (o: Record<string, string>) => ({
-    provider_id: syntheticIin(500),
+    provider_id: synthIin(500),
     kind: 'assistant',
     name: 'Тестова Динара Ериковна',
     bik: 'CASPKZKA',
@@ -76,7 +77,7 @@ describe('providers', () => {
   it('a provider brings its first bank details as a version', async () => {
     const r = await importFile(t.db, 'providers', writeCsv(dir, 'p1.csv', PROVIDER_COLUMNS, [provider({})]));
     expect(r.accepted).toBe(1);
-    const versions = await t.db('bank_details').where({ provider_id: syntheticIin(500) });
+    const versions = await t.db('bank_details').where({ provider_id: synthIin(500) });
     expect(versions).toHaveLength(1);
     expect(versions[0]).toMatchObject({ bik: 'CASPKZKA', iban: KASPI_IBAN, changed_on: '2024-05-01', source: 'providers', batch_id: r.batch_id });
   });
@@ -87,12 +88,12 @@ describe('providers', () => {
       t.db,
       'providers',
       writeCsv(dir, 'p2.csv', PROVIDER_COLUMNS, [
-        provider({ provider_id: syntheticIin(501), iban: badIban }),
-        provider({ provider_id: syntheticIin(502), bik: 'ZZZZKZ99' }),
+        provider({ provider_id: synthIin(501), iban: badIban }),
+        provider({ provider_id: synthIin(502), bik: 'ZZZZKZ99' }),
         provider({ provider_id: '850312400218' }),
-        provider({ provider_id: syntheticIin(503), kind: 'company' }),
-        provider({ provider_id: syntheticIin(504), deregistered_on: '2024-04-30', deregistration_reason: 'решение комиссии' }),
-        provider({ provider_id: syntheticIin(505), deregistration_reason: 'решение комиссии' }),
+        provider({ provider_id: synthIin(503), kind: 'company' }),
+        provider({ provider_id: synthIin(504), deregistered_on: '2024-04-30', deregistration_reason: 'решение комиссии' }),
+        provider({ provider_id: synthIin(505), deregistration_reason: 'решение комиссии' }),
       ]),
     );
     expect(r.accepted).toBe(0);
@@ -111,7 +112,7 @@ describe('providers', () => {
     const r = await importFile(t.db, 'providers', writeCsv(dir, 'p3.csv', PROVIDER_COLUMNS, [provider({ iban: other })]));
     expect(r.rejected).toBe(1);
     expect(r.errors[0].field).toBe('iban');
-    expect(r.errors[0].reason).toContain(`Конфликт по ключу provider_id=${syntheticIin(500)}: поставщик уже загружен`);
+    expect(r.errors[0].reason).toContain(`Конфликт по ключу provider_id=${synthIin(500)}: поставщик уже загружен`);
     expect(r.errors[0].reason).toContain(`iban: было «${KASPI_IBAN}», в файле «${other}»`);
     const again = await importFile(t.db, 'providers', writeCsv(dir, 'p4.csv', PROVIDER_COLUMNS, [provider({})]));
     expect([again.accepted, again.duplicates, again.rejected]).toEqual([0, 1, 0]);
@@ -120,7 +121,7 @@ describe('providers', () => {
 
 describe('bank-details', () => {
   const cols = ['provider_id', 'bik', 'iban', 'changed_on'];
-  const id = () => syntheticIin(500);
+  const id = () => synthIin(500);
   const newIban = makeKzIban('601', '0000000000077');
 
   it('adds a version and never edits the old one', async () => {
@@ -147,7 +148,7 @@ describe('bank-details', () => {
       'bank-details',
       writeCsv(dir, 'bd2.csv', cols, [
         { provider_id: id(), bik: 'HSBKKZKX', iban: makeKzIban('601', '0000000000078'), changed_on: '2025-02-20' },
-        { provider_id: syntheticIin(599), bik: 'HSBKKZKX', iban: newIban, changed_on: '2025-02-20' },
+        { provider_id: synthIin(599), bik: 'HSBKKZKX', iban: newIban, changed_on: '2025-02-20' },
         { provider_id: id(), bik: 'ZZZZKZ99', iban: newIban, changed_on: '2025-02-21' },
         { provider_id: id(), bik: 'HSBKKZKX', iban: newIban, changed_on: '2024-04-30' },
       ]),
@@ -169,7 +170,7 @@ describe('bank-details', () => {
 describe('exemptions', () => {
   it('checks booleans and the period; the natural key is (iin, valid_from)', async () => {
     const cols = ['iin', 'opv_exempt', 'osms_exempt', 'so_exempt', 'valid_from', 'valid_to', 'reason'];
-    const iin = syntheticIin(600);
+    const iin = synthIin(600);
     const row = { iin, opv_exempt: 'true', osms_exempt: 'FALSE', so_exempt: 'false', valid_from: '2025-01-01', valid_to: '', reason: 'пенсионер' };
     const r = await importFile(
       t.db,
@@ -210,7 +211,7 @@ describe('the sample files', () => {
 
 describe('provider de-registration', () => {
   it('takes a later de-registration of a known provider as the one allowed change, audited; nothing else changes', async () => {
-    const id = syntheticIin(731);
+    const id = synthIin(731);
     const base = { provider_id: id, kind: 'assistant', name: 'Тестова Айгерим', bik: 'CASPKZKA', iban: KASPI_IBAN, registered_on: '2025-01-10' };
     const first = await importFile(t.db, 'providers', writeCsv(dir, 'dereg1.csv', PROVIDER_COLUMNS, [base]));
     expect([first.accepted, first.rejected]).toEqual([1, 0]);
@@ -222,7 +223,7 @@ describe('provider de-registration', () => {
     expect([row.deregistered_on, row.deregistration_reason]).toEqual(['2025-04-20', 'по заявлению поставщика']);
     const audit = await t.db('audit_events').where({ action: 'deregister provider', object: id });
     expect(audit).toHaveLength(1);
-    expect(await t.db('bank_details').where({ provider_id: id }).count({ n: '*' })).toEqual([{ n: 1 }]);
+    expect(await count(t.db, 'bank_details', { provider_id: id })).toBe(1);
 
     // The same file again is a duplicate; a different date afterwards is a conflict, not an edit.
     const again = await importFile(t.db, 'providers', writeCsv(dir, 'dereg3.csv', PROVIDER_COLUMNS, [dereg]));
@@ -235,7 +236,7 @@ describe('provider de-registration', () => {
     expect([moved.accepted, moved.rejected]).toEqual([0, 1]);
     expect(moved.errors[0].reason).toMatch(/Конфликт по ключу provider_id=/);
     // A name change together with the de-registration is still a conflict.
-    const other = syntheticIin(732);
+    const other = synthIin(732);
     await importFile(t.db, 'providers', writeCsv(dir, 'dereg5.csv', PROVIDER_COLUMNS, [{ ...base, provider_id: other }]));
     const renamed = await importFile(
       t.db,

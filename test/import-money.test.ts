@@ -8,15 +8,16 @@ import { buildPain002 } from '../pipeline/iso20022/index.ts';
 import { PIPELINE_LOCK } from '../pipeline/kernel/step-run.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { connect } from '../pipeline/kernel/db.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { importFile, loadSample, SAMPLE, syntheticIin, tmpDir, writeCsv } from './import-helpers.ts';
+import { count, type TestDb } from './support/db.ts';
+import { writeCsv } from './support/csv.ts';
+import { synthIin } from './support/ids.ts';
+import { importFile, SAMPLE, openSample, type SampleDb } from './support/imports.ts';
 
 let t: TestDb;
 let dir: string;
+let close: SampleDb['close'] | undefined;
 beforeAll(async () => {
-  t = await freshDb();
-  dir = tmpDir();
-  await loadSample(t.db, dir, ['banks', 'mios']);
+  ({ t, dir, close } = await openSample(['banks', 'mios']));
   // A demand of 1 000 000.00 formed for Astana on 2025-02-15 (written directly: the steps that
   // form demands are not what this file tests).
   const [run] = await t.db('step_runs')
@@ -33,7 +34,7 @@ beforeAll(async () => {
     run_id: run.id,
   });
 });
-afterAll(async () => t?.drop());
+afterAll(() => close?.());
 
 const FUNDING_COLUMNS = ['mio_bin', 'pp_no', 'pp_date', 'amount'];
 
@@ -47,7 +48,7 @@ describe('funding', () => {
         { mio_bin: SAMPLE.astana, pp_no: '102', pp_date: '2025-02-17', amount: '1.005' },
         { mio_bin: SAMPLE.astana, pp_no: '103', pp_date: '2025-02-17', amount: '1.234,56' },
         { mio_bin: SAMPLE.astana, pp_no: '104', pp_date: '2025-02-30', amount: '10' },
-        { mio_bin: syntheticIin(77), pp_no: '105', pp_date: '2025-02-17', amount: '10' },
+        { mio_bin: synthIin(77), pp_no: '105', pp_date: '2025-02-17', amount: '10' },
         { mio_bin: SAMPLE.astana, pp_no: '106', pp_date: '2025-02-17', amount: '0' },
       ]),
       { asOf: '2025-02-18' },
@@ -79,7 +80,7 @@ describe('funding', () => {
     );
     expect([r.accepted, r.duplicates, r.rejected]).toEqual([0, 1, 1]);
     expect(r.errors[0].row).toBe(3);
-    expect(await t.db('transfers').count({ n: '*' })).toEqual([{ n: 1 }]);
+    expect(await count(t.db, 'transfers')).toBe(1);
   });
 
   it('waits for the pipeline lock: a step running elsewhere and a money import never interleave', async () => {

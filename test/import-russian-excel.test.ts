@@ -10,8 +10,10 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../pipeline/kernel/errors.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { ACT_COLUMNS, act, importFile, loadSample, syntheticIin, tmpDir } from './import-helpers.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { tempDir as tmpDir } from './support/files.ts';
+import { synthIin as syntheticIin } from './support/ids.ts';
+import { ACT_COLUMNS, act, importFile, loadSample } from './support/imports.ts';
 
 const NBSP = '\u00a0';
 const EXEMPTION_COLUMNS = ['iin', 'opv_exempt', 'osms_exempt', 'so_exempt', 'valid_from', 'valid_to', 'reason'];

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../pipeline/kernel/errors.ts';
-import { iinBinCheckDigit, makeKzIban } from '../pipeline/kernel/identifiers.ts';
+import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import {
   buildPain001,
   writePain001,
@@ -11,23 +11,16 @@ import {
   Iso20022FormatError,
   PAIN001_NAMESPACE,
   PAIN002_NAMESPACE,
-  parsePain001,
   parsePain002,
   type Pain001Message,
-  type ParsedPain001,
 } from '../pipeline/iso20022/index.ts';
-
-/** A valid ИИН/БИН from its first 11 digits. */
-function idNumber(first11: string): string {
-  const check = iinBinCheckDigit(first11);
-  if (check === null) throw new Error(`no valid number starts with ${first11}`);
-  return first11 + String(check);
-}
+import { validId } from './support/ids.ts';
+import { parsePain001, type ParsedPain001 } from './support/pain001-parser.ts';
 
 const GK_BIN = '160440007161';
-const ASSISTANT_IIN = idNumber('85031230021');
-const ENTREPRENEUR_IIN = idNumber('90010240013');
-const NPO_BIN = idNumber('05024000123');
+const ASSISTANT_IIN = validId('85031230021');
+const ENTREPRENEUR_IIN = validId('90010240013');
+const NPO_BIN = validId('05024000123');
 
 function message(overrides: Partial<Pain001Message> = {}): Pain001Message {
   return {

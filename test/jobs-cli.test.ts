@@ -1,17 +1,15 @@
 // The jobs commands as cron and the on-call engineer use them: `payouts schedule`, `run nightly`,
 // `run monthly`, `enqueue`, `status`, and their refusals (exit codes of INTERFACE.md, Russian
 // messages, no stack traces). Child processes against a real database.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedWorld, WORLD } from './helpers/jobs-world.ts';
-import { dropPrefix, REDIS_URL, uniquePrefix } from './helpers/queue.ts';
-import { postgresAvailable, redisAvailable, servicesRequired } from './helpers/services.ts';
+import { cli } from './support/cli.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { tempDir } from './support/files.ts';
+import { seedWorld, WORLD } from './support/one-month-world.ts';
+import { dropPrefix, REDIS_URL, uniquePrefix } from './support/queue.ts';
+import { postgresAvailable, redisAvailable, servicesRequired } from './support/services.ts';
 
-const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'payouts.mjs');
 const pgOk = await postgresAvailable();
 const redisOk = await redisAvailable();
 if (!pgOk) {
@@ -19,22 +17,9 @@ if (!pgOk) {
   console.warn('[skip] test/jobs-cli.test.ts: the CLI runs in child processes that need a PostgreSQL server to share the database.');
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function payouts(args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Promise<Run> {
-  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: undefined, REDIS_URL: undefined, PAYOUTS_LOG_LEVEL: 'warn', ...opts.env };
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+/** `payouts` in the test's own folder, its logs at warn (the child gets no DATABASE_URL or REDIS_URL of ours). */
+const payouts = (args: string[], opts: { cwd: string; env?: Record<string, string> }) =>
+  cli(args, { cwd: opts.cwd, env: { PAYOUTS_LOG_LEVEL: 'warn', ...opts.env } });
 
 describe.skipIf(!pgOk)('payouts schedule / run nightly / run monthly / enqueue / status', () => {
   let t: TestDb;
@@ -45,7 +30,7 @@ describe.skipIf(!pgOk)('payouts schedule / run nightly / run monthly / enqueue /
   beforeAll(async () => {
     t = await freshDb();
     await seedWorld(t.db);
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'payouts-jobs-cli-'));
+    cwd = tempDir('payouts-jobs-cli-');
     db = t.url!;
   });
   afterAll(async () => {

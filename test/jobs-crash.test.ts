@@ -2,9 +2,7 @@
 // orders written, not committed) leaves its job to BullMQ's stalled-job check; another worker
 // process takes it and the result is the one a clean run gives: the same orders, the same lines,
 // no line twice, gapless numbers, a balanced ledger. The second worker then stops on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
@@ -12,12 +10,12 @@ import { manualItem } from '../jobs/planner.ts';
 import { enqueueItem, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { fundedWorld, WORLD } from './helpers/jobs-world.ts';
-import { dropPrefix, queueTestsCanRun, REDIS_URL, testQueue, uniquePrefix, waitForState } from './helpers/queue.ts';
-import { postgresAvailable, servicesRequired } from './helpers/services.ts';
-
-const BIN = path.resolve(import.meta.dirname, '..', 'bin', 'payouts.mjs');
+import { startCli, type CliProcess } from './support/cli.ts';
+import { count, freshDb, type TestDb } from './support/db.ts';
+import { tempDir } from './support/files.ts';
+import { fundedWorld, WORLD } from './support/one-month-world.ts';
+import { queueTestsCanRun, REDIS_URL, waitForState, openTestQueue, type TestQueue } from './support/queue.ts';
+import { postgresAvailable, servicesRequired } from './support/services.ts';
 
 const redisOk = await queueTestsCanRun('test/jobs-crash.test.ts');
 const pgOk = await postgresAvailable();
@@ -26,26 +24,13 @@ if (!pgOk) {
   console.warn('[skip] test/jobs-crash.test.ts: worker processes share a database, which needs a PostgreSQL server (PGlite is one process\'s).');
 }
 
-function startWorkerProcess(url: string, prefix: string, cwd: string, env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, 'worker', '--db', url, '--lock-duration', '1000', '--stalled-interval', '500'], {
+/** A `payouts worker` process on the test's queue; killed with SIGKILL (and says so) if it outlives `timeoutMs`. */
+function startWorkerProcess(url: string, prefix: string, cwd: string, env: Record<string, string> = {}, timeoutMs = 20_000): CliProcess {
+  return startCli(['worker', '--lock-duration', '1000', '--stalled-interval', '500'], {
+    db: url,
     cwd,
-    env: { ...process.env, REDIS_URL, PAYOUTS_QUEUE_PREFIX: prefix, PAYOUTS_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function exited(child: ChildProcess, timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`worker did not exit in ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
+    env: { REDIS_URL, PAYOUTS_QUEUE_PREFIX: prefix, PAYOUTS_LOG_LEVEL: 'warn', ...env },
+    timeoutMs,
   });
 }
 
@@ -53,19 +38,18 @@ describe.skipIf(!redisOk || !pgOk)('a worker killed mid-job', () => {
   let t: TestDb;
   let prefix: string;
   let queue: Queue<StepJobData, StepJobResult>;
+  let opened: TestQueue | undefined;
   let cwd: string;
 
   beforeAll(async () => {
     t = await freshDb();
     await fundedWorld(t.db);
-    prefix = uniquePrefix();
-    queue = testQueue(prefix);
-    cwd = mkdtempSync(path.join(os.tmpdir(), 'payouts-jobs-crash-'));
+    opened = openTestQueue();
+    ({ prefix, queue } = opened);
+    cwd = tempDir('payouts-jobs-crash-');
   });
   afterAll(async () => {
-    await queue?.obliterate({ force: true });
-    await queue?.close();
-    if (prefix) await dropPrefix(prefix);
+    await opened?.drop();
     await t?.drop();
     rmSync(cwd, { recursive: true, force: true });
   });
@@ -83,20 +67,20 @@ describe.skipIf(!redisOk || !pgOk)('a worker killed mid-job', () => {
     const jobId = `pay@${WORLD.payOn}`;
 
     // Worker 1 dies with SIGKILL while writing the second of three orders.
-    const first = await exited(startWorkerProcess(t.url!, prefix, cwd, { PAYOUTS_CRASH_AT: 'orders.half-written' }));
+    const first = await startWorkerProcess(t.url!, prefix, cwd, { PAYOUTS_CRASH_AT: 'orders.half-written' }).done;
     expect(first.signal).toBe('SIGKILL');
+    expect(first.stderr).not.toMatch(/\[test\] killed after/); // its own crash point, not the timeout
     expect(await (await queue.getJob(jobId))?.getState()).toBe('active'); // its lock has not expired yet
     // Its transaction died with it.
-    expect(await t.db('step_runs').where({ step: 'pay' }).count({ n: '*' }).first()).toEqual({ n: 0 });
-    expect(await t.db('payment_orders').count({ n: '*' }).first()).toEqual({ n: 0 });
-    expect(await t.db('payment_lines').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await count(t.db, 'step_runs', { step: 'pay' })).toBe(0);
+    expect(await count(t.db, 'payment_orders')).toBe(0);
+    expect(await count(t.db, 'payment_lines')).toBe(0);
 
     // Worker 2 finds the stalled job, runs it, and stops cleanly on SIGTERM.
-    const second = startWorkerProcess(t.url!, prefix, cwd, { PAYOUTS_LOG_LEVEL: 'info' });
-    const secondExit = exited(second, 30_000);
+    const second = startWorkerProcess(t.url!, prefix, cwd, { PAYOUTS_LOG_LEVEL: 'info' }, 30_000);
     await waitForState(queue, jobId, ['completed', 'failed'], 20_000);
-    second.kill('SIGTERM');
-    const { code, signal, stderr } = await secondExit;
+    second.child.kill('SIGTERM');
+    const { code, signal, stderr } = await second.done;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(stderr).toMatch(/"msg":"worker stopped"/);
 
@@ -108,7 +92,7 @@ describe.skipIf(!redisOk || !pgOk)('a worker killed mid-job', () => {
     );
     expect(orders).toEqual(cleanOrders);
 
-    expect(await t.db('step_runs').where({ step: 'pay' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(await count(t.db, 'step_runs', { step: 'pay' })).toBe(1);
     const numbers = await t.db('payment_orders').orderBy('number').pluck('number');
     expect(numbers).toEqual([1, 2, 3]);
     const lines = await t.db('payment_lines').select('demand_row_id', 'amount').orderBy('amount');

@@ -12,11 +12,12 @@
 // 2025-03-31 (last working day of the month after the return), and her March payment
 // (160 h: G 85 811.20, ОПВ 8 581.12, provider 77 230.08) waits for details — a breached deadline.
 // Closing balance of Astana for March: 125 091.58 + 121 230.08 − 88 000.00 + 0 − 81 091.58 = 77 230.08.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo, type DemoResult } from '../jobs/demo.ts';
+import { runDemo, type DemoResult } from '../jobs/demo/index.ts';
+import { checkReport } from '../schemas/reports/index.ts';
 import { UsageError } from '../pipeline/kernel/errors.ts';
 
 describe('payouts demo', () => {
@@ -104,6 +105,19 @@ describe('payouts demo', () => {
       'returns_2025-02-20_1.xml',
       'returns_2025-02-20_2.xml',
     ]);
+  });
+
+  it('writes JSON reports that each match the schema of the form its file names', () => {
+    const out = path.join(dir, 'out');
+    const reports = readdirSync(out).filter((f) => f.endsWith('.json'));
+    expect(reports.sort()).toEqual(r.files.filter((f) => f.format === 'json').map((f) => path.basename(f.file)).sort());
+    expect(reports).toHaveLength(8 * 2 + 2); // the eight monthly forms for February and March, deadlines and ledger
+    for (const file of reports) {
+      const doc: unknown = JSON.parse(readFileSync(path.join(out, file), 'utf8'));
+      expect(() => checkReport(doc), file).not.toThrow();
+      checkReport(doc);
+      expect(file.startsWith(`${doc.form}_`), file).toBe(true);
+    }
   });
 });
 

@@ -2,8 +2,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, maskText, maskValue } from '../pipeline/kernel/logger.ts';
-import { isTransient } from '../jobs/transient.ts';
-import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
+import { BusinessRuleError, isTransient } from '../pipeline/kernel/errors.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

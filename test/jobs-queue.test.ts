@@ -11,9 +11,9 @@ import { enqueueItem, jobIdOf, parseJobId, snapshot, type StepJobData, type Step
 import { startWorker, type RunningWorker } from '../jobs/worker.ts';
 import { stepFunction, type StepResolver } from '../jobs/steps.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { fundedWorld, WORLD } from './helpers/jobs-world.ts';
-import { dropPrefix, queueTestsCanRun, REDIS_URL, testQueue, uniquePrefix, waitForState } from './helpers/queue.ts';
+import { count, freshDb, type TestDb } from './support/db.ts';
+import { fundedWorld, WORLD } from './support/one-month-world.ts';
+import { queueTestsCanRun, REDIS_URL, testQueue, waitForState, openTestQueue, type TestQueue } from './support/queue.ts';
 
 const canRun = await queueTestsCanRun('test/jobs-queue.test.ts');
 const FAST_RETRY = { attempts: 4, backoffMs: 100 };
@@ -48,18 +48,18 @@ describe.skipIf(!canRun)('step queue (BullMQ, real Redis)', () => {
   afterEach(async () => {
     await worker?.close();
     worker = undefined;
-    await queue?.obliterate({ force: true });
-    await queue?.close();
-    await dropPrefix(prefix);
+    await opened?.drop();
+    opened = undefined;
   });
   afterAll(async () => {
     await t?.drop();
     rmSync(out, { recursive: true, force: true });
   });
 
+  let opened: TestQueue | undefined;
   function newQueue() {
-    prefix = uniquePrefix();
-    queue = testQueue(prefix);
+    opened = openTestQueue();
+    ({ prefix, queue } = opened);
     return queue;
   }
 
@@ -101,7 +101,7 @@ describe.skipIf(!canRun)('step queue (BullMQ, real Redis)', () => {
     expect(job?.attemptsMade).toBe(1);
     expect(job?.data.operator).toBe('a');
     expect(job?.returnvalue).toMatchObject({ status: 'done', summary: { payouts: { count: 3, amount: WORLD.demand } } });
-    expect(await t.db('step_runs').where({ step: 'pay' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(await count(t.db, 'step_runs', { step: 'pay' })).toBe(1);
     const lines = await t.db('payment_lines').orderBy('amount').pluck('amount');
     expect(lines).toEqual(WORLD.providerSums);
     expect((await trialBalance(t.db)).balanced).toBe(true);
@@ -150,7 +150,7 @@ describe.skipIf(!canRun)('step queue (BullMQ, real Redis)', () => {
     expect(job?.failedReason).toMatch(/Connection terminated unexpectedly/);
     expect(job?.attemptsMade).toBe(2);
     expect(attempt).toBe(2);
-    expect(await t.db('step_runs').where({ step: 'check-deadlines', run_key: '2025-03-19' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+    expect(await count(t.db, 'step_runs', { step: 'check-deadlines', run_key: '2025-03-19' })).toBe(1);
   });
 
   it('refund-unsent waits for the day\'s pay still on the queue, then runs after it', async () => {

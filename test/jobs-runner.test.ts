@@ -11,8 +11,8 @@ import { trialBalance } from '../pipeline/ledger.ts';
 import { dueOn, monthlyItems, plan, type PlanItem } from '../jobs/planner.ts';
 import { exitCodeOf, runItems, type ItemResult } from '../jobs/runner.ts';
 import { stepFunction, type StepResolver } from '../jobs/steps.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { fund, seedWorld, WORLD } from './helpers/jobs-world.ts';
+import { count, freshDb, type TestDb } from './support/db.ts';
+import { fundDemand, seedWorld, WORLD } from './support/one-month-world.ts';
 
 const cal = Calendar.fromReferenceFiles();
 let out: string;
@@ -39,7 +39,7 @@ describe('in-process runner over March 2025', () => {
     const all: ItemResult[] = [];
     for (let d = '2025-03-13'; d <= '2025-03-19'; d = addDays(d, 1)) {
       // The МИО's transfer arrives on Monday 17 March, during the day (an import, not a step).
-      if (d === WORLD.transferOn) await fund(t.db, mioBin, '501', d, WORLD.demand);
+      if (d === WORLD.transferOn) await fundDemand(t.db, { mio_bin: mioBin });
       all.push(...(await runItems(t.db, dueOn(cal, d), { operator: 'runner-test', outDir: out })));
     }
     expect(brief(all)).toEqual([
@@ -68,11 +68,11 @@ describe('in-process runner over March 2025', () => {
   });
 
   it('running the same days again changes nothing and says so', async () => {
-    const before = await t.db('step_runs').count({ n: '*' }).first();
+    const before = await count(t.db, 'step_runs');
     const again = await runItems(t.db, plan(cal, '2025-03-14', '2025-03-18'), { operator: 'someone-else', outDir: out });
     expect(new Set(again.map((r) => r.status))).toEqual(new Set(['already-done']));
-    expect(await t.db('step_runs').count({ n: '*' }).first()).toEqual(before);
-    expect(await t.db('payment_lines').count({ n: '*' }).first()).toEqual({ n: 3 });
+    expect(await count(t.db, 'step_runs')).toBe(before);
+    expect(await count(t.db, 'payment_lines')).toBe(3);
   });
 });
 
@@ -90,7 +90,7 @@ describe('in-process runner: prerequisites, refusals, dry runs', () => {
     expect(rs[0].status).toBe('skipped');
     expect(rs[0].message).toBe('сначала должен быть выполнен шаг build-lists за 2025-03');
     expect(exitCodeOf(rs)).toBe(4);
-    expect(await t.db('step_runs').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await count(t.db, 'step_runs')).toBe(0);
   });
 
   it('a dry run writes nothing, and a step after a dry-run prerequisite is not computed on a false basis', async () => {
@@ -99,8 +99,8 @@ describe('in-process runner: prerequisites, refusals, dry runs', () => {
     expect(brief(rs)).toEqual(['build-lists@2025-03:dry-run', 'form-demand@2025-03:skipped']);
     expect(rs[1].message).toMatch(/build-lists за 2025-03 выполнен только пробно/);
     expect(rs[0].summary).toBeTruthy();
-    expect(await t.db('step_runs').count({ n: '*' }).first()).toEqual({ n: 0 });
-    expect(await t.db('lists').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await count(t.db, 'step_runs')).toBe(0);
+    expect(await count(t.db, 'lists')).toBe(0);
   });
 
   it('a refused step does not stop the steps that do not depend on it; order is the planner\'s', async () => {

@@ -8,8 +8,8 @@ import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { plan } from '../jobs/planner.ts';
 import { jobIdOf, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
 import { catchUp, closedBusinessDate, lastTick, startScheduler, tick } from '../jobs/scheduler.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { dropPrefix, queueTestsCanRun, testQueue, uniquePrefix } from './helpers/queue.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { queueTestsCanRun, testQueue, openTestQueue, type TestQueue } from './support/queue.ts';
 
 const canRun = await queueTestsCanRun('test/jobs-scheduler.test.ts');
 const cal = Calendar.fromReferenceFiles();
@@ -38,16 +38,16 @@ describe.skipIf(!canRun)('scheduler ticks (real Redis, real database)', () => {
     t = await freshDb();
   });
   afterEach(async () => {
-    await queue?.obliterate({ force: true });
-    await queue?.close();
-    await dropPrefix(prefix);
+    await opened?.drop();
+    opened = undefined;
     await t.db('scheduler_ticks').delete();
   });
   afterAll(async () => t?.drop());
 
+  let opened: TestQueue | undefined;
   function newQueue() {
-    prefix = uniquePrefix();
-    queue = testQueue(prefix);
+    opened = openTestQueue();
+    ({ prefix, queue } = opened);
     return queue;
   }
 

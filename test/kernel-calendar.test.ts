@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Calendar, CalendarError } from '../pipeline/kernel/calendar.ts';
+import { Calendar } from '../pipeline/kernel/calendar.ts';
+import { CalendarError } from '../pipeline/kernel/errors.ts';
 
 const cal = Calendar.fromReferenceFiles();
 

@@ -1,8 +1,9 @@
 // Contribution caps per assistant and month (DOMAIN.md §2): where a cap would bind, the whole
 // list run is refused with the rule named, and nothing is written — not even the innocent rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedAct, seedMio, seedProvider, synthIin, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
+import { counts, freshDb, type TestDb } from './support/db.ts';
+import { synthIin } from './support/ids.ts';
+import { seedAct, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './support/world.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
@@ -14,14 +15,8 @@ let A: MioSeed;
 let P: ProviderSeed; // the assistant whose July adds up
 let Q: ProviderSeed; // an unrelated assistant
 
-async function counts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['step_runs', 'lists', 'list_rows', 'list_holds', 'notifications', 'ledger_entries', 'audit_events']) {
-    const [{ n }] = await t.db(table).count({ n: '*' });
-    out[table] = Number(n);
-  }
-  return out;
-}
+/** Rows of the tables build-lists writes. */
+const written = () => counts(t.db, ['step_runs', 'lists', 'list_rows', 'list_holds', 'notifications', 'ledger_entries', 'audit_events']);
 
 /** A full July for one more ЛСИ: 8 h × 31 days = 248 h. */
 function fullJuly(provider: ProviderSeed, acceptedOn: string, actNo: string) {
@@ -54,7 +49,7 @@ describe('caps', () => {
     await fullJuly(P, '2025-08-20', 'И-5');
     // An innocent act of another assistant in the same run.
     await seedAct(t.db, { provider: Q, mio: A, service_month: '2025-08', hours: '10', received_on: '2025-09-03', accepted_on: '2025-09-03' });
-    const before = await counts();
+    const before = await written();
     const tb = await trialBalance(t.db);
     const err = await buildLists(t.db, { month: '2025-09', asOf: '2025-09-12', operator: OP }).catch((e) => e);
     expect(err).toBeInstanceOf(BusinessRuleError);
@@ -68,7 +63,7 @@ describe('caps', () => {
     expect(err.message).toContain('(в прежнем списке)');
     expect(err.message).toContain('ничего не записано');
     expect(err.message).not.toContain(P.provider_id); // the ИИН is masked
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
     expect(await trialBalance(t.db)).toEqual(tb);
   });
 

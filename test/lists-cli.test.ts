@@ -1,36 +1,21 @@
 // build-lists, form-demand and contributions through the real CLI (`node bin/payouts.mjs`):
 // the month steps' default as-of (the 14th, the 15th), --dry-run, --json, exit codes 0/2/4
 // with Russian messages and no stack traces, the reports, and the pain.001 files on disk.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedAct, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
-import { parsePain001 } from '../pipeline/iso20022/index.ts';
+import { cli as payouts } from './support/cli.ts';
+import { count, freshDb, type TestDb } from './support/db.ts';
+import { tempDir } from './support/files.ts';
+import { seedAct, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './support/world.ts';
+import { parsePain001 } from './support/pain001-parser.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 let t: TestDb;
 let A: MioSeed;
 let P: ProviderSeed;
 let out: string;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PAYOUTS_OPERATOR: 'cli-тест' };
-    delete env.PAYOUTS_FAIL_AT;
-    delete env.PAYOUTS_CRASH_AT;
-    delete env.PAYOUTS_DEBUG;
-    const child = spawn(process.execPath, ['bin/payouts.mjs', ...args, '--db', t.url!], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => payouts(args, { db: t.url, env: { PAYOUTS_OPERATOR: 'cli-тест' } });
 
 beforeAll(async () => {
   t = await freshDb();
@@ -39,7 +24,7 @@ beforeAll(async () => {
   const E = await seedProvider(t.db, { kind: 'entrepreneur' });
   await seedAct(t.db, { provider: P, mio: A, service_month: '2025-02', hours: '176' });
   await seedAct(t.db, { provider: E, mio: A, service_month: '2025-02', hours: '100' });
-  out = mkdtempSync(path.join(tmpdir(), 'payouts-contrib-'));
+  out = tempDir('payouts-contrib-');
 });
 afterAll(async () => {
   await t?.drop();
@@ -57,7 +42,7 @@ describe('cycle commands', () => {
     expect(dry.stderr).toBe('');
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ step: 'build-lists', key: '2025-03', as_of: '2025-03-14', status: 'dry-run' });
-    expect(await t.db('lists').count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await count(t.db, 'lists')).toBe(0);
     expect([bad.code, outside.code]).toEqual([2, 2]);
     expect(bad.stderr).toMatch(/^Ошибка: Неверный месяц «2025-3»/);
     expect(outside.stderr).toMatch(/вне месяца списка/);

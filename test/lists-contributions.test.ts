@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Big from 'big.js';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedAct, seedExemption, seedMio, seedProvider, synthIin, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { synthIin } from './support/ids.ts';
+import { seedAct, seedExemption, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './support/world.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import {
   contributionFileName,
@@ -15,7 +16,8 @@ import {
   readContributionReceivers,
   type ContributionRegister,
 } from '../pipeline/contributions.ts';
-import { parsePain001, PAIN001_NAMESPACE } from '../pipeline/iso20022/index.ts';
+import { PAIN001_NAMESPACE } from '../pipeline/iso20022/index.ts';
+import { parsePain001 } from './support/pain001-parser.ts';
 import { UsageError } from '../pipeline/kernel/errors.ts';
 import { contributionsReport } from '../reports/cycle-reports.ts';
 import { isValidIinBin, isValidKzIban } from '../pipeline/kernel/identifiers.ts';

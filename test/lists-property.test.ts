@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Big from 'big.js';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedAct, seedExemption, seedMio, seedProvider, synthIin, type MioSeed } from './helpers/seed.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { synthIin } from './support/ids.ts';
+import { seedAct, seedExemption, seedMio, seedProvider, type MioSeed } from './support/world.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { addMonths, firstDayOfMonth } from '../pipeline/kernel/dates.ts';
@@ -78,10 +79,10 @@ describe('list invariants', () => {
         }
 
         const doc = await listReport(t.db, { month, asOf: `${month}-28` });
-        const divisions = doc.divisions as { mio_bin: string; rows: Record<string, string>[]; totals: Record<string, string> }[];
+        const divisions = doc.divisions;
         expect(divisions.reduce((n, d) => n + d.rows.length, 0)).toBe(acts.length);
         for (const d of divisions) {
-          for (const k of ['guaranteed', 'provider_sum', 'opv', 'osms', 'so']) {
+          for (const k of ['guaranteed', 'provider_sum', 'opv', 'osms', 'so'] as const) {
             const s = d.rows.reduce((acc, r) => acc.plus(r[k]), new Big(0));
             expect(d.totals[k]).toBe(s.toFixed(2));
           }

@@ -2,14 +2,17 @@
 // exemptions on both sides of a month boundary, a claim below and above G, holds, late acts,
 // bank-details versions, idempotent re-runs, refused re-runs, dry-run, injected crashes, the
 // ledger, the notifications and the `list` / `transmission` / `contributions` reports.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { seedAct, seedBankDetails, seedBanks, seedExemption, seedMio, seedProvider, type ActSeed, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
-import { buildLists, holdReason, type CandidateAct } from '../pipeline/steps/build-lists/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { counts, freshDb, type TestDb } from './support/db.ts';
+import { failsAt } from './support/faults.ts';
+import { seedAct, seedBankDetails, seedBanks, seedExemption, seedMio, seedProvider, type ActSeed, type MioSeed, type ProviderSeed } from './support/world.ts';
+import { buildLists } from '../pipeline/steps/build-lists/index.ts';
+import { holdReason } from '../pipeline/steps/build-lists/holds.ts';
+import type { CandidateAct } from '../pipeline/steps/build-lists/staging.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { BusinessRuleError, UsageError } from '../pipeline/kernel/errors.ts';
-import { InjectedFault } from '../pipeline/kernel/faults.ts';
 import { listReport, transmissionReport, contributionsReport } from '../reports/cycle-reports.ts';
+import type { ListRow } from '../schemas/reports/index.ts';
 
 const OP = 'тест-оператор';
 let t: TestDb;
@@ -27,14 +30,8 @@ async function balance(account: string): Promise<string | undefined> {
   return tb.accounts.find((a) => a.account === account)?.balance;
 }
 
-async function counts(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['step_runs', 'lists', 'list_rows', 'list_holds', 'notifications', 'ledger_entries', 'ledger_postings', 'audit_events']) {
-    const [{ n }] = await t.db(table).count({ n: '*' });
-    out[table] = Number(n);
-  }
-  return out;
-}
+/** Rows of the tables build-lists writes. */
+const written = () => counts(t.db, ['step_runs', 'lists', 'list_rows', 'list_holds', 'notifications', 'ledger_entries', 'ledger_postings', 'audit_events']);
 
 function rowsByAct(doc: Record<string, unknown>): Map<string, Record<string, unknown>> {
   const m = new Map<string, Record<string, unknown>>();
@@ -78,9 +75,6 @@ beforeAll(async () => {
   await seedBankDetails(t.db, { provider_id: P2.provider_id, changed_on: '2025-04-01', bik: 'HSBKKZKX' });
 });
 afterAll(async () => t?.drop());
-afterEach(() => {
-  delete process.env.PAYOUTS_FAIL_AT;
-});
 
 describe('holdReason', () => {
   const base: CandidateAct = {
@@ -112,25 +106,23 @@ describe('build-lists 2025-04', () => {
     const err = await buildLists(t.db, { month: '2025-04', asOf: '2025-05-14', operator: OP }).catch((e) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect(err.exitCode).toBe(2);
-    expect((await counts()).step_runs).toBe(0);
+    expect((await written()).step_runs).toBe(0);
   });
 
   it('a dry run computes everything and writes nothing', async () => {
-    const before = await counts();
+    const before = await written();
     const out = await buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: OP, dryRun: true });
     expect(out.status).toBe('dry-run');
     expect(out.summary).toMatchObject({ lists: 2, rows: 7, held: 3, guaranteed: '402094.63' });
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 
   it.each(['build-lists.start', 'build-lists.rows-half', 'build-lists.after-rows', 'build-lists.before-ledger', 'ledger.post.chunk', 'build-lists.before-commit'])(
     'a crash at %s writes nothing',
     async (point) => {
-      const before = await counts();
-      process.env.PAYOUTS_FAIL_AT = point;
-      await expect(buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: OP })).rejects.toBeInstanceOf(InjectedFault);
-      delete process.env.PAYOUTS_FAIL_AT;
-      expect(await counts()).toEqual(before);
+      const before = await written();
+      await failsAt(point, () => buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: OP }));
+      expect(await written()).toEqual(before);
     },
   );
 
@@ -184,7 +176,7 @@ describe('build-lists 2025-04', () => {
 
   it('orders divisions by МИО БИН and rows by service month, provider, act number; totals add up', async () => {
     const doc = await listReport(t.db, { month: '2025-04', asOf: '2025-04-30' });
-    const divisions = doc.divisions as { mio_bin: string; mio_name: string; rows: Record<string, string>[]; totals: Record<string, string> }[];
+    const divisions = doc.divisions;
     expect(divisions.map((d) => d.mio_bin)).toEqual([A.mio_bin, B.mio_bin].sort());
     for (const d of divisions) {
       expect(d.rows.map((r) => r.no)).toEqual(d.rows.map((_, i) => i + 1));
@@ -289,16 +281,29 @@ describe('build-lists 2025-04', () => {
 
   it('the contributions report counts the rows with a non-zero amount', async () => {
     const doc = await contributionsReport(t.db, { month: '2025-04', asOf: '2025-04-30' });
+    const summary = (m: MioSeed, opv: [number, string], osms: [number, string], so: [number, string]) => ({
+      mio_bin: m.mio_bin,
+      mio_name: m.name,
+      opv: { count: opv[0], amount: opv[1] },
+      osms: { count: osms[0], amount: osms[1] },
+      so: { count: so[0], amount: so[1] },
+      registers: expect.any(Array),
+    });
     expect(doc.mios).toEqual(
-      [
-        { mio_bin: A.mio_bin, opv: { count: 2, amount: '18020.35' }, osms: { count: 2, amount: '3604.07' }, so: { count: 3, amount: '12399.71' } },
-        { mio_bin: B.mio_bin, opv: { count: 1, amount: '5000.06' }, osms: { count: 1, amount: '1000.01' }, so: { count: 1, amount: '2250.02' } },
-      ].sort((x, y) => (x.mio_bin < y.mio_bin ? -1 : 1)),
+      [summary(A, [2, '18020.35'], [2, '3604.07'], [3, '12399.71']), summary(B, [1, '5000.06'], [1, '1000.01'], [1, '2250.02'])].sort((x, y) =>
+        x.mio_bin < y.mio_bin ? -1 : 1,
+      ),
     );
+    // The registers the printed form lists pay the same sums, one per kind with a non-zero amount.
+    for (const m of doc.mios) {
+      expect(m.registers.map((r) => [r.kind, r.payer.bin, r.total, r.persons.reduce((n, p) => n + p.rows, 0)])).toEqual(
+        (['opv', 'osms', 'so'] as const).map((k) => [k, m.mio_bin, m[k].amount, m[k].count]),
+      );
+    }
   });
 
   it('a second identical run is a no-op', async () => {
-    const before = await counts();
+    const before = await written();
     const again = await buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: 'другой' });
     expect(again.status).toBe('already-done');
     if (again.status === 'already-done') {
@@ -306,18 +311,18 @@ describe('build-lists 2025-04', () => {
       expect(again.operator).toBe(OP);
       expect(again.summary).toMatchObject({ rows: 7, guaranteed: '402094.63' });
     }
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 
   it('a re-run after a new eligible act appeared is refused (exit 4), nothing written', async () => {
     act.extra = await seedAct(t.db, { provider: P3, mio: A, service_month: '2025-03', hours: '8', act_no: 'А-9', received_on: '2025-04-11', accepted_on: '2025-04-12' });
-    const before = await counts();
+    const before = await written();
     const err = await buildLists(t.db, { month: '2025-04', asOf: '2025-04-14', operator: OP }).catch((e) => e);
     expect(err).toBeInstanceOf(BusinessRuleError);
     expect(err.exitCode).toBe(4);
     expect(err.rule).toBe('rerun-changed-inputs');
     expect(err.message).toMatch(/Шаг build-lists за 2025-04 уже выполнен/);
-    expect(await counts()).toEqual(before);
+    expect(await written()).toEqual(before);
   });
 });
 
@@ -329,7 +334,7 @@ describe('build-lists 2025-05: the next list takes what April did not', () => {
     // А-7 (2025-04, entrepreneur): 20 × 536.32 = 10726.40. Σ = 31642.88, all in МИО A, nothing withheld
     expect(out.summary).toMatchObject({ lists: 1, rows: 4, held: 1, guaranteed: '31642.88', provider_sum: '31642.88', opv: '0.00', so: '0.00' });
     const doc = await listReport(t.db, { month: '2025-05', asOf: '2025-05-31' });
-    const rows = (doc.divisions as { rows: Record<string, string>[] }[])[0].rows;
+    const rows = doc.divisions[0].rows;
     expect(rows.filter((r) => r.act_no !== 'А-10').map((r) => [r.service_month, r.act_no, r.guaranteed])).toEqual([
       ['2025-03', 'А-8', '16089.60'],
       ['2025-03', 'А-9', '4290.56'],
@@ -366,8 +371,8 @@ describe('build-lists 2026-02: tiyn rounding for 2025 service months, tenge for 
     const out = await buildLists(t.db, { month: '2026-02', asOf: '2026-02-13', operator: OP });
     expect(out.status).toBe('done');
     const doc = await listReport(t.db, { month: '2026-02', asOf: '2026-02-28' });
-    const rows = (doc.divisions as { rows: Record<string, string>[] }[])[0].rows;
-    const pick = (r: Record<string, string>) => [r.service_month, r.guaranteed, r.provider_sum, r.opv, r.osms, r.so];
+    const rows = doc.divisions[0].rows;
+    const pick = (r: ListRow) => [r.service_month, r.guaranteed, r.provider_sum, r.opv, r.osms, r.so];
     expect(rows.map(pick)).toEqual([
       // 2025 rates, tiyn: G = 176 × 536.32 = 94392.32; ОПВ 9439.23; ОСМС 1887.85; provider 83065.24; СО 4247.65
       ['2025-12', '94392.32', '83065.24', '9439.23', '1887.85', '4247.65'],

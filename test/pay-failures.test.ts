@@ -2,30 +2,33 @@
 // numbers; a re-run after the world changed is refused loudly; two concurrent runs (two
 // connections, two processes) give one effect; a `to_mio` order shares the numbering; the CLI
 // gives exit 4 with a Russian message on a non-working day.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../pipeline/kernel/db.ts';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
-import { InjectedFault } from '../pipeline/kernel/faults.ts';
-import { applyTransfers, type TransferRow } from '../pipeline/funding.ts';
-import { parsePain001 } from '../pipeline/iso20022/index.ts';
+import type { TransferRow } from '../pipeline/funding.ts';
+import { parsePain001 } from './support/pain001-parser.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
-import { issueOrders, orderPain001 } from '../pipeline/orders/payment-orders.ts';
+import { issueOrders } from '../pipeline/orders/issuing.ts';
+import { orderPain001 } from '../pipeline/orders/pain001.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
 import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { reportBuilders } from '../reports/registry.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { postgresAvailable } from './helpers/services.ts';
-import { addBankDetails, insertBanks, insertDemand, insertList, insertMio, insertProvider, insertReturn, validId } from './helpers/cycle-fixture.ts';
+import { count as rows, freshDb, type TestDb } from './support/db.ts';
+import { failsAt } from './support/faults.ts';
+import { postgresAvailable } from './support/services.ts';
+import { cli } from './support/cli.ts';
+import { insertDemand, insertList, insertReturn } from './support/cycle-rows.ts';
+import { tempDir } from './support/files.ts';
+import { validId } from './support/ids.ts';
+import { importTransfers } from './support/imports.ts';
+import { BANKS, seedBankDetails, seedMio, seedProvider } from './support/world.ts';
 
 const pgUp = await postgresAvailable();
 if (!pgUp) console.warn('[pay-failures] PostgreSQL is down: the two-connection and two-process tests are skipped.');
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 let t: TestDb;
 let out: string;
 const C = validId('0112400021');
@@ -33,14 +36,7 @@ const Q1 = validId('8707153001');
 const Q2 = validId('0703400015');
 
 async function transfer(row: TransferRow) {
-  await t.db.transaction(async (trx) => {
-    await lockPipeline(trx);
-    const [batch] = await trx('import_batches')
-      .insert({ kind: 'funding', file_name: 'f.csv', file_sha256: 'd'.repeat(64), operator: 'test', as_of: row.pp_date, status: 'done' })
-      .returning('id');
-    const r = await applyTransfers(trx, [{ index: 2, row }], { batchId: Number(batch.id), asOf: row.pp_date, operator: 'test' });
-    expect(r.rejected).toEqual([]);
-  });
+  expect((await importTransfers(t.db, row.pp_date, [row])).rejected).toEqual([]);
 }
 
 /** A list and a demand of МИО C for the month, rows of Q1 (Halyk) and / or Q2 (Kaspi). */
@@ -55,9 +51,9 @@ async function demand(month: string, items: { provider: string; amount: string; 
 }
 
 async function written() {
-  const count = async (table: string, where: Record<string, unknown> = {}) => Number((await t.db(table).where(where).count({ n: '*' }))[0].n);
+  const count = (table: string, where: Record<string, unknown> = {}) => rows(t.db, table, where);
   return {
-    runs: count('step_runs', { step: 'pay' }),
+    runs: await count('step_runs', { step: 'pay' }),
     orders: await count('payment_orders'),
     lines: await count('payment_lines'),
     events: await count('payment_line_events'),
@@ -66,31 +62,14 @@ async function written() {
   };
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.PAYOUTS_FAIL_AT;
-    delete env.PAYOUTS_CRASH_AT;
-    const child = spawn(process.execPath, ['bin/payouts.mjs', ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 beforeAll(async () => {
   t = await freshDb();
-  out = mkdtempSync(path.join(os.tmpdir(), 'payouts-payfail-'));
-  await insertBanks(t.db);
-  await insertMio(t.db, { bin: C, name: 'ГУ «Управление координации занятости Акмолинской области» (тест)', oblast: 'Акмолинская область' });
-  await insertProvider(t.db, { id: Q1, kind: 'assistant', name: 'Бекова Динара', bank: 'halyk' });
-  await insertProvider(t.db, { id: Q2, kind: 'legal_entity', name: 'ТОО «Комек» (тест)', bank: 'kaspi' });
+  out = tempDir('payouts-payfail-');
+  await seedMio(t.db, { mio_bin: C, name: 'ГУ «Управление координации занятости Акмолинской области» (тест)', oblast: 'Акмолинская область' });
+  await seedProvider(t.db, { provider_id: Q1, kind: 'assistant', name: 'Бекова Динара', bik: BANKS.halyk.bik });
+  await seedProvider(t.db, { provider_id: Q2, kind: 'legal_entity', name: 'ТОО «Комек» (тест)', bik: BANKS.kaspi.bik });
 });
 afterAll(async () => {
-  delete process.env.PAYOUTS_FAIL_AT;
   await t?.drop();
   if (out) rmSync(out, { recursive: true, force: true });
 });
@@ -104,12 +83,7 @@ describe('pay under failure', () => {
     await transfer({ mio_bin: C, pp_no: '1', pp_date: '2025-04-16', amount: '50000.00' });
     const nothing = await written();
     for (const point of ['orders.numbered', 'orders.half-written', 'ledger.post.chunk', 'pay.orders-issued', 'pay.before-commit']) {
-      process.env.PAYOUTS_FAIL_AT = point;
-      try {
-        await expect(pay(t.db, { asOf: '2025-04-17', operator: 'test', outDir: out })).rejects.toBeInstanceOf(InjectedFault);
-      } finally {
-        delete process.env.PAYOUTS_FAIL_AT;
-      }
+      await failsAt(point, () => pay(t.db, { asOf: '2025-04-17', operator: 'test', outDir: out }));
       expect(await written()).toEqual(nothing);
     }
     const o = await pay(t.db, { asOf: '2025-04-17', operator: 'test', outDir: out });
@@ -182,11 +156,11 @@ describe('pay under failure', () => {
     expect(sat.stdout).toBe('');
 
     // The report registry serves this module's forms (what `payouts report` calls).
-    const doc = await reportBuilders['payment-orders']!(t.db, { month: '2025-07', asOf: '2025-07-31' });
+    const doc = await reportBuilders['payment-orders'](t.db, { month: '2025-07', asOf: '2025-07-31' });
     expect((doc.orders as { number: number; lines: { ref: string; kind: string }[] }[]).map((o) => [o.number, o.lines.map((l) => [l.ref, l.kind])])).toEqual([
       [6, [['GK2025-000006-00001', 'payout']]],
     ]);
-    expect(await reportBuilders.ledger!(t.db, { asOf: '2025-07-31' })).toMatchObject({ form: 'ledger', as_of: '2025-07-31', balanced: true });
+    expect(await reportBuilders.ledger(t.db, { asOf: '2025-07-31' })).toMatchObject({ form: 'ledger', as_of: '2025-07-31', balanced: true });
   });
 
   it('a to_mio order sends a returned sum back to the МИО with the same numbering; pay then leaves it alone', async () => {
@@ -247,7 +221,7 @@ describe('pay under failure', () => {
     ]);
 
     // New details after the sum went back: pay does not repay it (it goes into a later demand).
-    await addBankDetails(t.db, Q2, 'halyk', '2025-09-01');
+    await seedBankDetails(t.db, { provider_id: Q2, changed_on: '2025-09-01', bik: BANKS.halyk.bik });
     const o = await pay(t.db, { asOf: '2025-09-02', operator: 'test', outDir: out });
     expect(o.summary).toMatchObject({ orders: [], repayments: { count: 0 }, waiting_for_details: { count: 0 } });
   });

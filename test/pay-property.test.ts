@@ -7,15 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyTransfers } from '../pipeline/funding.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, money, sum, ZERO } from '../pipeline/kernel/money.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
-import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import type { Calendar } from '../pipeline/kernel/calendar.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { insertBanks, insertDemand, insertList, insertMio, insertProvider, validId } from './helpers/cycle-fixture.ts';
+import { freshDb, type TestDb } from './support/db.ts';
+import { insertDemand, insertList } from './support/cycle-rows.ts';
+import { validId } from './support/ids.ts';
+import { importTransfers } from './support/imports.ts';
+import { BANKS, seedMio, seedProvider } from './support/world.ts';
 
 let t: TestDb;
 let calendar: Calendar;
@@ -30,9 +31,8 @@ beforeAll(async () => {
   t = await freshDb();
   out = mkdtempSync(path.join(os.tmpdir(), 'payouts-payprop-'));
   calendar = await loadCalendar(t.db);
-  await insertBanks(t.db);
   for (const [i, p] of PROVIDERS.entries()) {
-    await insertProvider(t.db, { id: p.id, kind: i === 2 ? 'legal_entity' : 'entrepreneur', name: `Поставщик ${i + 1}`, bank: p.bank });
+    await seedProvider(t.db, { provider_id: p.id, kind: i === 2 ? 'legal_entity' : 'entrepreneur', name: `Поставщик ${i + 1}`, bik: BANKS[p.bank].bik });
   }
 });
 afterAll(async () => {
@@ -61,7 +61,7 @@ describe('funding and pay (property)', () => {
           seq++;
           const bin = validId(`03124${String(seq).padStart(5, '0')}`);
           bins.push(bin);
-          await insertMio(t.db, { bin, name: `Акимат ${seq}` });
+          await seedMio(t.db, { mio_bin: bin, name: `Акимат ${seq}` });
           const amounts = m.rows.map((r) => formatAmount(money(String(r.tiyn)).div(100)));
           const listRows = await insertList(t.db, {
             mioBin: bin,
@@ -78,18 +78,8 @@ describe('funding and pay (property)', () => {
           const demandRows = await insertDemand(t.db, { mioBin: bin, month, formedOn: day, listRowIds: listRows });
           const part = sum(amounts).times(m.share).div(100).round(2, 0);
           if (part.gt(0)) {
-            await t.db.transaction(async (trx) => {
-              await lockPipeline(trx);
-              const [batch] = await trx('import_batches')
-                .insert({ kind: 'funding', file_name: `p${seq}.csv`, file_sha256: 'f'.repeat(64), operator: 'prop', as_of: day, status: 'done' })
-                .returning('id');
-              const r = await applyTransfers(trx, [{ index: 2, row: { mio_bin: bin, pp_no: `pp${seq}`, pp_date: day, amount: formatAmount(part) } }], {
-                batchId: Number(batch.id),
-                asOf: day,
-                operator: 'prop',
-              });
-              expect(r.accepted).toBe(1);
-            });
+            const r = await importTransfers(t.db, day, [{ mio_bin: bin, pp_no: `pp${seq}`, pp_date: day, amount: formatAmount(part) }], 'prop');
+            expect(r.accepted).toBe(1);
           }
           const funded = await t.db('allocations').whereIn('demand_row_id', demandRows).select('demand_row_id', 'amount');
           for (const f of funded) expected.set(Number(f.demand_row_id), f.amount);

@@ -19,21 +19,25 @@
 //   04-03 pay → № 5 A/Halyk 47 196.16 (P1), № 6 B/Halyk 21 452.80 (P4); 42 905.60 waits.
 //   P2's Halyk details dated 04-03 arrive after that run: the 04-03 run cannot be redone;
 //   04-04 pay → № 7 A/Halyk 42 905.60. Nothing is repaid twice.
-import { readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
-import { applyTransfers, type TransferRow } from '../pipeline/funding.ts';
-import { parsePain001 } from '../pipeline/iso20022/index.ts';
+import type { TransferRow } from '../pipeline/funding.ts';
+import { parsePain001 } from './support/pain001-parser.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
-import { issueOrders, orderPain001 } from '../pipeline/orders/payment-orders.ts';
+import { issueOrders } from '../pipeline/orders/issuing.ts';
+import { orderPain001 } from '../pipeline/orders/pain001.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
-import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { ledgerReport, paymentOrdersReport } from '../reports/payment-reports.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { addBankDetails, insertBanks, insertDemand, insertList, insertMio, insertProvider, insertReturn, nextIban, validId } from './helpers/cycle-fixture.ts';
+import { count, freshDb, type TestDb } from './support/db.ts';
+import { insertDemand, insertList, insertReturn } from './support/cycle-rows.ts';
+import { tempDir } from './support/files.ts';
+import { synthIban, validId } from './support/ids.ts';
+import { importTransfers } from './support/imports.ts';
+import { gkFunds as held } from './support/ledger.ts';
+import { BANKS, seedBankDetails, seedMio, seedProvider } from './support/world.ts';
 
 let t: TestDb;
 let out: string;
@@ -47,22 +51,14 @@ const rows: Record<string, number> = {};
 const details: Record<string, number> = {};
 
 async function transfer(row: TransferRow) {
-  return t.db.transaction(async (trx) => {
-    await lockPipeline(trx);
-    const [batch] = await trx('import_batches')
-      .insert({ kind: 'funding', file_name: 'f.csv', file_sha256: 'b'.repeat(64), operator: 'test', as_of: row.pp_date, status: 'done' })
-      .returning('id');
-    const r = await applyTransfers(trx, [{ index: 2, row }], { batchId: Number(batch.id), asOf: row.pp_date, operator: 'test' });
-    expect(r.rejected).toEqual([]);
-    return r;
-  });
+  const r = await importTransfers(t.db, row.pp_date, [row]);
+  expect(r.rejected).toEqual([]);
+  return r;
 }
 
 const run = (asOf: string) => pay(t.db, { asOf, operator: 'кассир', outDir: out });
 
-async function gkFunds(bin: string, to?: string): Promise<string> {
-  return formatAmount(await accountMovement(t.db, account.gkFunds(bin), { to }));
-}
+const gkFunds = (bin: string, to?: string) => held(t.db, bin, to);
 
 async function balanced(): Promise<boolean> {
   return (await trialBalance(t.db)).balanced;
@@ -70,14 +66,13 @@ async function balanced(): Promise<boolean> {
 
 beforeAll(async () => {
   t = await freshDb();
-  out = mkdtempSync(path.join(os.tmpdir(), 'payouts-pay-'));
-  await insertBanks(t.db);
-  await insertMio(t.db, { bin: A, name: 'ГУ «Управление занятости и социальных программ г. Астаны» (тест)' });
-  await insertMio(t.db, { bin: B, name: 'ГУ «Управление занятости и социальной защиты г. Алматы» (тест)', oblast: 'г. Алматы' });
-  details.P1 = await insertProvider(t.db, { id: P1, kind: 'assistant', name: 'Ахметова Айгерим Болатовна', bank: 'halyk' });
-  details.P2 = await insertProvider(t.db, { id: P2, kind: 'entrepreneur', name: 'ИП «Сейткали»', bank: 'kaspi' });
-  details.P3 = await insertProvider(t.db, { id: P3, kind: 'legal_entity', name: 'ОФ «Жанашыр»', bank: 'halyk' });
-  details.P4 = await insertProvider(t.db, { id: P4, kind: 'entrepreneur', name: 'ИП «Нурланов»', bank: 'kaspi' });
+  out = tempDir('payouts-pay-');
+  await seedMio(t.db, { mio_bin: A, name: 'ГУ «Управление занятости и социальных программ г. Астаны» (тест)' });
+  await seedMio(t.db, { mio_bin: B, name: 'ГУ «Управление занятости и социальной защиты г. Алматы» (тест)', oblast: 'г. Алматы' });
+  details.P1 = (await seedProvider(t.db, { provider_id: P1, kind: 'assistant', name: 'Ахметова Айгерим Болатовна', bik: BANKS.halyk.bik })).bank_detail_id;
+  details.P2 = (await seedProvider(t.db, { provider_id: P2, kind: 'entrepreneur', name: 'ИП «Сейткали»', bik: BANKS.kaspi.bik })).bank_detail_id;
+  details.P3 = (await seedProvider(t.db, { provider_id: P3, kind: 'legal_entity', name: 'ОФ «Жанашыр»', bik: BANKS.halyk.bik })).bank_detail_id;
+  details.P4 = (await seedProvider(t.db, { provider_id: P4, kind: 'entrepreneur', name: 'ИП «Нурланов»', bik: BANKS.kaspi.bik })).bank_detail_id;
   const [l1, l3, l2] = await insertList(t.db, {
     mioBin: A,
     month: '2025-02',
@@ -225,7 +220,7 @@ describe('pay through a two-month scenario', () => {
       },
     });
 
-    details.P1new = await addBankDetails(t.db, P1, 'kaspi', '2025-03-19');
+    details.P1new = (await seedBankDetails(t.db, { provider_id: P1, changed_on: '2025-03-19', bik: BANKS.kaspi.bik })).id;
     const o = await run('2025-03-19');
     expect(o.summary).toMatchObject({
       orders: [{ number: 4, mio_bin: A, bik: 'CASPKZKA', count: 2, total: '94392.32' }],
@@ -299,9 +294,9 @@ describe('pay through a two-month scenario', () => {
     const feb = await paymentOrdersReport(t.db, { month: '2025-02', asOf: '2025-03-31' });
     expect(feb.form).toBe('payment-orders');
     expect(feb.orders.map((o) => [o.number, o.date, o.mio_bin, o.bik, o.bank_name, o.total, o.count])).toEqual([
-      [1, '2025-02-19', A, 'HSBKKZKX', 'АО «Народный банк Казахстана» (тест)', '111554.56', 2],
-      [2, '2025-02-19', B, 'CASPKZKA', 'АО «Kaspi Bank» (тест)', '21452.80', 1],
-      [3, '2025-02-21', A, 'CASPKZKA', 'АО «Kaspi Bank» (тест)', '42905.60', 1],
+      [1, '2025-02-19', A, 'HSBKKZKX', BANKS.halyk.name, '111554.56', 2],
+      [2, '2025-02-19', B, 'CASPKZKA', BANKS.kaspi.name, '21452.80', 1],
+      [3, '2025-02-21', A, 'CASPKZKA', BANKS.kaspi.name, '42905.60', 1],
     ]);
     expect(feb.orders[0].lines).toEqual([
       expect.objectContaining({ ref: 'GK2025-000001-00001', provider_id: P3, amount: '64358.40', kind: 'payout' }),
@@ -335,9 +330,9 @@ describe('pay through a two-month scenario', () => {
   });
 
   it('04-03: a return is repaid to the current details even when they are dated before the return; one without new details waits', async () => {
-    details.P1third = await addBankDetails(t.db, P1, 'halyk', '2025-04-01');
+    details.P1third = (await seedBankDetails(t.db, { provider_id: P1, changed_on: '2025-04-01', bik: BANKS.halyk.bik })).id;
     const rP1 = await insertReturn(t.db, 'GK2025-000004-00001', '2025-04-02'); // P1's March payout, to the Kaspi details of 03-19
-    details.P4new = await addBankDetails(t.db, P4, 'halyk', '2025-04-02');
+    details.P4new = (await seedBankDetails(t.db, { provider_id: P4, changed_on: '2025-04-02', bik: BANKS.halyk.bik })).id;
     const rP4 = await insertReturn(t.db, 'GK2025-000002-00001', '2025-04-02');
     const rP2 = await insertReturn(t.db, 'GK2025-000003-00001', '2025-04-02');
     expect(await gkFunds(A)).toBe('90101.76'); // 47 196.16 + 42 905.60 back with ГК
@@ -370,7 +365,7 @@ describe('pay through a two-month scenario', () => {
     expect((await run('2025-04-03')).status).toBe('already-done');
 
     // New details dated 04-03 recorded after the run change what 04-03 pays: refused, not redone.
-    details.P2new = await addBankDetails(t.db, P2, 'halyk', '2025-04-03');
+    details.P2new = (await seedBankDetails(t.db, { provider_id: P2, changed_on: '2025-04-03', bik: BANKS.halyk.bik })).id;
     const err = await run('2025-04-03').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BusinessRuleError);
     expect((err as BusinessRuleError).rule).toBe('rerun-changed-inputs');
@@ -384,7 +379,7 @@ describe('pay through a two-month scenario', () => {
     expect(await t.db('payment_lines').where({ return_id: rP2 }).select('kind', 'bank_detail_id')).toEqual([{ kind: 'repayment', bank_detail_id: details.P2new }]);
     // Never twice: the next day repays nothing, and ГК holds nothing for either МИО.
     expect((await run('2025-04-07')).summary).toMatchObject({ orders: [], repayments: { count: 0 }, waiting_for_details: { count: 0 } });
-    for (const r of [rP1, rP4, rP2]) expect(await t.db('payment_lines').where({ return_id: r }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    for (const r of [rP1, rP4, rP2]) expect(await count(t.db, 'payment_lines', { return_id: r })).toBe(1);
     expect(await gkFunds(A)).toBe('0.00');
     expect(await balanced()).toBe(true);
   });
@@ -411,7 +406,7 @@ describe('pay through a two-month scenario', () => {
     expect(await refused(`update payment_lines set bik = ? where id = ?`, [otherBik, line.id])).toMatch(
       /payment_lines_order_mio_bik_fkey|payment_lines_paid_to_fkey/,
     );
-    expect(await refused(`update payment_lines set iban = ? where id = ?`, [nextIban(), line.id])).toMatch(/payment_lines_paid_to_fkey/);
+    expect(await refused(`update payment_lines set iban = ? where id = ?`, [synthIban(BANKS.halyk.code), line.id])).toMatch(/payment_lines_paid_to_fkey/);
     expect(await refused(`update payment_lines set mio_bin = ? where id = ?`, [B, line.id])).toMatch(/payment_lines_order_mio_bik_fkey/);
   });
 });

@@ -1,46 +1,25 @@
 // The closing commands through the real CLI (`node bin/payouts.mjs`) against the PostgreSQL
-// database of the two-month world (test/helpers/closing-world.ts): exit codes, --json output,
+// database of the two-month world (test/support/two-month-world.ts): exit codes, --json output,
 // Russian messages without stack traces, the month steps' default as-of (the 25th of M+1).
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { postgresAvailable } from './helpers/services.ts';
-import { runTimeline, seedWorld, type World } from './helpers/closing-world.ts';
+import { cli as payouts } from './support/cli.ts';
+import type { TestDb } from './support/db.ts';
+import { postgresAvailable } from './support/services.ts';
+import { openTwoMonthWorld, type OpenWorld, type World } from './support/two-month-world.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 // A child process needs a database it can reach: PostgreSQL (an in-memory PGlite is not shared).
 const withPostgres = await postgresAvailable();
 let t: TestDb;
 let w: World;
+let close: OpenWorld['close'] | undefined;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PAYOUTS_OPERATOR: 'cli-тест' };
-    delete env.PAYOUTS_FAIL_AT;
-    delete env.PAYOUTS_CRASH_AT;
-    delete env.PAYOUTS_DEBUG;
-    const child = spawn(process.execPath, ['bin/payouts.mjs', ...args, '--db', t.url!], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => payouts(args, { db: t.url, env: { PAYOUTS_OPERATOR: 'cli-тест' } });
 
 beforeAll(async () => {
   if (!withPostgres) return;
-  t = await freshDb();
-  w = await seedWorld(t.db);
-  await runTimeline(w, '2025-04-30');
+  ({ t, w, close } = await openTwoMonthWorld('2025-04-30'));
 });
-afterAll(async () => {
-  await t?.drop();
-  if (w) rmSync(w.out, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 describe.skipIf(!withPostgres)('closing commands', () => {
   it('run reconcile freezes the month as of the 25th of the next month by default; a second run changes nothing; refusals exit 4 and 2 without a stack trace', async () => {

@@ -11,11 +11,13 @@
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { HALYK, KASPI, OPERATOR, importReturns, importTransfers, ordersDir } from './helpers/closing-world.ts';
-import { seedAct, seedBank, seedBankDetails, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './helpers/seed.ts';
+import { count, freshDb, type TestDb } from './support/db.ts';
+import { tempDir } from './support/files.ts';
+import { fund, importReturns } from './support/imports.ts';
+import { HALYK, KASPI, OPERATOR } from './support/two-month-world.ts';
+import { seedAct, seedBank, seedBankDetails, seedMio, seedProvider, type MioSeed, type ProviderSeed } from './support/world.ts';
 import { addMonths, firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
-import { openDemandAmount } from '../pipeline/funding.ts';
+import { transferCeiling } from '../pipeline/rules/transfer-ceiling.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, money, sum, ZERO, type Money } from '../pipeline/kernel/money.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
@@ -24,14 +26,14 @@ import { pay } from '../pipeline/steps/pay/index.ts';
 import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
 import { computeReconciliationActs, reconcile } from '../pipeline/steps/reconcile/index.ts';
 import { computeBankFeeReports } from '../pipeline/steps/bank-fees/index.ts';
-import { returnStates } from '../pipeline/returns.ts';
+import { returnStates } from '../pipeline/rules/return-state.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import type { Calendar } from '../pipeline/kernel/calendar.ts';
 import type { Db } from '../pipeline/kernel/db.ts';
 
 let t: TestDb;
 let cal: Calendar;
-const out = ordersDir();
+const out = tempDir('payouts-close-');
 
 beforeAll(async () => {
   t = await freshDb();
@@ -142,19 +144,19 @@ async function play(db: Db, s: Scenario): Promise<string[]> {
     const lastDay = cal.lastWorkingDayOfMonth(month);
 
     // Funding: part of what is open on the 16th-ish, maybe the rest (or part of it) a few days later.
-    const fund = async (day: string, tag: string) => {
+    const transfers = async (day: string, tag: string) => {
       for (const m of mios) {
-        const open = await openDemandAmount(db, m.mio_bin, day);
+        const open = (await transferCeiling(db, m.mio_bin, day)).ceiling;
         if (open.lte(0)) continue;
         const share = [100, 100, 60, 35, 0][rnd.next(5)];
         const amount = open.times(share).div(100).round(2, 0);
         if (amount.lte(0)) continue;
-        await importTransfers(db, day, [{ mio_bin: m.mio_bin, pp_no: `${tag}-${m.mio_bin.slice(-4)}`, pp_date: day, amount: formatAmount(amount) }]);
+        await fund(db, day, [{ mio_bin: m.mio_bin, pp_no: `${tag}-${m.mio_bin.slice(-4)}`, pp_date: day, amount: formatAmount(amount) }]);
       }
     };
-    await fund(t1, `${month}-1`);
+    await transfers(t1, `${month}-1`);
     await done('pay', pay(db, { asOf: pay1, operator: OPERATOR, outDir: out }));
-    await fund(t2, `${month}-2`);
+    await transfers(t2, `${month}-2`);
 
     // Returns of some of this month's provider lines.
     const lines: { ref: string; amount: string; order_date: string }[] = await db('payment_lines as l')
@@ -307,7 +309,7 @@ describe('money held by ГК over months', () => {
     );
     expect(kinds).toEqual({ payout: 12, repayment: 4, to_mio: 1 });
     expect(Number((await t.db('demand_rows').whereNotNull('return_id').count({ n: '*' }))[0].n)).toBe(1);
-    expect(Number((await t.db('returns').count({ n: '*' }))[0].n)).toBe(5);
+    expect(await count(t.db, 'returns')).toBe(5);
   });
 
   it('received = paid − returned + sent back + held for every МИО, and no act is paid more than its sum (random months)', async () => {

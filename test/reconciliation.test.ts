@@ -1,5 +1,5 @@
 // The reconciliation act (Appendix 3, DOMAIN.md §5) through the two-month world of
-// test/helpers/closing-world.ts (figures in its header). Balance of gk_funds per МИО and month:
+// test/support/two-month-world.ts (figures in its header). Balance of gk_funds per МИО and month:
 //
 //              opening     received      paid          returned    sent back   closing
 //   A 2025-02  0.00        149 311.49    149 311.49    84 953.09   0.00        84 953.09
@@ -8,19 +8,19 @@
 //   A 2025-04  0.00         37 756.93     37 756.93    0.00        0.00        0.00
 //   B 2025-02  0.00         23 598.08     23 598.08    0.00        0.00        0.00
 //   B 2025-03  0.00         28 317.70     28 317.70    0.00        0.00        0.00
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { importReturns, lineOf, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
+import { count, type TestDb } from './support/db.ts';
+import { importReturns } from './support/imports.ts';
+import { gkFunds } from './support/ledger.ts';
+import { lineOf, openTwoMonthWorld, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
-import { account, accountMovement } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/kernel/money.ts';
 import { computeReconciliationActs, reconcile } from '../pipeline/steps/reconcile/index.ts';
 import { reconciliationReport } from '../reports/closing-reports.ts';
 import { lastDayOfMonth } from '../pipeline/kernel/dates.ts';
 
 let t: TestDb;
 let w: World;
+let close: OpenWorld['close'] | undefined;
 
 interface ActDoc {
   mio_bin: string;
@@ -49,14 +49,9 @@ const balance = (opening: string, received: string, paid: string, returned: stri
 });
 
 beforeAll(async () => {
-  t = await freshDb();
-  w = await seedWorld(t.db);
-  await runTimeline(w, '2025-04-30');
+  ({ t, w, close } = await openTwoMonthWorld('2025-04-30'));
 });
-afterAll(async () => {
-  await t?.drop();
-  if (w) rmSync(w.out, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 describe('reconciliation act', () => {
   it('shows the frozen act of February per МИО with the total in words and the balance', async () => {
@@ -105,7 +100,7 @@ describe('reconciliation act', () => {
       let previous = '0.00';
       for (const month of ['2025-02', '2025-03', '2025-04']) {
         const [act] = await computeReconciliationActs(t.db, month, bin);
-        const closing = formatAmount(await accountMovement(t.db, account.gkFunds(bin), { to: lastDayOfMonth(month) }));
+        const closing = await gkFunds(t.db, bin, lastDayOfMonth(month));
         expect(act?.balance.opening ?? '0.00').toBe(previous);
         expect(act?.balance.closing ?? '0.00').toBe(closing);
         previous = closing;
@@ -124,7 +119,7 @@ describe('reconciliation act', () => {
     const live = await acts('2025-03');
     const dry = await reconcile(t.db, { month: '2025-03', asOf: '2025-04-10', operator: OPERATOR, dryRun: true });
     expect(dry.status).toBe('dry-run');
-    expect(Number((await t.db('reconciliations').where({ month: '2025-03' }).count({ n: '*' }))[0].n)).toBe(0);
+    expect(await count(t.db, 'reconciliations', { month: '2025-03' })).toBe(0);
 
     const run = await reconcile(t.db, { month: '2025-03', asOf: '2025-04-10', operator: OPERATOR });
     expect(run.status).toBe('done');

@@ -1,37 +1,36 @@
 // Re-funding and sums sent back (DOMAIN.md §4.3–4.4, 002 §19–20) through the two-month world of
-// test/helpers/closing-world.ts (figures in its header):
+// test/support/two-month-world.ts (figures in its header):
 //   P1's 47 196.16 returned 02-21 → new Kaspi details 03-03 → repaid by pay 03-04 (never again);
 //   P2's 37 756.93 returned 02-26 → still unpaid on 03-31, the last working day of March → sent
 //   back to МИО A by a to_mio order → P2's new details 04-02 → demanded again 04-15 (service month
 //   2025-01) → funded 04-16 → paid 04-17 to the new account.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { importReturns, lineOf, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
+import { count as rows, type TestDb } from './support/db.ts';
+import { failsAt } from './support/faults.ts';
+import { importReturns } from './support/imports.ts';
+import { gkFunds as held } from './support/ledger.ts';
+import { lineOf, openTwoMonthWorld, runTimeline, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
-import { InjectedFault } from '../pipeline/kernel/faults.ts';
-import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/kernel/money.ts';
+import { account, trialBalance } from '../pipeline/ledger.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
-import { refundUnsent, sendBackDeadline } from '../pipeline/steps/refund-unsent/index.ts';
-import { parsePain001 } from '../pipeline/iso20022/index.ts';
+import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
+import { sendBackDeadline } from '../pipeline/rules/send-back.ts';
+import { parsePain001 } from './support/pain001-parser.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 
 let t: TestDb;
 let w: World;
+let close: OpenWorld['close'] | undefined;
 
-const gkFunds = async (bin: string, to?: string) => formatAmount(await accountMovement(t.db, account.gkFunds(bin), { to }));
-const count = async (table: string, where: Record<string, unknown> = {}) => Number((await t.db(table).where(where).count({ n: '*' }))[0].n);
+const gkFunds = (bin: string, to?: string) => held(t.db, bin, to);
+const count = (table: string, where: Record<string, unknown> = {}) => rows(t.db, table, where);
 const refund = (asOf: string, dryRun = false) => refundUnsent(t.db, { asOf, operator: OPERATOR, dryRun, outDir: w.out });
 
 beforeAll(async () => {
-  t = await freshDb();
-  w = await seedWorld(t.db);
+  ({ t, w, close } = await openTwoMonthWorld());
 });
-afterAll(async () => {
-  await t?.drop();
-  if (w) rmSync(w.out, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 describe('the send-back deadline', () => {
   it('is the last working day of the month after the month of the return', async () => {
@@ -101,12 +100,7 @@ describe('refund-unsent', () => {
   it('writes nothing when it fails half-way (the order numbers are given back)', async () => {
     const orders = await count('payment_orders');
     const counter = await t.db('order_counters').where({ year: 2025 }).first();
-    process.env.PAYOUTS_FAIL_AT = 'refund-unsent.orders-issued';
-    try {
-      await expect(refund('2025-03-31')).rejects.toBeInstanceOf(InjectedFault);
-    } finally {
-      delete process.env.PAYOUTS_FAIL_AT;
-    }
+    await failsAt('refund-unsent.orders-issued', () => refund('2025-03-31'));
     expect(await count('payment_orders')).toBe(orders);
     expect(await t.db('order_counters').where({ year: 2025 }).first()).toEqual(counter);
     expect(await count('step_runs', { step: 'refund-unsent', run_key: '2025-03-31' })).toBe(0);

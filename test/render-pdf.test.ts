@@ -9,27 +9,9 @@ import { missingGlyphs } from '../reports/render/fonts.ts';
 import { hyphenPoints } from '../reports/render/hyphen.ts';
 import { renderPdf } from '../reports/render/pdf.ts';
 import { SAMPLE_APPENDIX1_COLUMNS, sampleDocument, sampleTotals, syntheticAppendix1Rows } from '../reports/render/sample.ts';
+import { NO_POPPLER_REASON, pdfPages, pdfText, poppler, squash } from './support/forms.ts';
 
-const poppler = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' }).status === 0;
-if (!poppler) {
-  console.warn('[render-pdf] pdftotext not found (Debian: apt-get install -y poppler-utils): PDF text checks are skipped.');
-}
-
-/** The text of a PDF (or of one page), no-break spaces made plain. */
-function pdfText(file: string, page?: number): string {
-  const args = ['-layout', '-enc', 'UTF-8', ...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-'];
-  const r = spawnSync('pdftotext', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pdftotext failed: ${r.stderr}`);
-  return r.stdout.replace(/\u00a0/g, ' ');
-}
-
-function pageCount(file: string): number {
-  const r = spawnSync('pdfinfo', [file], { encoding: 'utf8' });
-  return Number(/Pages:\s+(\d+)/.exec(r.stdout)?.[1]);
-}
-
-/** Whitespace-insensitive: a wrapped title is still the title. */
-const squash = (s: string) => s.replace(/\s+/g, ' ');
+if (!poppler) console.warn(`[render-pdf] ${NO_POPPLER_REASON}`);
 
 const KAZAKH = 'әғқңөұүһіӘҒҚҢӨҰҮҺІ';
 
@@ -68,7 +50,7 @@ describe.skipIf(!poppler)('renderPdf: the sample list', () => {
   });
 
   it('starts each section on a new page, with the title, period and page number on each', () => {
-    expect(pageCount(files[0])).toBe(2);
+    expect(pdfPages(files[0])).toBe(2);
     for (const [page, mio] of [
       [1, 'г. Астаны'],
       [2, 'г. Алматы'],
@@ -166,7 +148,7 @@ describe.skipIf(!poppler)('renderPdf: volumes', () => {
     const out = await mkdtemp(path.join(dir, 'long-'));
     const rows = rowsFor('ДЛН', 120);
     const [file] = await renderPdf(docOf(section('Астана', rows)), out, 'long');
-    const pages = pageCount(file);
+    const pages = pdfPages(file);
     expect(pages).toBeGreaterThan(2);
     for (let p = 1; p <= pages; p++) {
       const text = pdfText(file, p);

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Column, type FormDocument, type Row, RenderError, sheetNames } from '../reports/render/document.ts';
 import { XLSX_NUMFMT, renderXlsx } from '../reports/render/xlsx.ts';
-import { readWorkbook, xlsxParts } from './forms-support.ts';
+import { readWorkbook, xlsxParts } from './support/forms.ts';
 import { SAMPLE_ALMATY_ROWS, SAMPLE_APPENDIX1_COLUMNS, SAMPLE_ASTANA_ROWS, sampleDocument, sampleTotals } from '../reports/render/sample.ts';
 
 let dir: string;

@@ -1,31 +1,29 @@
 // `payouts import returns` through the import framework (pipeline/imports) into applyReturns:
 // a CSV file and a bank's pain.002 XML, each imported twice — the second time changes nothing.
-// World: test/helpers/closing-world.ts up to pay 02-19 (P1 47 196.16, P2 37 756.93 at Halyk).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+// World: test/support/two-month-world.ts up to pay 02-19 (P1 47 196.16, P2 37 756.93 at Halyk).
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { lineOf, pain002Of, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
+import { count as rows, type TestDb } from './support/db.ts';
+import { tempDir } from './support/files.ts';
+import { pain002Of } from './support/imports.ts';
+import { gkFunds } from './support/ledger.ts';
+import { lineOf, openTwoMonthWorld, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
 import { runImport } from '../pipeline/imports/run-import.ts';
-import { account, accountMovement } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/kernel/money.ts';
 
 let t: TestDb;
 let w: World;
+let close: OpenWorld['close'] | undefined;
 let dir: string;
 
-const count = async (table: string) => Number((await t.db(table).count({ n: '*' }))[0].n);
+const count = (table: string) => rows(t.db, table);
 
 beforeAll(async () => {
-  t = await freshDb();
-  w = await seedWorld(t.db);
-  dir = mkdtempSync(path.join(os.tmpdir(), 'payouts-returns-'));
-  await runTimeline(w, '2025-02-19');
+  dir = tempDir('payouts-returns-');
+  ({ t, w, close } = await openTwoMonthWorld('2025-02-19'));
 });
 afterAll(async () => {
-  await t?.drop();
-  if (w) rmSync(w.out, { recursive: true, force: true });
+  await close?.();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,7 +48,7 @@ describe('import returns', () => {
       [3, 'payment_ref'],
       [4, 'amount'],
     ]);
-    expect(formatAmount(await accountMovement(t.db, account.gkFunds(w.A.mio_bin)))).toBe('47196.16');
+    expect(await gkFunds(t.db, w.A.mio_bin)).toBe('47196.16');
 
     const counts = { returns: await count('returns'), ledger: await count('ledger_entries'), notes: await count('notifications') };
     const again = await runImport(t.db, { kind: 'returns', file, asOf: '2025-02-25', operator: OPERATOR });
@@ -70,6 +68,6 @@ describe('import returns', () => {
     const again = await runImport(t.db, { kind: 'returns', file, asOf: '2025-02-27', operator: OPERATOR });
     expect(again).toMatchObject({ status: 'done', accepted: 0, duplicates: 1, rejected: 0 });
     expect(await count('returns')).toBe(returns);
-    expect(formatAmount(await accountMovement(t.db, account.gkFunds(w.A.mio_bin)))).toBe('84953.09');
+    expect(await gkFunds(t.db, w.A.mio_bin)).toBe('84953.09');
   });
 });

@@ -1,41 +1,30 @@
 // Returns from banks (DOMAIN.md §4): the `returns` import's applyReturns, through the two-month
-// world of test/helpers/closing-world.ts (figures in its header). After pay 02-19 МИО A holds
+// world of test/support/two-month-world.ts (figures in its header). After pay 02-19 МИО A holds
 // nothing: 149 311.49 received, 149 311.49 paid; each accepted return gives it back to ГК.
-import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { importPain002, importReturns, lineOf, pain002Of, runTimeline, seedWorld, OPERATOR, type World } from './helpers/closing-world.ts';
-import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
-import { formatAmount } from '../pipeline/kernel/money.ts';
-import { applyReturns, returnStates } from '../pipeline/returns.ts';
+import { counts, type TestDb } from './support/db.ts';
+import { importPain002, importReturns, pain002Of } from './support/imports.ts';
+import { gkFunds } from './support/ledger.ts';
+import { lineOf, openTwoMonthWorld, runTimeline, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
+import { account, trialBalance } from '../pipeline/ledger.ts';
+import { applyReturns } from '../pipeline/returns.ts';
+import { returnStates } from '../pipeline/rules/return-state.ts';
 import { buildPain002 } from '../pipeline/iso20022/index.ts';
 import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { returnsReport } from '../reports/closing-reports.ts';
 
 let t: TestDb;
 let w: World;
-
-const gkFunds = async (bin: string) => formatAmount(await accountMovement(t.db, account.gkFunds(bin)));
+let close: OpenWorld['close'] | undefined;
 
 /** Row counts of everything a return writes. */
-async function footprint(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['returns', 'payment_line_events', 'bank_detail_events', 'notifications', 'ledger_entries', 'ledger_postings', 'payment_lines']) {
-    const [{ n }] = await t.db(table).count({ n: '*' });
-    out[table] = Number(n);
-  }
-  return out;
-}
+const footprint = () =>
+  counts(t.db, ['returns', 'payment_line_events', 'bank_detail_events', 'notifications', 'ledger_entries', 'ledger_postings', 'payment_lines']);
 
 beforeAll(async () => {
-  t = await freshDb();
-  w = await seedWorld(t.db);
-  await runTimeline(w, '2025-02-19');
+  ({ t, w, close } = await openTwoMonthWorld('2025-02-19'));
 });
-afterAll(async () => {
-  await t?.drop();
-  if (w) rmSync(w.out, { recursive: true, force: true });
-});
+afterAll(() => close?.());
 
 describe('applyReturns', () => {
   it('rejects a return for an unknown reference and one with a wrong amount, writing nothing', async () => {
@@ -82,7 +71,7 @@ describe('applyReturns', () => {
   it('takes a return as its own row and event: the line is untouched, its details are marked incorrect, the outbox and the ledger get it', async () => {
     const p1 = await lineOf(t.db, w.P1.provider_id, '2025-01');
     const lineBefore = await t.db('payment_lines').where({ id: p1.id }).first();
-    expect(await gkFunds(w.A.mio_bin)).toBe('0.00');
+    expect(await gkFunds(t.db, w.A.mio_bin)).toBe('0.00');
 
     const r = await importReturns(t.db, '2025-02-24', [
       { payment_ref: p1.ref, amount: '47196.16', returned_on: '2025-02-21', reason_code: 'AC04', reason_text: 'Счёт закрыт' },
@@ -121,7 +110,7 @@ describe('applyReturns', () => {
       { account: account.bankClearing(w.P1.bik), debit: '47196.16', credit: '0.00' },
       { account: account.providerPayable(w.A.mio_bin), debit: '0.00', credit: '47196.16' },
     ]);
-    expect(await gkFunds(w.A.mio_bin)).toBe('47196.16');
+    expect(await gkFunds(t.db, w.A.mio_bin)).toBe('47196.16');
     expect((await trialBalance(t.db)).balanced).toBe(true);
   });
 
@@ -180,7 +169,7 @@ describe('applyReturns', () => {
       [1, 'amount'],
       [2, 'payment_ref'],
     ]);
-    expect(await gkFunds(w.A.mio_bin)).toBe('84953.09');
+    expect(await gkFunds(t.db, w.A.mio_bin)).toBe('84953.09');
     expect((await trialBalance(t.db)).balanced).toBe(true);
   });
 
@@ -197,7 +186,7 @@ describe('applyReturns', () => {
     expect(r.accepted).toBe(1);
     expect(r.duplicates).toBe(2);
     expect(r.rejected.map((x) => x.index)).toEqual([3]);
-    expect(await gkFunds(w.B.mio_bin)).toBe('23598.08');
+    expect(await gkFunds(t.db, w.B.mio_bin)).toBe('23598.08');
   });
 
   it('writes inside the importer transaction and rolls back with it', async () => {

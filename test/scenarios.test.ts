@@ -2,11 +2,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createPostgresDatabase } from './helpers/db.ts';
-import { postgresAvailable } from './helpers/services.ts';
-import { diffSubset, listScenarios, loadScenario, runCli, workingCopy } from './helpers/scenario.ts';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { createPostgresDatabase } from './support/db.ts';
+import { tempDir } from './support/files.ts';
+import { postgresAvailable } from './support/services.ts';
+import { diffSubset, listScenarios, loadScenario, runCli, workingCopy } from './support/fixture-ledgers.ts';
+import { checkReport } from '../schemas/reports/index.ts';
 
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -27,11 +27,11 @@ const scenarios = listScenarios();
 
 // Scenarios run concurrently: each is a chain of child processes on its own database.
 describe.concurrent.each(scenarios)('fixture ledger %s', (name) => {
-  it('runs through the CLI and every report equals the hand-checked figures', { timeout: 900_000 }, async () => {
+  it('runs through the CLI and every report equals the hand-checked figures and matches its schema', { timeout: 900_000 }, async () => {
     const { dir: source, scenario } = loadScenario(name);
     const dir = workingCopy(source);
     const url = await databaseUrl();
-    const env = url ? {} : { DATABASE_URL: '', PAYOUTS_PGLITE_DIR: mkdtempSync(path.join(os.tmpdir(), 'payouts-scn-')) };
+    const env = url ? {} : { DATABASE_URL: '', PAYOUTS_PGLITE_DIR: tempDir('payouts-scn-') };
     const failures: string[] = [];
     const migrate = await runCli(url, scenario.steps[0]?.as_of ?? '2025-01-01', ['db', 'migrate'], dir, env);
     expect(migrate.code, migrate.stderr).toBe(0);
@@ -51,7 +51,13 @@ describe.concurrent.each(scenarios)('fixture ledger %s', (name) => {
         continue;
       }
       const expected = JSON.parse(readFileSync(path.join(dir, rep.expected), 'utf8'));
-      const diffs = diffSubset(expected, JSON.parse(r.stdout));
+      const actual: unknown = JSON.parse(r.stdout);
+      try {
+        checkReport(actual);
+      } catch (e) {
+        failures.push(`${label}: ${(e as Error).message}`);
+      }
+      const diffs = diffSubset(expected, actual);
       if (diffs.length) failures.push(`${label} differs from ${rep.expected}:\n  ${diffs.join('\n  ')}`);
     }
     expect(failures, failures.join('\n\n')).toEqual([]);

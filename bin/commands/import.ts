@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { IMPORT_KINDS } from '../../pipeline/imports/kind.ts';
 import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
+import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { withContext } from '../context.ts';
 
 /** How many rejected rows the human summary shows (the rejected-rows file has them all). */
@@ -59,15 +60,22 @@ export function registerImport(program: Command): void {
     .command('import')
     .description(
       `загрузить файл: KIND — ${IMPORT_KINDS.join(', ')}; FILE — .csv (UTF-8 или Windows-1251, разделитель «,» или «;», ` +
-        'строка заголовка), .xlsx (первый лист) или .json (массив объектов); для returns также pain.002 .xml. ' +
+        'строка заголовка), .xlsx (первый лист) или .json (массив объектов); для returns также pain.002 .xml; ' +
+        'statement — выписка банка по счёту ГК (camt.053, MT940, 1CClientBankExchange). ' +
         'Отклонённые строки — в <FILE>.rejected.xlsx рядом с файлом (или в --out)',
     )
-    .argument('<kind>', `вид данных: ${IMPORT_KINDS.join(', ')}`)
-    .argument('<file>', 'файл .csv, .xlsx, .json (returns: также .xml pain.002)')
+    .argument('<kind>', `вид данных: ${IMPORT_KINDS.join(', ')}, statement`)
+    .argument('<file>', 'файл .csv, .xlsx, .json (returns: также .xml pain.002; statement: выписка)')
     .option('--strict', 'не принимать ничего, если отклонена хотя бы одна строка')
     .option('--out <dir>', 'папка для файла отклонённых строк (по умолчанию рядом с файлом; если туда нельзя писать — ./out/rejected)')
-    .action(async (kind: string, file: string, opts: { strict?: boolean; out?: string }, cmd: Command) =>
+    .option('--dry-run', 'только для statement: показать сопоставление, ничего не записывая')
+    .action(async (kind: string, file: string, opts: { strict?: boolean; dryRun?: boolean; out?: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
+        if (kind === 'statement') {
+          if (opts.strict) throw new UsageError('--strict к выписке не применяется: выписка принимается целиком, несопоставленные операции показываются');
+          return (await import('./statement.ts')).runStatementImport(ctx, file, !!opts.dryRun);
+        }
+        if (opts.dryRun) throw new UsageError('--dry-run есть только у import statement');
         const report = await runImport(ctx.db, {
           kind,
           file,

@@ -2,10 +2,11 @@
 // `run nightly|monthly` (owner: the jobs work). Thin: parse, call jobs/, print.
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { DemoResult } from '../../jobs/demo.ts';
-import { addDays, isValidDate, isValidMonth } from '../../pipeline/kernel/dates.ts';
-import { UsageError } from '../../pipeline/kernel/errors.ts';
+import type { DemoResult } from '../../jobs/demo/index.ts';
+import { addDays } from '../../pipeline/kernel/dates.ts';
+import { MonthRequired, UsageError } from '../../pipeline/kernel/errors.ts';
 import { logger } from '../../pipeline/kernel/logger.ts';
+import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { loadCalendar } from '../../pipeline/kernel/reference.ts';
 import {
   dueOn,
@@ -31,7 +32,7 @@ import {
   requireRedisUrl,
 } from '../../jobs/settings.ts';
 import { dbStatus } from '../../jobs/status.ts';
-import { globals, resolveAsOf, resolveOperator, withContext, type CliContext } from '../context.ts';
+import { dateOption, globals, monthOption, resolveAsOf, resolveOperator, withContext, type CliContext } from '../context.ts';
 
 // The queue modules load BullMQ, express and node-cron: only the commands that use them load them.
 const queueModule = () => import('../../jobs/queue.ts');
@@ -107,7 +108,6 @@ const STATUS_RU: Record<string, string> = {
   refused: 'отказ',
   skipped: 'пропущено',
   failed: 'ошибка',
-  unavailable: 'недоступно',
   'not-due': 'срок не наступил',
 };
 
@@ -179,7 +179,7 @@ export function registerJobs(program: Command, run: Command): void {
     .action(async (opts: { from?: string; to?: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         for (const [name, v] of [['--from', opts.from], ['--to', opts.to]] as const) {
-          if (v !== undefined && !isValidDate(v)) throw new UsageError(`Неверная дата ${name} «${v}»: ожидается ГГГГ-ММ-ДД`);
+          if (v !== undefined) dateOption(name, v);
         }
         const from = opts.from ?? ctx.asOf;
         const to = opts.to ?? addDays(from, 30);
@@ -205,7 +205,7 @@ export function registerJobs(program: Command, run: Command): void {
     )
     .option('--dry-run', 'вычислить и показать, ничего не записывать (всегда в этом процессе)')
     .option('--in-process', 'выполнить в этом процессе даже при заданном REDIS_URL')
-    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', 'out/payment-orders')
+    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', DEFAULT_ORDERS_DIR)
     .action(async (opts: { dryRun?: boolean; inProcess?: boolean; out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const items = dueOn(await loadCalendar(ctx.db), ctx.asOf);
@@ -244,7 +244,7 @@ export function registerJobs(program: Command, run: Command): void {
     .option('--dry-run', 'вычислить и показать, ничего не записывать')
     .action(async (opts: { month: string; dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        if (!isValidMonth(opts.month)) throw new UsageError(`Неверный месяц «${opts.month}»: ожидается ГГГГ-ММ`);
+        monthOption(opts.month);
         const all = monthlyItems(opts.month);
         const due = all.filter((it) => it.date <= ctx.asOf);
         const ran = await runInProcess(ctx, due, !!opts.dryRun);
@@ -270,8 +270,8 @@ export function registerJobs(program: Command, run: Command): void {
       const asOfGiven = g.asOf !== undefined;
       let asOf = resolveAsOf(g);
       if (takesMonth(step)) {
-        if (!opts.month) throw new UsageError(`Для шага ${step} укажите --month ГГГГ-ММ`);
-        if (!isValidMonth(opts.month)) throw new UsageError(`Неверный месяц «${opts.month}»: ожидается ГГГГ-ММ`);
+        if (!opts.month) throw new MonthRequired(`Для шага ${step} укажите --month ГГГГ-ММ`);
+        monthOption(opts.month);
         if (!asOfGiven) asOf = scheduledDate(step, opts.month);
       } else if (opts.month) {
         throw new UsageError(`Шаг ${step} выполняется на дату: укажите --as-of ГГГГ-ММ-ДД, а не --month`);
@@ -294,7 +294,7 @@ export function registerJobs(program: Command, run: Command): void {
     .description('обработчик очереди BullMQ (нужны REDIS_URL и PostgreSQL); по SIGTERM доделывает текущий шаг и завершается')
     .option('--lock-duration <ms>', 'срок блокировки задания, мс', '60000')
     .option('--stalled-interval <ms>', 'как часто искать задания упавших обработчиков, мс', '30000')
-    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', 'out/payment-orders')
+    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', DEFAULT_ORDERS_DIR)
     .action(async (opts: { lockDuration: string; stalledInterval: string; out: string }, cmd: Command) => {
       const url = requireRedisUrl('worker');
       requirePostgres(cmd, 'worker');
@@ -415,7 +415,7 @@ export function registerJobs(program: Command, run: Command): void {
     .action(async (opts: { out: string }, cmd: Command) => {
       const g = globals(cmd);
       if (g.db) throw new UsageError('Демонстрация всегда работает на своей встроенной базе var/demo (создаётся заново); --db не используется');
-      const { runDemo } = await import('../../jobs/demo.ts');
+      const { runDemo } = await import('../../jobs/demo/index.ts');
       const bar = progressBar({ json: g.json });
       let started = false;
       let result: DemoResult;

@@ -1,14 +1,10 @@
 // `payouts report FORM --month M [--mio BIN] --format json|xlsx|pdf [--out DIR]`
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { FORMS, MONTHLY_FORMS, reportBuilders, type FormName } from '../../reports/registry.ts';
-import { isValidMonth } from '../../pipeline/kernel/dates.ts';
-import { UsageError } from '../../pipeline/kernel/errors.ts';
+import { FORMS, MONTHLY_FORMS, type FormName } from '../../reports/registry.ts';
+import { MonthRequired, UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
-import { withContext } from '../context.ts';
-import { renderReportFiles } from '../../reports/render-report.ts';
-
+import { monthOption, withContext } from '../context.ts';
+import { buildReport, writeReport, type ReportRequest } from '../../reports/write-report.ts';
 
 export function registerReport(program: Command): void {
   program
@@ -25,34 +21,16 @@ export function registerReport(program: Command): void {
           throw new UsageError(`Неизвестная форма «${form}». Доступны: ${FORMS.join(', ')}`);
         }
         const name = form as FormName;
-        if (MONTHLY_FORMS.includes(name) && !opts.month) throw new UsageError(`Для формы ${name} укажите --month ГГГГ-ММ`);
-        if (opts.month && !isValidMonth(opts.month)) throw new UsageError(`Неверный месяц «${opts.month}»: ожидается ГГГГ-ММ`);
+        if (MONTHLY_FORMS.includes(name) && !opts.month) throw new MonthRequired(`Для формы ${name} укажите --month ГГГГ-ММ`);
+        if (opts.month) monthOption(opts.month);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
         if (!['json', 'xlsx', 'pdf'].includes(opts.format)) throw new UsageError(`Неизвестный формат «${opts.format}»: json, xlsx или pdf`);
-        const builder = reportBuilders[name];
-        if (!builder) throw new UsageError(`Форма ${name} ещё не реализована`);
-        const doc = await builder(ctx.db, { month: opts.month, mio: opts.mio, asOf: ctx.asOf });
-        const base = [name, opts.month ?? ctx.asOf, opts.mio].filter(Boolean).join('_');
-        if (opts.format === 'json') {
-          const text = `${JSON.stringify(doc, null, 2)}\n`;
-          if (!opts.out) {
-            process.stdout.write(text);
-            return;
-          }
-          mkdirSync(opts.out, { recursive: true });
-          const file = path.join(opts.out, `${base}.json`);
-          writeFileSync(file, text, { mode: 0o600 });
-          ctx.print(`Записан ${file}`, { files: [file] });
+        const request: ReportRequest = { form: name, month: opts.month, mio: opts.mio, asOf: ctx.asOf };
+        if (opts.format === 'json' && !opts.out) {
+          process.stdout.write(`${JSON.stringify(await buildReport(ctx.db, request), null, 2)}\n`);
           return;
         }
-        const out = opts.out ?? '.';
-        mkdirSync(out, { recursive: true });
-        const files = await renderReportFiles(name, doc, opts.format as 'xlsx' | 'pdf', out, base, {
-          db: ctx.db,
-          month: opts.month,
-          mio: opts.mio,
-          asOf: ctx.asOf,
-        });
+        const files = await writeReport(ctx.db, request, opts.format as 'json' | 'xlsx' | 'pdf', opts.out ?? '.');
         ctx.print(files.map((f) => `Записан ${f}`).join('\n'), { files });
       }),
     );

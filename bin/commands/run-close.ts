@@ -7,17 +7,10 @@ import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
 import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
 import { computeBankFees } from '../../pipeline/steps/bank-fees/index.ts';
 import { checkDeadlines } from '../../pipeline/steps/check-deadlines/index.ts';
-import { DEFAULT_ORDERS_DIR } from '../../pipeline/steps/pay/index.ts';
-import { isValidMonth } from '../../pipeline/kernel/dates.ts';
-import { UsageError } from '../../pipeline/kernel/errors.ts';
+import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { scheduledDate } from '../../jobs/planner.ts';
-import { withContext, type CliContext } from '../context.ts';
+import { monthOption, withContext, type CliContext } from '../context.ts';
 import { printStepOutcome } from '../step-output.ts';
-
-function checkMonth(month: string): string {
-  if (!isValidMonth(month)) throw new UsageError(`Неверный месяц «${month}»: ожидается ГГГГ-ММ`);
-  return month;
-}
 
 /** A month step's as-of: the one given, else its scheduled date. */
 function monthStepAsOf(ctx: CliContext, step: 'reconcile' | 'bank-fees', month: string): string {
@@ -88,7 +81,7 @@ export function registerCloseSteps(run: Command): void {
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
     .action(async (opts: { month: string; dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const month = checkMonth(opts.month);
+        const month = monthOption(opts.month);
         const asOf = monthStepAsOf(ctx, 'reconcile', month);
         const outcome = await reconcile(ctx.db, { month, asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome({ ...ctx, asOf }, 'reconcile', month, outcome, describeReconcile);
@@ -105,7 +98,7 @@ export function registerCloseSteps(run: Command): void {
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
     .action(async (opts: { month: string; dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const month = checkMonth(opts.month);
+        const month = monthOption(opts.month);
         const asOf = monthStepAsOf(ctx, 'bank-fees', month);
         const outcome = await computeBankFees(ctx.db, { month, asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome({ ...ctx, asOf }, 'bank-fees', month, outcome, describeBankFees);

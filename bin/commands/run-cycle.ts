@@ -6,20 +6,14 @@ import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
 import { CONTRIBUTION_LABEL, contributionFileName, contributionPain001, contributionRegisters } from '../../pipeline/contributions.ts';
 import { writeCsvFile } from '../../pipeline/kernel/csv.ts';
-import { isValidMonth } from '../../pipeline/kernel/dates.ts';
 import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
-import { withContext, type CliContext } from '../context.ts';
+import { monthOption, withContext, type CliContext } from '../context.ts';
 import { printStepOutcome } from '../step-output.ts';
 
 interface MonthStepOptions {
   month: string;
   dryRun?: boolean;
-}
-
-function checkMonth(month: string): string {
-  if (!isValidMonth(month)) throw new UsageError(`Неверный месяц «${month}»: ожидается ГГГГ-ММ`);
-  return month;
 }
 
 /** A month step's as-of: the one given, else its own day of the month (the 14th, the 15th). */
@@ -64,7 +58,7 @@ export function registerCycleSteps(run: Command): void {
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
     .action(async (opts: MonthStepOptions, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const month = checkMonth(opts.month);
+        const month = monthOption(opts.month);
         const sctx = stepContext(ctx, month, '14');
         const outcome = await buildLists(sctx.db, { month, asOf: sctx.asOf, operator: sctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome(sctx, 'build-lists', month, outcome, describeLists);
@@ -81,7 +75,7 @@ export function registerCycleSteps(run: Command): void {
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
     .action(async (opts: MonthStepOptions, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const month = checkMonth(opts.month);
+        const month = monthOption(opts.month);
         const sctx = stepContext(ctx, month, '15');
         const outcome = await formDemand(sctx.db, { month, asOf: sctx.asOf, operator: sctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome(sctx, 'form-demand', month, outcome, describeDemand);
@@ -100,7 +94,7 @@ export function registerCycleSteps(run: Command): void {
     .option('--mio <bin>', 'только один МИО (БИН)')
     .action(async (opts: { month: string; out: string; mio?: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const month = checkMonth(opts.month);
+        const month = monthOption(opts.month);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
         const registers = await contributionRegisters(ctx.db, month, { mio: opts.mio });
         mkdirSync(opts.out, { recursive: true });

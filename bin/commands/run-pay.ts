@@ -1,7 +1,8 @@
 // `payouts run pay` (owner: the payments work): payment orders dated --as-of for funded rows and
 // for returns whose bank details were fixed; refused on a non-working day.
 import type { Command } from 'commander';
-import { DEFAULT_ORDERS_DIR, pay } from '../../pipeline/steps/pay/index.ts';
+import { pay } from '../../pipeline/steps/pay/index.ts';
+import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { withContext } from '../context.ts';
 import { printStepOutcome } from '../step-output.ts';
 

@@ -1,9 +1,9 @@
 // Kazakhstan's working-day calendar (DOMAIN.md §8). Data per year: weekdays that are off and
-// weekend days that are working. A date in a year that is not loaded is an error, never a guess.
+// weekend days that are working. A date in a year that is not loaded is an error, never a guess:
+// CalendarYearMissing (exit 4), raised here, so no caller translates it.
+import { CalendarInvalid, CalendarYearMissing } from './errors.ts';
 import { addDays, assertDate, assertMonth, isWeekend, lastDayOfMonth, yearOf, type IsoDate, type IsoMonth } from './dates.ts';
 import { readReferenceFiles, type CalendarYear } from './reference-files.ts';
-
-export class CalendarError extends Error {}
 
 interface YearDays {
   off: Set<IsoDate>;
@@ -15,7 +15,7 @@ export class Calendar {
 
   constructor(years: CalendarYear[]) {
     for (const y of years) {
-      if (this.years.has(y.year)) throw new CalendarError(`Календарь рабочих дней на ${y.year} год задан дважды`);
+      if (this.years.has(y.year)) throw new CalendarInvalid(`Календарь рабочих дней на ${y.year} год задан дважды`);
       this.years.set(y.year, { off: new Set(y.off), work: new Set(y.work) });
     }
   }
@@ -37,7 +37,7 @@ export class Calendar {
   private yearDays(date: IsoDate): YearDays {
     const year = yearOf(assertDate(date));
     const days = this.years.get(year);
-    if (!days) throw new CalendarError(`Календарь рабочих дней не загружен для ${year} года`);
+    if (!days) throw new CalendarYearMissing(year);
     return days;
   }
 
@@ -73,7 +73,7 @@ export class Calendar {
     const first = `${assertMonth(month)}-01`;
     let d = lastDayOfMonth(month);
     while (!this.isWorkingDay(d)) {
-      if (d === first) throw new CalendarError(`В месяце ${month} нет рабочих дней`);
+      if (d === first) throw new CalendarInvalid(`Календарь рабочих дней: в месяце ${month} нет ни одного рабочего дня`);
       d = addDays(d, -1);
     }
     return d;

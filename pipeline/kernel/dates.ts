@@ -1,11 +1,11 @@
 // ISO calendar dates ('YYYY-MM-DD') and months ('YYYY-MM') as plain strings.
 // All arithmetic goes through a day number (days since 1970-01-01, UTC), so the local time
-// zone of the machine never matters.
+// zone of the machine never matters. A malformed date or month is an InvalidDate or InvalidMonth
+// (exit 2, pipeline/kernel/errors.ts), raised here for every caller.
+import { InvalidDate, InvalidMonth } from './errors.ts';
 
 export type IsoDate = string;
 export type IsoMonth = string;
-
-export class DateFormatError extends Error {}
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_RE = /^(\d{4})-(\d{2})$/;
@@ -39,12 +39,12 @@ export function isValidDate(s: string): boolean {
 }
 
 export function assertDate(s: string): IsoDate {
-  if (!isValidDate(s)) throw new DateFormatError(`Некорректная дата: «${s}» (ожидается ГГГГ-ММ-ДД)`);
+  if (!isValidDate(s)) throw new InvalidDate(`Некорректная дата: «${s}» (ожидается ГГГГ-ММ-ДД)`);
   return s;
 }
 
 export function assertMonth(s: string): IsoMonth {
-  if (!isValidMonth(s)) throw new DateFormatError(`Некорректный месяц: «${s}» (ожидается ГГГГ-ММ)`);
+  if (!isValidMonth(s)) throw new InvalidMonth(`Некорректный месяц: «${s}» (ожидается ГГГГ-ММ)`);
   return s;
 }
 
@@ -73,7 +73,7 @@ function fromDayNumber(n: number): IsoDate {
 /** The year of a date or a month. */
 export function yearOf(dateOrMonth: IsoDate | IsoMonth): number {
   if (!isValidDate(dateOrMonth) && !isValidMonth(dateOrMonth)) {
-    throw new DateFormatError(`Некорректная дата или месяц: «${dateOrMonth}»`);
+    throw new InvalidDate(`Некорректная дата или месяц: «${dateOrMonth}»`);
   }
   return Number(dateOrMonth.slice(0, 4));
 }
@@ -107,7 +107,7 @@ export function addMonths(month: IsoMonth, n: number): IsoMonth {
   const [y, m] = monthParts(month);
   const index = y * 12 + (m - 1) + n;
   const year = Math.floor(index / 12);
-  if (year < 1) throw new DateFormatError(`Месяц вне допустимого диапазона: ${month} + ${n}`);
+  if (year < 1) throw new InvalidMonth(`Месяц вне допустимого диапазона: ${month} + ${n}`);
   return `${pad(year, 4)}-${pad((index % 12) + 1, 2)}`;
 }
 
@@ -128,14 +128,6 @@ export function compareMonths(a: IsoMonth, b: IsoMonth): -1 | 0 | 1 {
   assertMonth(a);
   assertMonth(b);
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function minDate(a: IsoDate, b: IsoDate): IsoDate {
-  return compareDates(a, b) <= 0 ? a : b;
-}
-
-export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
-  return compareDates(a, b) >= 0 ? a : b;
 }
 
 /** ISO 8601 day of the week: 1 = Monday … 7 = Sunday. */

@@ -79,7 +79,3 @@ export function connect(opts: ConnectOptions = {}): Db {
   } as Knex.Config);
 }
 
-export function isPglite(db: Db): boolean {
-  return db.client.config.client !== 'pg';
-}
-

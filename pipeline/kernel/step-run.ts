@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db, Trx } from './db.ts';
 import { assertDate, assertMonth, monthOf, type IsoDate, type IsoMonth } from './dates.ts';
-import { BusinessRuleError, UsageError } from './errors.ts';
+import { BusinessRuleError, MonthRequired, UsageError } from './errors.ts';
 import { assertLedgerBalanced } from '../ledger.ts';
 import { faultPoint } from './faults.ts';
 
@@ -164,6 +164,15 @@ export async function runStep<I, R>(db: Db, def: StepDefinition<I, R>): Promise<
   }
 }
 
+/**
+ * The key of the first run of `step` under a key after `key`, or null. Monthly steps that must
+ * run in month order (build-lists, form-demand) refuse a month once a later one has run.
+ */
+export async function laterRunKey(trx: Trx, step: string, key: string): Promise<string | null> {
+  const later = await trx('step_runs').where({ step }).andWhere('run_key', '>', key).orderBy('run_key').first('run_key');
+  return later ? String(later.run_key) : null;
+}
+
 /** The options of a monthly step (build-lists, form-demand) as the CLI and the jobs give them. */
 export interface StepOptions {
   month?: string;
@@ -181,15 +190,9 @@ export function monthStepDates(
   missingMonth: string,
   outsideMonth: (month: IsoMonth, asOf: IsoDate) => string,
 ): { month: IsoMonth; asOf: IsoDate } {
-  if (!opts.month) throw new UsageError(missingMonth);
-  let month: IsoMonth;
-  let asOf: IsoDate;
-  try {
-    month = assertMonth(opts.month);
-    asOf = assertDate(opts.asOf);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  if (!opts.month) throw new MonthRequired(missingMonth);
+  const month = assertMonth(opts.month);
+  const asOf = assertDate(opts.asOf);
   if (monthOf(asOf) !== month) throw new UsageError(outsideMonth(month, asOf));
   return { month, asOf };
 }

@@ -5,25 +5,8 @@
 // fee each bank's tariff yields (column 9, beyond the form), the tariffs, the fee in words and
 // the signature block of ГК.
 import type { Column, Section } from '../render/document.ts';
-import {
-  type FormFile,
-  type FormInput,
-  type Json,
-  GK_NAME,
-  amountText,
-  arrayAt,
-  widened,
-  countAt,
-  dateText,
-  expectForm,
-  monthOfDoc,
-  monthText,
-  objectAt,
-  optionalStringAt,
-  signature,
-  stringAt,
-  totalInWordsLine,
-} from './common.ts';
+import type { BankFeePart, BankFeesReport, Tariff } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, GK_NAME, amountText, dateText, monthText, signature, totalInWordsLine, widened } from './common.ts';
 import { perMioBaseName } from './reconciliation.ts';
 
 export const BANK_FEES_FORM = 'Приложение 4 к Алгоритму взаимодействия';
@@ -48,11 +31,8 @@ export const BANK_FEES_COLUMNS: Column[] = [
 ];
 
 /** «50,00 тенге за платёж, 0,1 % от выплаченной суммы, не менее 80,00 и не более 1 000,00 тенге». */
-export function tariffText(tariff: Json, form: string): string {
-  const perPayment = optionalStringAt(tariff, 'fee_per_payment', form);
-  const percent = optionalStringAt(tariff, 'fee_percent', form);
-  const min = optionalStringAt(tariff, 'fee_min', form);
-  const max = optionalStringAt(tariff, 'fee_max', form);
+export function tariffText(tariff: Tariff): string {
+  const { fee_per_payment: perPayment, fee_percent: percent, fee_min: min, fee_max: max } = tariff;
   const parts: string[] = [];
   if (perPayment !== null) parts.push(`${amountText(perPayment)} тенге за платёж`);
   if (percent !== null) parts.push(`${percent.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '').replace('.', ',')} % от выплаченной суммы`);
@@ -63,11 +43,18 @@ export function tariffText(tariff: Json, form: string): string {
   return parts.join(' + ') + (limits.length ? `, ${limits.join(' и ')} тенге` : '');
 }
 
-export function bankFeesForm(doc: Json, input: FormInput): FormFile[] {
-  const F = 'bank-fees';
-  expectForm(doc, F);
-  const month = monthOfDoc(doc, F);
-  const mios = arrayAt(doc, 'mios', F);
+/** A row's or the total's parts as the columns' cells: transferred_count, transferred_amount, … */
+function flat(o: Record<(typeof PARTS)[number], BankFeePart> & { fee: string }): Record<string, string | number> {
+  const out: Record<string, string | number> = { fee: o.fee };
+  for (const p of PARTS) {
+    out[`${p}_count`] = o[p].count;
+    out[`${p}_amount`] = o[p].amount;
+  }
+  return out;
+}
+
+export function bankFeesForm(doc: BankFeesReport, input: FormInput): FormFile[] {
+  const { month, mios } = doc;
   const period = `Отчетный период: ${monthText(month)} года`;
 
   const file = (baseName: string, title: string, section: Section): FormFile => ({
@@ -91,33 +78,21 @@ export function bankFeesForm(doc: Json, input: FormInput): FormFile[] {
   }
 
   return mios.map((m) => {
-    const bin = stringAt(m, 'mio_bin', F);
-    const name = optionalStringAt(m, 'mio_name', F) ?? `МИО (БИН ${bin})`;
-    const rows = arrayAt(m, 'rows', F);
-    const t = objectAt(m, 'total', F);
-    const flat = (o: Json): Record<string, string | number> => {
-      const out: Record<string, string | number> = { fee: stringAt(o, 'fee', F) };
-      for (const p of PARTS) {
-        const part = objectAt(o, p, F);
-        out[`${p}_count`] = countAt(part, 'count', F);
-        out[`${p}_amount`] = stringAt(part, 'amount', F);
-      }
-      return out;
-    };
-    const asOf = optionalStringAt(m, 'as_of', F);
-    const fee = stringAt(t, 'fee', F);
-    const named = rows.map((r, i) => ({ no: i + 1, name: `${stringAt(r, 'name', F)} (БИК ${stringAt(r, 'bik', F)})`, ...flat(r) }));
+    const bin = m.mio_bin;
+    const name = m.mio_name;
+    const fee = m.total.fee;
+    const named = m.rows.map((r, i) => ({ no: i + 1, name: `${r.name} (БИК ${r.bik})`, ...flat(r) }));
     const section: Section = {
       name: 'Сведения',
       heading: [`МИО: ${name}, БИН ${bin}`],
       columns: widened(BANK_FEES_COLUMNS, named, ['name']),
       numberRow: true,
       rows: named,
-      totals: { label: 'ИТОГО', ...flat(t) },
+      totals: { label: 'ИТОГО', ...flat(m.total) },
       footer: [
-        ...rows.map((r) => `Тариф ${stringAt(r, 'name', F)}: ${r.tariff ? tariffText(objectAt(r, 'tariff', F), F) : 'не указан'}.`),
+        ...m.rows.map((r) => `Тариф ${r.name}: ${tariffText(r.tariff)}.`),
         totalInWordsLine('Комиссия уполномоченных организаций к оплате МИО за счёт местного бюджета:', fee),
-        ...(asOf ? [`Возвраты учтены по состоянию на ${dateText(asOf)}.`] : []),
+        `Возвраты учтены по состоянию на ${dateText(m.as_of)}.`,
       ],
       signatures: [signature(GK_NAME)],
     };

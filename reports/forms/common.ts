@@ -1,12 +1,13 @@
-// What the form modules share: reading a report's JSON document defensively, Russian periods
-// and dates, the State Corporation's name, signature blocks, totals with big.js.
+// What the form modules share: Russian periods and dates, the State Corporation's name,
+// signature blocks, totals with big.js.
 //
-// A form module turns the JSON document a report builder returned (reports/registry.ts) into
-// one or more FormDocuments (reports/render/document.ts); the renderers do the rest. The JSON
-// document is the single source: a form module never recomputes a figure the document already
-// holds, it only adds the totals the document leaves to the reader (checked again by the
-// renderer against the rows) and the amount in words.
-import type { Column, FormDocument, Row, SignatureBlock } from '../render/document.ts';
+// A form module turns the JSON document a report builder returned (reports/registry.ts), typed
+// by its schema (schemas/reports/), into one or more FormDocuments (reports/render/document.ts);
+// the renderers do the rest. The JSON document is the single source: a form module reads no
+// database and never recomputes a figure the document already holds, it only adds the totals
+// the document leaves to the reader (checked again by the renderer against the rows) and the
+// amount in words.
+import type { Column, FormDocument, SignatureBlock } from '../render/document.ts';
 import { RenderError } from '../render/document.ts';
 import { formatAmount, sum } from '../../pipeline/kernel/money.ts';
 import { amountInWords } from '../amount-words.ts';
@@ -19,16 +20,9 @@ export interface FormFile {
   personalData: boolean;
 }
 
-/** Extra data a form may need beyond the JSON document (read by reports/forms/extras.ts). */
-export interface FormExtras {
-  /** МИО names by БИН, for the forms whose JSON carries only the БИН. */
-  mioNames?: ReadonlyMap<string, string>;
-}
-
-export interface FormInput<E extends FormExtras = FormExtras> {
+export interface FormInput {
   /** The report's base name, `<form>_<month>[_<mio_bin>]`. */
   baseName: string;
-  extras: E;
 }
 
 export const GK_NAME = 'НАО «Государственная корпорация «Правительство для граждан»»';
@@ -124,68 +118,12 @@ export function total(amounts: Iterable<string>): string {
   return formatAmount(sum(amounts));
 }
 
-/** A МИО as a heading line: «ГУ «…» (БИН 123456789012)», or the БИН alone when the name is unknown. */
-export function mioLabel(bin: string, name: string | null | undefined): string {
-  return name ? `${name} (БИН ${bin})` : `БИН ${bin}`;
+/** A МИО as a heading line: «ГУ «…» (БИН 123456789012)». */
+export function mioLabel(bin: string, name: string): string {
+  return `${name} (БИН ${bin})`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reading the JSON document. It comes from our own builders, so a wrong shape is a bug: fail
-// loudly with where it is, rather than print an empty or half-filled form.
-
-export type Json = Record<string, unknown>;
-
+/** A document that contradicts itself (a bug of its builder): nothing is printed. */
 export function fail(form: string, what: string): never {
   throw new RenderError(`report "${form}": ${what}`);
-}
-
-export function expectForm(doc: Json, form: string): void {
-  if (doc === null || typeof doc !== 'object') fail(form, 'the document is not an object');
-  if (doc.form !== form) fail(form, `the document is of form ${JSON.stringify(doc.form)}`);
-}
-
-export function arrayAt(obj: Json, key: string, form: string): Json[] {
-  const v = obj[key];
-  if (!Array.isArray(v)) fail(form, `"${key}" is not an array`);
-  for (const [i, x] of v.entries()) {
-    if (x === null || typeof x !== 'object' || Array.isArray(x)) fail(form, `"${key}"[${i}] is not an object`);
-  }
-  return v as Json[];
-}
-
-export function objectAt(obj: Json, key: string, form: string): Json {
-  const v = obj[key];
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(form, `"${key}" is not an object`);
-  return v as Json;
-}
-
-export function stringAt(obj: Json, key: string, form: string): string {
-  const v = obj[key];
-  if (typeof v !== 'string') fail(form, `"${key}" is not a string: ${JSON.stringify(v)}`);
-  return v;
-}
-
-export function countAt(obj: Json, key: string, form: string): number {
-  const v = obj[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(form, `"${key}" is not a count: ${JSON.stringify(v)}`);
-  return v;
-}
-
-export function optionalStringAt(obj: Json, key: string, form: string): string | null {
-  const v = obj[key];
-  if (v === null || v === undefined) return null;
-  if (typeof v !== 'string') fail(form, `"${key}" is not a string: ${JSON.stringify(v)}`);
-  return v;
-}
-
-/** The month of a monthly report. */
-export function monthOfDoc(doc: Json, form: string): string {
-  const m = stringAt(doc, 'month', form);
-  monthText(m); // checks it
-  return m;
-}
-
-/** Objects of the JSON document whose keys are the columns' keys, as rows for the renderer (no copy; the renderer checks every cell). */
-export function asRows(objects: Json[]): Row[] {
-  return objects as unknown as Row[];
 }

@@ -2,12 +2,13 @@
 // what it watches, when it was due, whether it was met, and how many working days late; the
 // count by status on top. The rule and object codes of the report are spelled out in Russian.
 import type { Column } from '../render/document.ts';
-import { type FormFile, type FormInput, type Json, arrayAt, countAt, dateText, expectForm, fail, stringAt, widened } from './common.ts';
+import type { DeadlineItemDoc, DeadlinesReport } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, dateText, widened } from './common.ts';
 
 export const DEADLINES_FORM = 'Контроль сроков (Правила возмещения, Алгоритм взаимодействия)';
 export const DEADLINES_TITLE = 'Контроль сроков выплаты возмещения стоимости услуг индивидуального помощника';
 
-export const DEADLINE_RULE_TEXT: Record<string, string> = {
+export const DEADLINE_RULE_TEXT: Record<DeadlineItemDoc['rule'], string> = {
   'act-submission': 'Представление акта поставщиком (до 10-го числа следующего месяца)',
   'act-acceptance': 'Принятие акта МИО (7 рабочих дней)',
   'ia-payment-10wd': 'Оплата акта (10 рабочих дней после принятия)',
@@ -21,14 +22,14 @@ export const DEADLINE_RULE_TEXT: Record<string, string> = {
   reconciliation: 'Акт сверки (до 25-го числа следующего месяца)',
 };
 
-export const DEADLINE_STATUS_TEXT: Record<string, string> = {
+export const DEADLINE_STATUS_TEXT: Record<DeadlineItemDoc['status'], string> = {
   breached: 'Нарушен',
   open: 'В работе',
   met_late: 'Исполнен с опозданием',
   met: 'Исполнен',
 };
 
-/** "act:123/АВР-1" → «Акт АВР-1, поставщик 123»; the object codes of pipeline/steps/check-deadlines/index.ts. */
+/** "act:123/АВР-1" → «Акт АВР-1, поставщик 123»; the object codes of pipeline/steps/check-deadlines/deadlines.ts. */
 export function deadlineObjectText(object: string): string {
   const act = (s: string) => {
     const i = s.indexOf('/');
@@ -59,24 +60,17 @@ export const DEADLINES_COLUMNS: Column[] = [
   { key: 'days_late', header: 'Просрочка, рабочих дней', type: 'count' },
 ];
 
-export function deadlinesForm(doc: Json, input: FormInput): FormFile[] {
-  const F = 'deadlines';
-  expectForm(doc, F);
-  const asOf = stringAt(doc, 'as_of', F);
-  const items = arrayAt(doc, 'items', F);
-  const rows = items.map((it, i) => {
-    const rule = stringAt(it, 'rule', F);
-    const status = stringAt(it, 'status', F);
-    return {
-      no: i + 1,
-      rule: DEADLINE_RULE_TEXT[rule] ?? fail(F, `unknown rule ${JSON.stringify(rule)}`),
-      object: deadlineObjectText(stringAt(it, 'object', F)),
-      due: stringAt(it, 'due', F),
-      status: DEADLINE_STATUS_TEXT[status] ?? fail(F, `unknown status ${JSON.stringify(status)}`),
-      statusKey: status,
-      days_late: countAt(it, 'days_late', F),
-    };
-  });
+export function deadlinesForm(doc: DeadlinesReport, input: FormInput): FormFile[] {
+  const { as_of: asOf, items } = doc;
+  const rows = items.map((it, i) => ({
+    no: i + 1,
+    rule: DEADLINE_RULE_TEXT[it.rule],
+    object: deadlineObjectText(it.object),
+    due: it.due,
+    status: DEADLINE_STATUS_TEXT[it.status],
+    statusKey: it.status,
+    days_late: it.days_late,
+  }));
   const counts = Object.entries(DEADLINE_STATUS_TEXT).map(([k, text]) => `${text}: ${rows.filter((r) => r.statusKey === k).length}`);
   return [
     {
@@ -96,7 +90,7 @@ export function deadlinesForm(doc: Json, input: FormInput): FormFile[] {
             rows,
             footer: [
               ...(rows.length === 0 ? ['Сроков для контроля нет.'] : []),
-              ...(doc.checked === false ? ['Проверка сроков на эту дату не запускалась: данные рассчитаны при формировании отчёта.'] : []),
+              ...(!doc.checked ? ['Проверка сроков на эту дату не запускалась: данные рассчитаны при формировании отчёта.'] : []),
             ],
           },
         ],

@@ -5,25 +5,8 @@
 //   demand-request_<month>_<БИН>   one letter per МИО: the periods, the sum in figures and in
 //                                  words, when the request is sent and by when to fund it
 import type { Column, Section } from '../render/document.ts';
-import {
-  type FormFile,
-  type FormInput,
-  type Json,
-  GK_NAME,
-  arrayAt,
-  countAt,
-  dateText,
-  expectForm,
-  inMonthText,
-  mioLabel,
-  monthOfDoc,
-  monthText,
-  signature,
-  stringAt,
-  total,
-  totalInWordsLine,
-  widened,
-} from './common.ts';
+import type { DemandReport } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, GK_NAME, dateText, inMonthText, mioLabel, monthText, signature, total, totalInWordsLine, widened } from './common.ts';
 
 export const DEMAND_FORM = 'Потребность (пп. 12–13 Алгоритма взаимодействия)';
 export const DEMAND_TITLE = 'Потребность в средствах на выплату возмещения стоимости услуг индивидуального помощника';
@@ -59,34 +42,22 @@ export const REQUEST_COLUMNS: Column[] = [
   { key: 'amount', header: 'Сумма, тенге', type: 'amount' },
 ];
 
-export function demandForm(doc: Json, input: FormInput): FormFile[] {
-  const F = 'demand';
-  expectForm(doc, F);
-  const month = monthOfDoc(doc, F);
-  const demands = arrayAt(doc, 'demands', F);
-  const names = input.extras.mioNames;
-  const nameOf = (bin: string) => names?.get(bin) ?? null;
-
+export function demandForm(doc: DemandReport, input: FormInput): FormFile[] {
+  const { month, demands } = doc;
   const summary = demands.map((d, i) => ({
     no: i + 1,
-    mio_bin: stringAt(d, 'mio_bin', F),
-    mio_name: nameOf(stringAt(d, 'mio_bin', F)),
-    formed_on: stringAt(d, 'formed_on', F),
-    request_due: stringAt(d, 'request_due', F),
-    funding_due: stringAt(d, 'funding_due', F),
-    rows: countAt(d, 'rows', F),
-    amount: stringAt(d, 'amount', F),
-    funded: stringAt(d, 'funded', F),
-    open: stringAt(d, 'open', F),
+    mio_bin: d.mio_bin,
+    mio_name: d.mio_name,
+    formed_on: d.formed_on,
+    request_due: d.request_due,
+    funding_due: d.funding_due,
+    rows: d.rows,
+    amount: d.amount,
+    funded: d.funded,
+    open: d.open,
   }));
   const periodRows = demands.flatMap((d) =>
-    arrayAt(d, 'periods', F).map((p) => ({
-      mio_bin: stringAt(d, 'mio_bin', F),
-      mio_name: nameOf(stringAt(d, 'mio_bin', F)),
-      service_month: stringAt(p, 'service_month', F),
-      rows: countAt(p, 'rows', F),
-      amount: stringAt(p, 'amount', F),
-    })),
+    d.periods.map((p) => ({ mio_bin: d.mio_bin, mio_name: d.mio_name, service_month: p.service_month, rows: p.rows, amount: p.amount })),
   );
   const sections: Section[] = [
     {

@@ -3,7 +3,8 @@
 // that must agree (the ledger balances after every step).
 import Big from 'big.js';
 import type { Column } from '../render/document.ts';
-import { type FormFile, type FormInput, type Json, arrayAt, dateText, expectForm, fail, stringAt, total, widened } from './common.ts';
+import type { LedgerReport } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, dateText, fail, total, widened } from './common.ts';
 
 export const LEDGER_FORM = 'Оборотно-сальдовая ведомость';
 export const LEDGER_TITLE = 'Оборотно-сальдовая ведомость по счетам учёта средств на возмещение стоимости услуг индивидуального помощника';
@@ -16,24 +17,16 @@ export const LEDGER_COLUMNS: Column[] = [
   { key: 'balance', header: 'Сальдо (дебет − кредит), тенге', type: 'amount' },
 ];
 
-export function ledgerForm(doc: Json, input: FormInput): FormFile[] {
+export function ledgerForm(doc: LedgerReport, input: FormInput): FormFile[] {
   const F = 'ledger';
-  expectForm(doc, F);
-  const asOf = stringAt(doc, 'as_of', F);
-  const accounts = arrayAt(doc, 'accounts', F);
-  const rows = accounts.map((a, i) => ({
-    no: i + 1,
-    name: typeof a.name === 'string' ? a.name : stringAt(a, 'account', F),
-    debit: stringAt(a, 'debit', F),
-    credit: stringAt(a, 'credit', F),
-    balance: stringAt(a, 'balance', F),
-  }));
+  const { as_of: asOf, accounts } = doc;
+  const rows = accounts.map((a, i) => ({ no: i + 1, name: a.name, debit: a.debit, credit: a.credit, balance: a.balance }));
   for (const r of rows) {
     if (!new Big(r.debit).minus(r.credit).eq(r.balance)) fail(F, `account "${r.name}": balance ${r.balance} ≠ debit − credit`);
   }
   const debit = total(rows.map((r) => r.debit));
   const credit = total(rows.map((r) => r.credit));
-  const balanced = doc.balanced === true && new Big(debit).eq(credit);
+  const balanced = doc.balanced && new Big(debit).eq(credit);
   return [
     {
       baseName: input.baseName,

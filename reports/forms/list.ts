@@ -5,19 +5,8 @@
 // list did not take, with the reason. The rows are handed to the renderer as they are in the
 // JSON document (no copy): a 50 000-row list streams into the XLSX and is cut into PDF volumes.
 import type { Column, Section } from '../render/document.ts';
-import {
-  type FormFile,
-  type FormInput,
-  type Json,
-  arrayAt,
-  asRows,
-  expectForm,
-  monthOfDoc,
-  monthText,
-  objectAt,
-  stringAt,
-  widened,
-} from './common.ts';
+import type { ListReport } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, monthText, widened } from './common.ts';
 
 export const LIST_FORM = 'Приложение 1 к Алгоритму взаимодействия';
 export const LIST_TITLE =
@@ -55,26 +44,18 @@ export const HELD_COLUMNS: Column[] = [
 const FOOTNOTE = '* ЛСИ – лицо с инвалидностью';
 const AMOUNT_KEYS = ['guaranteed', 'provider_sum', 'opv', 'osms'] as const;
 
-export function listForm(doc: Json, input: FormInput): FormFile[] {
-  const F = 'list';
-  expectForm(doc, F);
-  const month = monthOfDoc(doc, F);
-  const divisions = arrayAt(doc, 'divisions', F);
-  const held = arrayAt(doc, 'held', F);
-
+export function listForm(doc: ListReport, input: FormInput): FormFile[] {
+  const { month, divisions, held } = doc;
   const sections: Section[] = divisions.map((d) => {
-    const bin = stringAt(d, 'mio_bin', F);
-    const name = stringAt(d, 'mio_name', F);
-    const rows = asRows(arrayAt(d, 'rows', F));
-    const totals = objectAt(d, 'totals', F);
-    const oblasts = new Set(rows.map((r) => r.oblast));
+    const bin = d.mio_bin;
+    const oblasts = new Set(d.rows.map((r) => r.oblast));
     return {
-      name: oblasts.size === 1 ? `${String([...oblasts][0])} ${bin}` : `МИО ${bin}`,
-      heading: [`Подразделение: ${name}`],
+      name: oblasts.size === 1 ? `${[...oblasts][0]} ${bin}` : `МИО ${bin}`,
+      heading: [`Подразделение: ${d.mio_name}`],
       columns: LIST_COLUMNS,
       numberRow: true,
-      rows,
-      totals: { label: 'Итого', ...Object.fromEntries(AMOUNT_KEYS.map((k) => [k, stringAt(totals, k, F)])) },
+      rows: d.rows,
+      totals: { label: 'Итого', ...Object.fromEntries(AMOUNT_KEYS.map((k) => [k, d.totals[k]])) },
       footer: [FOOTNOTE],
     };
   });
@@ -90,12 +71,7 @@ export function listForm(doc: Json, input: FormInput): FormFile[] {
     });
   }
   if (held.length > 0) {
-    const heldRows = held.map((h, i) => ({
-      no: i + 1,
-      provider_id: stringAt(h, 'provider_id', F),
-      act_no: stringAt(h, 'act_no', F),
-      reason: stringAt(h, 'reason', F),
-    }));
+    const heldRows = held.map((h, i) => ({ no: i + 1, provider_id: h.provider_id, act_no: h.act_no, reason: h.reason }));
     sections.push({
       name: 'Не включены в список',
       heading: ['Принятые акты, не включённые в список, и причина'],

@@ -3,30 +3,13 @@
 // the register of its recipients (reference, provider, account, period, kind, sum), the total
 // in figures and words, the signature of ГК. An order to the МИО (sums sent back) says so.
 import type { Column, Section } from '../render/document.ts';
-import {
-  type FormFile,
-  type FormInput,
-  type Json,
-  GK_NAME,
-  arrayAt,
-  countAt,
-  dateText,
-  expectForm,
-  fail,
-  mioLabel,
-  monthOfDoc,
-  monthText,
-  optionalStringAt,
-  signature,
-  stringAt,
-  totalInWordsLine,
-  widened,
-} from './common.ts';
+import type { PaymentOrderLine, PaymentOrdersReport } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, GK_NAME, dateText, fail, mioLabel, monthText, signature, totalInWordsLine, widened } from './common.ts';
 
 export const PAYMENT_ORDERS_FORM = 'Платёжные поручения Государственной корпорации (пп. 16, 20 Алгоритма взаимодействия)';
 export const PAYMENT_ORDERS_TITLE = 'Платёжные поручения с реестрами получателей возмещения стоимости услуг индивидуального помощника';
 
-export const LINE_KIND_TEXT: Record<string, string> = {
+export const LINE_KIND_TEXT: Record<PaymentOrderLine['kind'], string> = {
   payout: 'Выплата',
   repayment: 'Повторная выплата',
   to_mio: 'Возврат МИО',
@@ -43,38 +26,26 @@ export const PAYMENT_ORDER_COLUMNS: Column[] = [
   { key: 'amount', header: 'Сумма, тенге', type: 'amount' },
 ];
 
-export function paymentOrdersForm(doc: Json, input: FormInput): FormFile[] {
+export function paymentOrdersForm(doc: PaymentOrdersReport, input: FormInput): FormFile[] {
   const F = 'payment-orders';
-  expectForm(doc, F);
-  const month = monthOfDoc(doc, F);
-  const orders = arrayAt(doc, 'orders', F);
-  const names = input.extras.mioNames;
+  const { month, orders } = doc;
 
   const sections: Section[] = orders.map((o) => {
-    const number = countAt(o, 'number', F);
-    const date = stringAt(o, 'date', F);
-    const mioBin = stringAt(o, 'mio_bin', F);
-    const bik = stringAt(o, 'bik', F);
-    const bankName = optionalStringAt(o, 'bank_name', F);
+    const { number, date, bik, count, lines } = o;
     const toMio = o.order_kind === 'to_mio';
-    const lines = arrayAt(o, 'lines', F);
-    const count = countAt(o, 'count', F);
     if (count !== lines.length) fail(F, `order ${number}: count ${count} but ${lines.length} lines`);
-    const orderTotal = stringAt(o, 'total', F);
-    const mio = mioLabel(mioBin, names?.get(mioBin));
-    const rows = lines.map((l, i) => {
-      const kind = stringAt(l, 'kind', F);
-      return {
-        no: i + 1,
-        ref: stringAt(l, 'ref', F),
-        provider_id: stringAt(l, 'provider_id', F),
-        provider_name: stringAt(l, 'provider_name', F),
-        iban: stringAt(l, 'iban', F),
-        service_month: stringAt(l, 'service_month', F),
-        kind: LINE_KIND_TEXT[kind] ?? fail(F, `unknown line kind ${JSON.stringify(kind)}`),
-        amount: stringAt(l, 'amount', F),
-      };
-    });
+    const orderTotal = o.total;
+    const mio = mioLabel(o.mio_bin, o.mio_name);
+    const rows = lines.map((l, i) => ({
+      no: i + 1,
+      ref: l.ref,
+      provider_id: l.provider_id,
+      provider_name: l.provider_name,
+      iban: l.iban,
+      service_month: l.service_month,
+      kind: LINE_KIND_TEXT[l.kind],
+      amount: l.amount,
+    }));
     return {
       name: `ПП ${number} от ${dateText(date)}`,
       heading: [
@@ -83,7 +54,7 @@ export function paymentOrdersForm(doc: Json, input: FormInput): FormFile[] {
         toMio ? `Получатель: ${mio}, БИК ${bik}` : `Средства МИО: ${mio}`,
         toMio
           ? 'Назначение: возврат МИО сумм, не выплаченных поставщикам (п. 20 Алгоритма взаимодействия)'
-          : `Банк получателей: ${bankName ?? '—'}, БИК ${bik}`,
+          : `Банк получателей: ${o.bank_name ?? '—'}, БИК ${bik}`,
       ],
       columns: widened(PAYMENT_ORDER_COLUMNS, rows, ['provider_name']),
       rows,

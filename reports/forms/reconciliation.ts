@@ -6,24 +6,8 @@
 // received − paid + returned − sent back = closing, checked here once more.
 import Big from 'big.js';
 import type { Column, Section } from '../render/document.ts';
-import {
-  type FormFile,
-  type FormInput,
-  type Json,
-  GK_NAME,
-  arrayAt,
-  dateText,
-  expectForm,
-  fail,
-  monthOfDoc,
-  monthText,
-  objectAt,
-  optionalStringAt,
-  signature,
-  stringAt,
-  totalInWordsLine,
-  widened,
-} from './common.ts';
+import type { ReconciliationActDoc, ReconciliationReport } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, GK_NAME, dateText, fail, monthText, signature, totalInWordsLine, widened } from './common.ts';
 
 export const RECONCILIATION_FORM = 'Приложение 3 к Алгоритму взаимодействия';
 export const RECONCILIATION_TITLE_HEAD =
@@ -44,7 +28,7 @@ export const BALANCE_COLUMNS: Column[] = [
   { key: 'amount', header: 'Сумма, тенге', type: 'amount' },
 ];
 
-const BALANCE_ITEMS: [key: string, text: string][] = [
+const BALANCE_ITEMS: [key: keyof ReconciliationActDoc['balance'], text: string][] = [
   ['opening', 'Остаток средств МИО в Государственной корпорации на начало периода'],
   ['received', 'Поступило от МИО (итог акта сверки)'],
   ['paid', 'Выплачено поставщикам (выплаты и повторные выплаты)'],
@@ -58,11 +42,9 @@ export function perMioBaseName(baseName: string, bin: string): string {
   return baseName.endsWith(`_${bin}`) ? baseName : `${baseName}_${bin}`;
 }
 
-export function reconciliationForm(doc: Json, input: FormInput): FormFile[] {
+export function reconciliationForm(doc: ReconciliationReport, input: FormInput): FormFile[] {
   const F = 'reconciliation';
-  expectForm(doc, F);
-  const month = monthOfDoc(doc, F);
-  const acts = arrayAt(doc, 'acts', F);
+  const { month, acts } = doc;
   const period = `Отчетный период: ${monthText(month)} года`;
 
   if (acts.length === 0) {
@@ -92,29 +74,25 @@ export function reconciliationForm(doc: Json, input: FormInput): FormFile[] {
   }
 
   return acts.map((a) => {
-    const bin = stringAt(a, 'mio_bin', F);
-    const rows = arrayAt(a, 'rows', F);
-    const name = optionalStringAt(a, 'mio_name', F) ?? (rows.length ? stringAt(rows[0], 'mio_name', F) : `МИО (БИН ${bin})`);
-    const sum = stringAt(a, 'total', F);
-    const words = stringAt(a, 'total_words', F);
-    const balance = objectAt(a, 'balance', F);
-    const b = Object.fromEntries(BALANCE_ITEMS.map(([k]) => [k, stringAt(balance, k, F)]));
+    const bin = a.mio_bin;
+    const name = a.mio_name;
+    const sum = a.total;
+    const b = a.balance;
     const expected = new Big(b.opening).plus(b.received).minus(b.paid).plus(b.returned).minus(b.sent_back);
     if (!expected.eq(b.closing)) fail(F, `МИО ${bin}: the balance does not add up (${expected.toFixed(2)} ≠ ${b.closing})`);
     if (!new Big(b.received).eq(sum)) fail(F, `МИО ${bin}: received ${b.received} ≠ the act's total ${sum}`);
-    const reconciledOn = optionalStringAt(a, 'reconciled_on', F);
     const status =
-      a.frozen === true && reconciledOn
-        ? `Сверка проведена ${dateText(reconciledOn)}.`
+      a.frozen && a.reconciled_on
+        ? `Сверка проведена ${dateText(a.reconciled_on)}.`
         : 'Предварительные данные: сверка за период ещё не проводилась.';
 
-    const actRows = rows.map((r) => ({
-      line_code: stringAt(r, 'line_code', F),
-      mio_bin: stringAt(r, 'mio_bin', F),
-      mio_name: stringAt(r, 'mio_name', F),
-      pp_no: stringAt(r, 'pp_no', F),
-      pp_date: stringAt(r, 'pp_date', F),
-      amount: stringAt(r, 'amount', F),
+    const actRows = a.rows.map((r) => ({
+      line_code: r.line_code,
+      mio_bin: r.mio_bin,
+      mio_name: r.mio_name,
+      pp_no: r.pp_no,
+      pp_date: r.pp_date,
+      amount: r.amount,
     }));
     const act: Section = {
       name: 'Акт сверки',
@@ -123,7 +101,7 @@ export function reconciliationForm(doc: Json, input: FormInput): FormFile[] {
       numberRow: true,
       rows: actRows,
       totals: { label: 'Итого', amount: sum },
-      footer: [totalInWordsLine('Всего:', sum, words), status],
+      footer: [totalInWordsLine('Всего:', sum, a.total_words), status],
       signatures: [signature(name), signature(GK_NAME)],
     };
     const balanceSection: Section = {

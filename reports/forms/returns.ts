@@ -2,27 +2,13 @@
 // back, why, and what became of it as of the report date — still waiting for new bank details,
 // paid again, or sent back to the МИО; with the totals by status.
 import type { Column } from '../render/document.ts';
-import {
-  type FormFile,
-  type FormInput,
-  type Json,
-  amountText,
-  arrayAt,
-  dateText,
-  expectForm,
-  fail,
-  monthOfDoc,
-  monthText,
-  optionalStringAt,
-  stringAt,
-  total,
-  widened,
-} from './common.ts';
+import type { ReturnDoc, ReturnsReport } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, amountText, dateText, monthText, total, widened } from './common.ts';
 
 export const RETURNS_FORM = 'Возвраты уполномоченных организаций (пп. 17–20 Алгоритма взаимодействия)';
 export const RETURNS_TITLE = 'Возвраты сумм возмещения стоимости услуг индивидуального помощника уполномоченными организациями';
 
-export const RETURN_STATUS_TEXT: Record<string, string> = {
+export const RETURN_STATUS_TEXT: Record<ReturnDoc['status'], string> = {
   pending: 'Ожидает повторной выплаты',
   repaid: 'Выплачено повторно',
   sent_back: 'Возвращено МИО',
@@ -42,35 +28,25 @@ export const RETURNS_COLUMNS: Column[] = [
   { key: 'sent_back_on', header: 'Дата возврата МИО', type: 'date' },
 ];
 
-export function returnsForm(doc: Json, input: FormInput): FormFile[] {
-  const F = 'returns';
-  expectForm(doc, F);
-  const month = monthOfDoc(doc, F);
-  const asOf = optionalStringAt(doc, 'as_of', F);
-  const returns = arrayAt(doc, 'returns', F);
-
-  const rows = returns.map((r, i) => {
-    const status = stringAt(r, 'status', F);
-    const code = stringAt(r, 'reason_code', F);
-    const text = optionalStringAt(r, 'reason_text', F);
-    return {
-      no: i + 1,
-      ref: stringAt(r, 'ref', F),
-      mio_bin: optionalStringAt(r, 'mio_bin', F),
-      provider_id: stringAt(r, 'provider_id', F),
-      returned_on: stringAt(r, 'returned_on', F),
-      reason: text ? `${code} — ${text}` : code,
-      amount: stringAt(r, 'amount', F),
-      status: RETURN_STATUS_TEXT[status] ?? fail(F, `unknown status ${JSON.stringify(status)}`),
-      statusKey: status,
-      repaid_ref: optionalStringAt(r, 'repaid_ref', F),
-      repaid_on: optionalStringAt(r, 'repaid_on', F),
-      sent_back_on: optionalStringAt(r, 'sent_back_on', F),
-    };
-  });
-  const byStatus = Object.keys(RETURN_STATUS_TEXT).map((s) => {
+export function returnsForm(doc: ReturnsReport, input: FormInput): FormFile[] {
+  const { month, as_of: asOf, returns } = doc;
+  const rows = returns.map((r, i) => ({
+    no: i + 1,
+    ref: r.ref,
+    mio_bin: r.mio_bin,
+    provider_id: r.provider_id,
+    returned_on: r.returned_on,
+    reason: r.reason_text ? `${r.reason_code} — ${r.reason_text}` : r.reason_code,
+    amount: r.amount,
+    status: RETURN_STATUS_TEXT[r.status],
+    statusKey: r.status,
+    repaid_ref: r.repaid_ref,
+    repaid_on: r.repaid_on,
+    sent_back_on: r.sent_back_on,
+  }));
+  const byStatus = Object.entries(RETURN_STATUS_TEXT).map(([s, text]) => {
     const of = rows.filter((r) => r.statusKey === s);
-    return `${RETURN_STATUS_TEXT[s]}: ${of.length} на сумму ${amountText(total(of.map((r) => r.amount)))} тенге`;
+    return `${text}: ${of.length} на сумму ${amountText(total(of.map((r) => r.amount)))} тенге`;
   });
   const sum = total(rows.map((r) => r.amount));
 
@@ -81,7 +57,7 @@ export function returnsForm(doc: Json, input: FormInput): FormFile[] {
       document: {
         form: RETURNS_FORM,
         title: RETURNS_TITLE,
-        period: `Возвраты за ${monthText(month)} г.${asOf ? `, состояние на ${dateText(asOf)}` : ''}`,
+        period: `Возвраты за ${monthText(month)} г., состояние на ${dateText(asOf)}`,
         orientation: 'landscape',
         sections: [
           {

@@ -4,7 +4,8 @@
 // details of column 4 (БИК, IBAN) each take two cells under one header, so that every
 // identifier stays a cell of its own (text in Excel, leading zeros kept).
 import type { Column } from '../render/document.ts';
-import { type FormFile, type FormInput, type Json, arrayAt, asRows, expectForm, monthOfDoc, monthText, stringAt, total } from './common.ts';
+import type { TransmissionReport } from '../../schemas/reports/index.ts';
+import { type FormFile, type FormInput, monthText, total } from './common.ts';
 
 export const TRANSMISSION_FORM = 'Приложение 2 к Алгоритму взаимодействия';
 export const TRANSMISSION_TITLE = 'Сведения на возмещение стоимости услуги индивидуального помощника';
@@ -25,12 +26,9 @@ export const TRANSMISSION_COLUMNS: Column[] = [
   { key: 'osms', header: 'Сумма на ОСМС, тенге', type: 'amount' },
 ];
 
-export function transmissionForm(doc: Json, input: FormInput): FormFile[] {
-  const F = 'transmission';
-  expectForm(doc, F);
-  const month = monthOfDoc(doc, F);
-  const rows = arrayAt(doc, 'rows', F);
-  const sumOf = (key: string) => total(rows.map((r) => stringAt(r, key, F)));
+export function transmissionForm(doc: TransmissionReport, input: FormInput): FormFile[] {
+  const { month, rows } = doc;
+  const sumOf = (key: 'provider_sum' | 'opv' | 'osms') => total(rows.map((r) => r[key]));
   return [
     {
       baseName: input.baseName,
@@ -45,7 +43,7 @@ export function transmissionForm(doc: Json, input: FormInput): FormFile[] {
             name: 'Сведения на возмещение',
             heading: [`Получатель сведений: АИС «ЦБД»`, `Строк: ${rows.length}`],
             columns: TRANSMISSION_COLUMNS,
-            rows: asRows(rows),
+            rows,
             totals: { label: 'Итого', provider_sum: sumOf('provider_sum'), opv: sumOf('opv'), osms: sumOf('osms') },
             footer: rows.length === 0 ? [`Сведений за ${monthText(month)} г. нет.`] : [],
           },

@@ -16,9 +16,9 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../kernel/db.ts';
 import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from '../../kernel/dates.ts';
-import { BusinessRuleError } from '../../kernel/errors.ts';
+import { BusinessRuleError, MonthRequired } from '../../kernel/errors.ts';
 import { formatAmount, max, min, money, roundHalfUp, sum, ZERO, type Money } from '../../kernel/money.ts';
-import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 
 type Q = Knex | Knex.Transaction;
@@ -71,6 +71,40 @@ function totalOf(parts: CountAmount[]): CountAmount {
   return { count: parts.reduce((n, p) => n + p.count, 0), amount: formatAmount(sum(parts.map((p) => p.amount))) };
 }
 
+/** One МИО's lines of the month with one bank, as the query sums them. */
+interface BankMonthRow {
+  mio_bin: string;
+  mio_name: string;
+  bik: string;
+  bank_name: string | null;
+  fee_per_payment: string | null;
+  fee_percent: string | null;
+  fee_min: string | null;
+  fee_max: string | null;
+  transferred_count: number | string;
+  transferred_amount: string;
+  returned_count: number | string;
+  returned_amount: string;
+}
+
+/** The Appendix 4 row of a bank: transferred, returned, paid = transferred − returned, the fee on paid. */
+function feeRowOf(r: BankMonthRow): BankFeeRow {
+  const tariff: Tariff = { fee_per_payment: r.fee_per_payment, fee_percent: r.fee_percent, fee_min: r.fee_min, fee_max: r.fee_max };
+  const transferred = { count: Number(r.transferred_count), amount: formatAmount(r.transferred_amount) };
+  const returned = { count: Number(r.returned_count), amount: formatAmount(r.returned_amount) };
+  const paidSum = money(transferred.amount).minus(returned.amount);
+  const paid = { count: transferred.count - returned.count, amount: formatAmount(paidSum) };
+  return {
+    bik: r.bik,
+    name: r.bank_name ?? r.bik,
+    transferred,
+    returned,
+    paid,
+    fee: formatAmount(bankFee(tariff, paid.count, paidSum)),
+    tariff,
+  };
+}
+
 /** Appendix 4 of month M computed from the current data, returns counted up to asOf. */
 export async function computeBankFeeReports(db: Q, month: string, asOf: string, mioBin?: string): Promise<BankFeeReport[]> {
   assertMonth(month);
@@ -101,37 +135,11 @@ export async function computeBankFeeReports(db: Q, month: string, asOf: string, 
     )
     .orderBy([{ column: 'l.mio_bin' }, { column: 'l.bik' }]);
   if (mioBin) q.where('l.mio_bin', mioBin);
-  const rows = (await q) as unknown as {
-    mio_bin: string;
-    mio_name: string;
-    bik: string;
-    bank_name: string | null;
-    fee_per_payment: string | null;
-    fee_percent: string | null;
-    fee_min: string | null;
-    fee_max: string | null;
-    transferred_count: number | string;
-    transferred_amount: string;
-    returned_count: number | string;
-    returned_amount: string;
-  }[];
+  const rows = (await q) as unknown as BankMonthRow[];
 
   const reports = new Map<string, BankFeeReport>();
   for (const r of rows) {
-    const tariff: Tariff = { fee_per_payment: r.fee_per_payment, fee_percent: r.fee_percent, fee_min: r.fee_min, fee_max: r.fee_max };
-    const transferred = { count: Number(r.transferred_count), amount: formatAmount(r.transferred_amount) };
-    const returned = { count: Number(r.returned_count), amount: formatAmount(r.returned_amount) };
-    const paidSum = money(transferred.amount).minus(returned.amount);
-    const paid = { count: transferred.count - returned.count, amount: formatAmount(paidSum) };
-    const row: BankFeeRow = {
-      bik: r.bik,
-      name: r.bank_name ?? r.bik,
-      transferred,
-      returned,
-      paid,
-      fee: formatAmount(bankFee(tariff, paid.count, paidSum)),
-      tariff,
-    };
+    const row = feeRowOf(r);
     const report = reports.get(r.mio_bin) ?? {
       month,
       mio_bin: r.mio_bin,
@@ -182,9 +190,9 @@ export interface BankFeesResult {
 /** `payouts run bank-fees --month M`: Appendix 4 and the fees per МИО and bank, frozen. */
 export async function computeBankFees(
   db: Db,
-  opts: { month?: string; asOf: string; operator: string; dryRun?: boolean },
+  opts: StepOptions,
 ): Promise<StepOutcome<BankFeesResult>> {
-  if (!opts.month) throw new BusinessRuleError('month-required', 'Для расчёта комиссий банков укажите месяц (--month ГГГГ-ММ)');
+  if (!opts.month) throw new MonthRequired('Для расчёта комиссий банков укажите месяц (--month ГГГГ-ММ)');
   const month = assertMonth(opts.month);
   const opensOn = firstDayOfMonth(addMonths(month, 1));
   if (compareDates(opts.asOf, opensOn) < 0) {

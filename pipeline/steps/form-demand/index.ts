@@ -9,32 +9,22 @@
 //
 // Set-based: what a demand asks for (list rows and re-demands) is staged in a temporary table and
 // summed, hashed and written in SQL; the rows never travel to the application.
+//
+// The parts: staging.ts (what the demands ask for), writes.ts (demands, rows, requests).
 import type { Db, Trx } from '../../kernel/db.ts';
-import { CalendarError, type Calendar } from '../../kernel/calendar.ts';
+import type { Calendar } from '../../kernel/calendar.ts';
 import type { IsoDate, IsoMonth } from '../../kernel/dates.ts';
 import { BusinessRuleError } from '../../kernel/errors.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
-import { monthStepDates, runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
-import { insertInChunks } from '../../kernel/bulk.ts';
+import { laterRunKey, monthStepDates, runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
+import { demandsByMio, digest, stageListRows, stageRedemands, type FormedDemand } from './staging.ts';
+import { insertDemandRows, insertDemands, queueRequests } from './writes.ts';
+
+export type { DemandPeriod, FormedDemand } from './staging.ts';
 
 export const FORM_DEMAND_STEP = 'form-demand';
-
-export interface DemandPeriod {
-  service_month: string;
-  rows: number;
-  amount: string;
-}
-
-export interface FormedDemand {
-  mio_bin: string;
-  demand_id: number;
-  amount: string;
-  rows: number;
-  redemanded: number;
-  periods: DemandPeriod[];
-}
 
 export interface FormDemandResult {
   month: string;
@@ -55,117 +45,17 @@ export interface DemandDates {
 
 /** Formed on the as-of date; request due the next working day; funding due 2 working days later. */
 export function demandDates(formedOn: IsoDate, calendar: Calendar): DemandDates {
-  try {
-    const requestDue = calendar.nextWorkingDay(formedOn);
-    return { formed_on: formedOn, request_due: requestDue, funding_due: calendar.addWorkingDays(requestDue, 2) };
-  } catch (e) {
-    if (e instanceof CalendarError) {
-      throw new BusinessRuleError('calendar-missing', `Сроки заявки по потребности не определить: ${e.message}`);
-    }
-    throw e;
-  }
+  const requestDue = calendar.nextWorkingDay(formedOn);
+  return { formed_on: formedOn, request_due: requestDue, funding_due: calendar.addWorkingDays(requestDue, 2) };
 }
-
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-/** The temporary table (dropped at commit) in which a run stages what it demands. */
-const CANDIDATES = 'demand_candidates';
-
-/**
- * Stages in demand_candidates the list rows of lists built on or before as-of that no demand of
- * an earlier month has taken. (Demands are formed in month order, so at the first run of M no
- * later demand exists; at a repeated run the rows its own run demanded are still candidates and
- * hash the same.) Rows with a zero provider sum (a zero claim) need no money and are not
- * demanded. The rows stay in the database: a million of them never travel to the application.
- */
-async function stageListRows(trx: Trx, month: IsoMonth, asOf: IsoDate): Promise<void> {
-  await trx.raw(`drop table if exists ${CANDIDATES}`);
-  await trx.raw(
-    `create temp table ${CANDIDATES} on commit drop as
-     select lr.id as list_row_id, null::bigint as return_id, lr.mio_bin, lr.service_month, lr.provider_sum as amount
-       from list_rows lr
-       join lists l on l.id = lr.list_id
-      where l.built_on <= :asOf and l.month <= :month and lr.provider_sum > 0
-        and not exists (
-          select 1 from demand_rows dr join demands d on d.id = dr.demand_id
-           where dr.list_row_id = lr.id and dr.return_id is null and d.month < :month)`,
-    { asOf, month },
-  );
-}
-
-/**
- * Returns sent back to the МИО (a 'to_mio' line exists for them, ordered on or before as-of)
- * whose provider's current bank details as of as-of (the latest version changed on or before
- * it) are not the version the returned line went to and are not marked incorrect (an
- * 'incorrect' event dated on or before as-of), and that no demand of an earlier month has taken
- * again. When the fix is dated does not matter — after the send-back, the same day, or before it
- * but too late for that day's `pay` — it is the same rule `pay` applies to a pending return.
- * The list row is found by following the returned line back to its payout: a repayment line
- * quotes the earlier return, whose line is followed in turn. Staged in demand_candidates beside
- * the list rows.
- */
-async function stageRedemands(trx: Trx, month: IsoMonth, asOf: IsoDate): Promise<void> {
-  await trx.raw(
-    `insert into ${CANDIDATES} (list_row_id, return_id, mio_bin, service_month, amount)
-     with recursive sent_back as (
-       select r.id as return_id, r.amount, r.payment_line_id, tl.mio_bin, tl.service_month
-         from returns r
-         join payment_lines rl on rl.id = r.payment_line_id
-         join payment_lines tl on tl.return_id = r.id and tl.kind = 'to_mio'
-         join payment_orders tmo on tmo.id = tl.order_id
-         join lateral (select b.id,
-                              exists (select 1 from bank_detail_events e
-                                       where e.bank_detail_id = b.id and e.status = 'incorrect' and e.event_date <= :asOf) as incorrect
-                         from bank_details b
-                        where b.provider_id = rl.provider_id and b.changed_on <= :asOf
-                        order by b.changed_on desc, b.id desc
-                        limit 1) cur on true
-        where tmo.order_date <= :asOf
-          and cur.id <> rl.bank_detail_id and not cur.incorrect
-          and not exists (select 1 from demand_rows dr join demands d on d.id = dr.demand_id
-                           where dr.return_id = r.id and d.month < :month)),
-     chain as (
-       select s.return_id, s.payment_line_id as line_id, 0 as depth from sent_back s
-       union all
-       select c.return_id, r2.payment_line_id, c.depth + 1
-         from chain c
-         join payment_lines pl on pl.id = c.line_id and pl.kind = 'repayment'
-         join returns r2 on r2.id = pl.return_id
-        where c.depth < 100)
-     select dr.list_row_id, s.return_id, s.mio_bin, s.service_month, s.amount
-       from sent_back s
-       join chain c on c.return_id = s.return_id
-       join payment_lines pl on pl.id = c.line_id and pl.kind = 'payout'
-       join demand_rows dr on dr.id = pl.demand_row_id
-      order by s.return_id`,
-    { asOf, month },
-  );
-}
-
-/** The digest of the staged list rows (or re-demands): count and sha256 of one line per row. */
-async function digest(trx: Trx, redemands: boolean): Promise<{ count: number; sha256: string }> {
-  const { rows } = await trx.raw(
-    `select count(*)::int as count,
-            encode(sha256(convert_to(coalesce(string_agg(
-              concat_ws('|', list_row_id, coalesce(return_id::text, ''), mio_bin, service_month, amount::text),
-              E'\\n' order by coalesce(return_id, list_row_id)), ''), 'UTF8')), 'hex') as sha256
-       from ${CANDIDATES} where (return_id is not null) = ?`,
-    [redemands],
-  );
-  return { count: Number(rows[0].count), sha256: String(rows[0].sha256) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writing
 
 async function assertLaterDemandsAbsent(trx: Trx, month: IsoMonth): Promise<void> {
-  const later = await trx('step_runs').where({ step: FORM_DEMAND_STEP }).andWhere('run_key', '>', month).orderBy('run_key').first();
+  const later = await laterRunKey(trx, FORM_DEMAND_STEP, month);
   if (later) {
     throw new BusinessRuleError(
       'demands-in-month-order',
       `Потребность за ${month} не может быть сформирована: уже сформирована потребность за более поздний месяц ` +
-        `${later.run_key}. Потребность формируется по порядку месяцев; строки войдут в следующую потребность.`,
+        `${later}. Потребность формируется по порядку месяцев; строки войдут в следующую потребность.`,
     );
   }
 }
@@ -174,29 +64,6 @@ function validate(opts: StepOptions): { month: IsoMonth; asOf: IsoDate } {
   return monthStepDates(opts, 'Укажите месяц потребности --month ГГГГ-ММ', (month, asOf) =>
     `Потребность за ${month} формируется в этом же месяце (по умолчанию 15-го числа); дата запуска ${asOf} вне месяца`,
   );
-}
-
-/** Per МИО: what its demand asks for, by service month, from the staged candidates. */
-async function demandsByMio(trx: Trx): Promise<Omit<FormedDemand, 'demand_id'>[]> {
-  const { rows } = await trx.raw(
-    `select mio_bin, service_month, count(*)::int as rows, count(return_id)::int as redemanded, sum(amount)::text as amount
-       from ${CANDIDATES}
-      group by mio_bin, service_month
-      order by mio_bin collate "C", service_month collate "C"`,
-  );
-  const out: Omit<FormedDemand, 'demand_id'>[] = [];
-  for (const r of rows as { mio_bin: string; service_month: string; rows: number; redemanded: number; amount: string }[]) {
-    let d = out[out.length - 1];
-    if (!d || d.mio_bin !== r.mio_bin) {
-      d = { mio_bin: String(r.mio_bin), amount: '0.00', rows: 0, redemanded: 0, periods: [] };
-      out.push(d);
-    }
-    d.periods.push({ service_month: String(r.service_month), rows: Number(r.rows), amount: formatAmount(r.amount) });
-    d.rows += Number(r.rows);
-    d.redemanded += Number(r.redemanded);
-    d.amount = formatAmount(sum([d.amount, r.amount]));
-  }
-  return out;
 }
 
 /** `payouts run form-demand --month M`: the demands of month M as of the as-of date. */
@@ -214,64 +81,23 @@ export async function formDemand(db: Db, opts: StepOptions): Promise<StepOutcome
       await stageRedemands(trx, month, asOf);
       return { month, list_rows: await digest(trx, false), redemands: await digest(trx, true) };
     },
-    async apply(ctx) {
-      const { trx, runId } = ctx;
+    async apply({ trx, runId }) {
       await assertLaterDemandsAbsent(trx, month);
-      const dates = demandDates(asOf, await loadCalendar(trx));
+      const run = { month, asOf, runId, dates: demandDates(asOf, await loadCalendar(trx)) };
 
       const formed = await demandsByMio(trx);
-      const demandIds = new Map<string, number>();
-      if (formed.length > 0) {
-        const inserted: { id: number; mio_bin: string }[] = await trx('demands')
-          .insert(formed.map((d) => ({ month, mio_bin: d.mio_bin, ...dates, amount: d.amount, row_count: d.rows, run_id: runId })))
-          .returning(['id', 'mio_bin']);
-        for (const d of inserted) demandIds.set(d.mio_bin, Number(d.id));
-      }
+      const demandIds = await insertDemands(trx, run, formed);
       faultPoint('form-demand.after-demands');
-
-      // The rows, one statement: list rows first, then re-demands, each in id order.
-      const { rowCount } = await trx.raw(
-        `insert into demand_rows (demand_id, list_row_id, return_id, service_month, amount)
-         select d.id, c.list_row_id, c.return_id, c.service_month, c.amount
-           from ${CANDIDATES} c
-           join demands d on d.run_id = ? and d.mio_bin = c.mio_bin
-          order by c.mio_bin, c.return_id is not null, coalesce(c.return_id, c.list_row_id)`,
-        [runId],
-      );
       const total = formed.reduce((a, d) => a + d.rows, 0);
-      if (Number(rowCount) !== total) throw new Error(`form-demand: wrote ${rowCount} demand rows of ${total}`);
+      await insertDemandRows(trx, run, total);
       faultPoint('form-demand.rows-half');
       const demands: FormedDemand[] = formed.map((d) => ({ ...d, demand_id: demandIds.get(d.mio_bin)! }));
-
-      // The request (заявка о сумме потребности) to each МИО, through the outbox.
-      await insertInChunks(
-        trx,
-        'notifications',
-        demands.map((d) => ({
-          dedupe_key: `demand:${month}:${d.mio_bin}`,
-          channel: 'mio',
-          recipient: d.mio_bin,
-          kind: 'demand_request',
-          payload: ({
-            month,
-            mio_bin: d.mio_bin,
-            demand_id: d.demand_id,
-            amount: d.amount,
-            rows: d.rows,
-            periods: d.periods,
-            ...dates,
-            text:
-              `Заявка о сумме потребности за ${month}: ${d.amount} тенге (${d.rows} строк). ` +
-              `Просим перечислить средства не позднее ${dates.funding_due}.`,
-          }),
-          created_on: asOf,
-        })),
-      );
+      await queueRequests(trx, run, demands);
       faultPoint('form-demand.after-requests');
 
       return {
         month,
-        ...dates,
+        ...run.dates,
         demands,
         rows: total,
         redemanded: demands.reduce((a, d) => a + d.redemanded, 0),

@@ -17,181 +17,30 @@
 // Idempotence: the step is keyed by D. A re-run on an unchanged world is a no-op (and rewrites
 // the same files). A re-run after the world changed for D — e.g. a transfer dated D that arrived
 // after the run — is refused loudly; the next working day's `pay` takes those rows.
-import type { Knex } from 'knex';
+//
+// The plan is staged in staging.ts; orders are issued and written by pipeline/orders/.
 import type { Db, Trx } from '../../kernel/db.ts';
-import { BusinessRuleError } from '../../kernel/errors.ts';
 import { faultPoint } from '../../kernel/faults.ts';
-import { CalendarError } from '../../kernel/calendar.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
-import { loadCalendar } from '../../kernel/reference.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
-import { issueOrdersFrom, orderFileName, writeOrderFiles } from '../../orders/payment-orders.ts';
+import { assertWorkingDay, issueOrdersFrom, orderResult, type OrderResult } from '../../orders/issuing.ts';
+import { orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { assertDate } from '../../kernel/dates.ts';
+import { ACTIONABLE_LINES, paidTotals, planDigest, stagePayPlan, waitingItems, type PaidTotals, type PayInputs, type WaitingItem } from './staging.ts';
 
-export const DEFAULT_ORDERS_DIR = 'out/payment-orders';
+export type { PaidTotals, PayInputs, WaitingItem } from './staging.ts';
 
-export interface PayOptions {
-  month?: string;
-  asOf: string;
-  operator: string;
-  dryRun?: boolean;
-  /** Where the pain.001 files go (default out/payment-orders). */
-  outDir?: string;
-}
-
-export interface WaitingItem {
-  kind: 'payout' | 'repayment';
-  /** demand row id (payout) or return id (repayment). */
-  id: number;
-  mioBin: string;
-  providerId: string;
-  amount: string;
-  reason: 'details-incorrect' | 'no-details' | 'no-new-details';
-}
-
-/** What a pay run paid, as counts and sums (the lines themselves are in the database). */
-export interface PaidTotals {
-  count: number;
-  amount: string;
-}
+export type PayOptions = OrderStepOptions;
 
 export interface PayResult {
   date: string;
-  orders: { id: number; year: number; number: number; mio_bin: string; bik: string; count: number; total: string }[];
+  orders: OrderResult[];
   payouts: PaidTotals;
   repayments: PaidTotals;
   waiting: WaitingItem[];
 }
 
 export type PayOutcome = StepOutcome<PayResult> & { files: string[] };
-
-/** The digest of what `pay` acts on: per kind the count and a sha256 of "id|amount|details" lines. */
-export interface PayInputs {
-  date: string;
-  payouts: { count: number; sha256: string };
-  repayments: { count: number; sha256: string };
-}
-
-/** The temporary table (dropped at commit) in which `pay` stages its plan. */
-const PLAN = 'pay_plan';
-
-/**
- * The provider's current bank details as of a date: the latest version changed on or before it,
- * with its incorrect mark (an 'incorrect' event dated on or before it), for the providers of
- * `providers` (a query of provider_id). One pass over their versions, not one lookup per line.
- */
-function currentDetails(providers: string): string {
-  return `select distinct on (bd.provider_id) bd.provider_id, bd.id, bd.bik, bd.iban, bd.changed_on,
-                 exists (select 1 from bank_detail_events e
-                          where e.bank_detail_id = bd.id and e.status = 'incorrect' and e.event_date <= :date) as incorrect
-            from bank_details bd
-           where bd.changed_on <= :date and bd.provider_id in (${providers})
-           order by bd.provider_id, bd.changed_on desc, bd.id desc`;
-}
-
-/**
- * Stages in the temporary table pay_plan what `pay` on `date` would pay and what waits: every
- * funded, unpaid demand row and every returned, unrepaid sum, with the provider's current
- * details and whether the line can be paid now (`actionable`). Lines of the run `ownRunId` (a
- * previous run of the same date) do not count as payments, so an unchanged world stages the same
- * plan again. Set-based: the rows never travel to the application.
- */
-export async function stagePayPlan(trx: Knex.Transaction, date: string, ownRunId: number | null): Promise<void> {
-  const notOwn = ownRunId === null ? '' : 'and po.run_id <> :own';
-  await trx.raw(`drop table if exists ${PLAN}`);
-  await trx.raw(
-    `create temp table ${PLAN} on commit drop as
-     with funded as (
-       select dr.id, d.mio_bin, lr.provider_id, dr.service_month, dr.amount, a.amount as allocated
-         from demand_rows dr
-         join demands d on d.id = dr.demand_id
-         join allocations a on a.demand_row_id = dr.id
-         join list_rows lr on lr.id = dr.list_row_id
-        where a.funded_on <= :date
-          and not exists (select 1 from payment_lines pl join payment_orders po on po.id = pl.order_id
-                           where pl.demand_row_id = dr.id and pl.kind = 'payout' ${notOwn})),
-     returned as (
-       select r.id, r.amount, pl.mio_bin, pl.provider_id, pl.service_month, pl.bank_detail_id
-         from returns r
-         join payment_lines pl on pl.id = r.payment_line_id
-        where r.returned_on <= :date and pl.kind in ('payout', 'repayment')
-          and not exists (select 1 from payment_lines x join payment_orders po on po.id = x.order_id
-                           where x.return_id = r.id and x.kind <> 'payout' ${notOwn})),
-     fv as (${currentDetails('select provider_id from funded')}),
-     rv as (${currentDetails('select provider_id from returned')})
-     select 'payout'::text as kind, f.id as demand_row_id, null::bigint as return_id, f.mio_bin, f.provider_id,
-            f.service_month, f.amount, f.allocated, v.id as bank_detail_id, v.bik, v.iban,
-            (v.id is not null and not v.incorrect) as actionable,
-            case when v.id is null then 'no-details' when v.incorrect then 'details-incorrect' end as reason
-       from funded f left join fv v on v.provider_id = f.provider_id
-     union all
-     select 'repayment', null, r.id, r.mio_bin, r.provider_id, r.service_month, r.amount, r.amount, v.id, v.bik, v.iban,
-            coalesce(not v.incorrect and v.id <> r.bank_detail_id, false),
-            case when v.incorrect then 'details-incorrect' else 'no-new-details' end
-       from returned r left join rv v on v.provider_id = r.provider_id`,
-    { date, ...(ownRunId === null ? {} : { own: ownRunId }) },
-  );
-  const { rows: bad } = await trx.raw(`select demand_row_id, amount::text, allocated::text from ${PLAN} where amount <> allocated limit 1`);
-  if (bad.length > 0) {
-    throw new Error(`demand row ${bad[0].demand_row_id}: allocated ${bad[0].allocated} differs from the row amount ${bad[0].amount}`);
-  }
-}
-
-/** The inputs runStep hashes: only what pay acts on (rows, amounts, the details paid to). */
-async function planDigest(trx: Knex.Transaction, date: string): Promise<PayInputs> {
-  const { rows } = await trx.raw(
-    `select kind, count(*)::int as n,
-            encode(sha256(convert_to(coalesce(string_agg(concat_ws('|', coalesce(demand_row_id, return_id), amount::text, bank_detail_id),
-                                                         E'\\n' order by coalesce(demand_row_id, return_id)), ''), 'UTF8')), 'hex') as sha256
-       from ${PLAN} where actionable group by kind`,
-  );
-  const of = (kind: string) => {
-    const r = (rows as { kind: string; n: number; sha256: string }[]).find((x) => x.kind === kind);
-    return r ? { count: Number(r.n), sha256: r.sha256 } : { count: 0, sha256: '' };
-  };
-  return { date, payouts: of('payout'), repayments: of('repayment') };
-}
-
-/** What waits for new bank details: payouts by demand row, then repayments by return. */
-async function waitingItems(trx: Knex.Transaction): Promise<WaitingItem[]> {
-  const { rows } = await trx.raw(
-    `select kind, coalesce(demand_row_id, return_id) as id, mio_bin, provider_id, amount::text as amount, reason
-       from ${PLAN} where not actionable
-      order by kind = 'repayment', coalesce(demand_row_id, return_id)`,
-  );
-  return (rows as Record<string, unknown>[]).map((r) => ({
-    kind: r.kind as WaitingItem['kind'],
-    id: Number(r.id),
-    mioBin: String(r.mio_bin),
-    providerId: String(r.provider_id),
-    amount: formatAmount(String(r.amount)),
-    reason: r.reason as WaitingItem['reason'],
-  }));
-}
-
-async function paidTotals(trx: Knex.Transaction): Promise<{ payouts: PaidTotals; repayments: PaidTotals }> {
-  const { rows } = await trx.raw(`select kind, count(*)::int as n, sum(amount)::text as amount from ${PLAN} where actionable group by kind`);
-  const of = (kind: string): PaidTotals => {
-    const r = (rows as { kind: string; n: number; amount: string }[]).find((x) => x.kind === kind);
-    return r ? { count: Number(r.n), amount: formatAmount(r.amount) } : { count: 0, amount: '0.00' };
-  };
-  return { payouts: of('payout'), repayments: of('repayment') };
-}
-
-async function assertWorkingDay(db: Db, date: string): Promise<void> {
-  const calendar = await loadCalendar(db);
-  try {
-    if (calendar.isWorkingDay(date)) return;
-    throw new BusinessRuleError(
-      'non-working-day',
-      `${date} — нерабочий день: платёжные поручения в нерабочий день не выписываются. ` +
-        `Ближайший рабочий день — ${calendar.nextWorkingDay(date)}.`,
-    );
-  } catch (e) {
-    if (e instanceof CalendarError) throw new BusinessRuleError('calendar-year-missing', e.message);
-    throw e;
-  }
-}
 
 function summarize(r: PayResult): Record<string, unknown> {
   return {
@@ -229,7 +78,7 @@ function summarize(r: PayResult): Record<string, unknown> {
  */
 export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
   const date = assertDate(opts.asOf);
-  await assertWorkingDay(db, date);
+  await assertWorkingDay(db, date, 'платёжные поручения в нерабочий день не выписываются');
   const outcome = await runStep<PayInputs, PayResult>(db, {
     step: 'pay',
     key: date,
@@ -246,21 +95,16 @@ export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
     apply: async ({ trx, runId }) => {
       // A first run (apply never runs again under the same key), so the staged plan counts no own lines.
       faultPoint('pay.planned');
-      const orders = await issueOrdersFrom(trx, { date, runId, kind: 'provider' }, { sql: `(select * from ${PLAN} where actionable)`, bindings: [] });
+      const orders = await issueOrdersFrom(trx, { date, runId, kind: 'provider' }, ACTIONABLE_LINES);
       faultPoint('pay.orders-issued');
       return {
         date,
-        orders: orders.map((o) => ({ id: o.id, year: o.year, number: o.number, mio_bin: o.mioBin, bik: o.bik, count: o.count, total: o.total })),
+        orders: orders.map(orderResult),
         ...(await paidTotals(trx)),
         waiting: await waitingItems(trx),
       };
     },
   });
-  let files: string[] = [];
-  if (outcome.status !== 'dry-run') {
-    faultPoint('pay.committed'); // committed, the pain.001 files not yet written
-    const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind: 'provider' }).select('id')).map((r) => Number(r.id));
-    files = await writeOrderFiles(db, ids, opts.outDir ?? DEFAULT_ORDERS_DIR);
-  }
+  const files = await writeRunOrderFiles(db, outcome, 'provider', opts.outDir, 'pay.committed');
   return Object.assign(outcome, { files });
 }

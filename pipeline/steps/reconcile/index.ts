@@ -25,9 +25,9 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../kernel/db.ts';
 import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from '../../kernel/dates.ts';
-import { BusinessRuleError } from '../../kernel/errors.ts';
+import { BusinessRuleError, MonthRequired } from '../../kernel/errors.ts';
 import { formatAmount, money, sum, ZERO, type Money } from '../../kernel/money.ts';
-import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 
 type Q = Knex | Knex.Transaction;
@@ -200,9 +200,9 @@ export interface ReconcileResult {
 /** `payouts run reconcile --month M`: computes and freezes the act of every МИО for M. */
 export async function reconcile(
   db: Db,
-  opts: { month?: string; asOf: string; operator: string; dryRun?: boolean },
+  opts: StepOptions,
 ): Promise<StepOutcome<ReconcileResult>> {
-  if (!opts.month) throw new BusinessRuleError('month-required', 'Для сверки укажите отчётный месяц (--month ГГГГ-ММ)');
+  if (!opts.month) throw new MonthRequired('Для сверки укажите отчётный месяц (--month ГГГГ-ММ)');
   const month = assertMonth(opts.month);
   const opensOn = firstDayOfMonth(addMonths(month, 1));
   if (compareDates(opts.asOf, opensOn) < 0) {

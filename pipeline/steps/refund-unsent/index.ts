@@ -10,26 +10,19 @@
 // of the two per return (payment_lines_return_once), so a sum is never both repaid and sent back.
 import type { Knex } from 'knex';
 import type { Db, Trx } from '../../kernel/db.ts';
-import { addMonths, assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
-import { BusinessRuleError } from '../../kernel/errors.ts';
-import { CalendarError, type Calendar } from '../../kernel/calendar.ts';
+import { assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
-import { issueOrders, writeOrderFiles, orderFileName } from '../../orders/payment-orders.ts';
-import { DEFAULT_ORDERS_DIR } from '../pay/index.ts';
+import { assertWorkingDay, issueOrders, orderResult, type OrderResult } from '../../orders/issuing.ts';
+import { orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { faultPoint } from '../../kernel/faults.ts';
+import { returnStateSql } from '../../rules/return-state.ts';
+import { sendBackDeadline } from '../../rules/send-back.ts';
 
 export const REFUND_UNSENT_STEP = 'refund-unsent';
 
-export interface RefundUnsentOptions {
-  month?: string;
-  asOf: string;
-  operator: string;
-  dryRun?: boolean;
-  /** Where the pain.001 files of the to_mio orders go (default out/payment-orders). */
-  outDir?: string;
-}
+export type RefundUnsentOptions = OrderStepOptions;
 
 export interface UnsentReturn {
   returnId: number;
@@ -48,21 +41,11 @@ export interface UnsentReturn {
 
 export interface RefundUnsentResult {
   date: string;
-  orders: { id: number; year: number; number: number; mio_bin: string; bik: string; count: number; total: string }[];
+  orders: OrderResult[];
   returns: UnsentReturn[];
 }
 
 export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[] };
-
-/** The day an unsent return is due back at the МИО: last working day of the month after the return. */
-export function sendBackDeadline(calendar: Calendar, returnedOn: string): string {
-  return calendar.lastWorkingDayOfMonth(addMonths(monthOf(returnedOn), 1));
-}
-
-function calendarRefusal(e: unknown): never {
-  if (e instanceof CalendarError) throw new BusinessRuleError('calendar-year-missing', e.message);
-  throw e;
-}
 
 /**
  * Returns still unpaid on `date` whose send-back deadline is on or before it. Lines of the run
@@ -70,28 +53,21 @@ function calendarRefusal(e: unknown): never {
  */
 export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string, ownRunId: number | null): Promise<UnsentReturn[]> {
   const calendar = await loadCalendar(q);
-  const notOwn = ownRunId === null ? '' : 'and po.run_id <> ?';
   // A deadline on or before `date` lies in date's month at the latest, so the return is from an earlier month.
   const { rows } = await q.raw(
     `select r.id, r.ref, r.amount::text as amount, r.returned_on, pl.mio_bin, pl.provider_id, pl.service_month,
             m.bik, m.iban
        from returns r
+       join (${returnStateSql(ownRunId === null ? {} : { exceptRun: ':own' })}) st on st.return_id = r.id and st.status = 'pending'
        join payment_lines pl on pl.id = r.payment_line_id
        join mios m on m.mio_bin = pl.mio_bin
-      where r.returned_on < ? and pl.kind in ('payout', 'repayment')
-        and not exists (select 1 from payment_lines x join payment_orders po on po.id = x.order_id
-                         where x.return_id = r.id ${notOwn})
+      where r.returned_on < :before and pl.kind in ('payout', 'repayment')
       order by r.id`,
-    [firstDayOfMonth(monthOf(date)), ...(ownRunId === null ? [] : [ownRunId])],
+    { before: firstDayOfMonth(monthOf(date)), ...(ownRunId === null ? {} : { own: ownRunId }) },
   );
   const out: UnsentReturn[] = [];
   for (const r of rows as Record<string, string | number>[]) {
-    let deadline: string;
-    try {
-      deadline = sendBackDeadline(calendar, String(r.returned_on));
-    } catch (e) {
-      calendarRefusal(e);
-    }
+    const deadline = sendBackDeadline(calendar, String(r.returned_on));
     if (deadline > date) continue;
     out.push({
       returnId: Number(r.id),
@@ -112,20 +88,7 @@ export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string,
 /** `payouts run refund-unsent`: to_mio payment orders dated as-of (a working day). */
 export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<RefundUnsentOutcome> {
   const date = assertDate(opts.asOf);
-  const calendar = await loadCalendar(db);
-  let working: boolean;
-  try {
-    working = calendar.isWorkingDay(date);
-  } catch (e) {
-    calendarRefusal(e);
-  }
-  if (!working) {
-    throw new BusinessRuleError(
-      'non-working-day',
-      `${date} — нерабочий день: невыплаченные суммы возвратов направляются в МИО платёжным поручением в рабочий день. ` +
-        `Ближайший рабочий день — ${calendar.nextWorkingDay(date)}.`,
-    );
-  }
+  await assertWorkingDay(db, date, 'невыплаченные суммы возвратов направляются в МИО платёжным поручением в рабочий день');
   const outcome = await runStep<UnsentReturn[], RefundUnsentResult>(db, {
     step: REFUND_UNSENT_STEP,
     key: date,
@@ -177,7 +140,7 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
       }
       return {
         date,
-        orders: orders.map((o) => ({ id: o.id, year: o.year, number: o.number, mio_bin: o.mioBin, bik: o.bik, count: o.count, total: o.total })),
+        orders: orders.map(orderResult),
         returns: unsent,
       };
     },
@@ -188,11 +151,6 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
       orders: r.orders.map((o) => ({ number: o.number, mio_bin: o.mio_bin, count: o.count, total: o.total, file: orderFileName(o.year, o.number) })),
     }),
   });
-  let files: string[] = [];
-  if (outcome.status !== 'dry-run') {
-    faultPoint('refund-unsent.committed'); // committed, the pain.001 files not yet written
-    const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind: 'to_mio' }).select('id')).map((r) => Number(r.id));
-    files = await writeOrderFiles(db, ids, opts.outDir ?? DEFAULT_ORDERS_DIR);
-  }
+  const files = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
   return Object.assign(outcome, { files });
 }

@@ -1,0 +1,170 @@
+// `payouts demo`: a whole two-month cycle on the bundled fixtures, in a fresh embedded database,
+// driven day by day by the planner, with every report written to ./out.
+//
+// Timeline (payout months February and March 2025; service months January and February):
+//   2025-02-13  master data and January's acts imported (fixtures/imports/*.csv)
+//   2025-02-14  build-lists 2025-02 (planner)       2025-02-15 (Sat) form-demand 2025-02
+//   2025-02-18  the МИО transfer: the largest demand half-funded (whole rows only, the rest
+//               waits), the others in full; pay       2025-02-19 the rest of the largest; pay
+//   2025-02-20  a bank returns two credits (pain.002, RJCT): wrong account, closed account
+//   2025-02-25  reconcile / bank-fees 2025-01 (nothing that month)
+//   2025-03-03  one provider gives new bank details; pay pays the returned sum again
+//   2025-03-12  February's acts accepted             2025-03-14 / 15 lists and demand 2025-03
+//   2025-03-18  funding of March; pay                2025-03-25 reconcile / bank-fees 2025-02
+//   2025-03-31  last working day of March: the other return, never fixed, goes back to its МИО
+//   2025-04-25  reconcile / bank-fees 2025-03; the end
+// Every day the planner's steps for that date run after the day's inputs (the nightly run closes
+// the day), as `payouts run nightly` runs them. What the outside world does is simulated in
+// world.ts and written as ordinary input files under out/demo/inputs/, imported as `payouts
+// import` imports them; the reports are written as `payouts report --out` writes them; the
+// summary (summary.ts) is read back through the reports, the ledger and `payouts status`.
+//
+// Everything goes under out/demo/ (reports, payment-orders/, inputs/), which is wiped first:
+// the demo never overwrites a real report or pain.001 file in out/.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeReport } from '../../reports/write-report.ts';
+import { connect } from '../../pipeline/kernel/db.ts';
+import type { Db } from '../../pipeline/kernel/db.ts';
+import { UsageError } from '../../pipeline/kernel/errors.ts';
+import { addDays, type IsoDate } from '../../pipeline/kernel/dates.ts';
+import { migrate } from '../../pipeline/kernel/migrate.ts';
+import { loadCalendar } from '../../pipeline/kernel/reference.ts';
+import { FORMS, MONTHLY_FORMS, type FormName } from '../../reports/registry.ts';
+import { dueOn } from '../planner.ts';
+import { runItems, type ItemResult } from '../runner.ts';
+import { demoSummary, type DemoSummary } from './summary.ts';
+import { DemoWorld, type DemoImport } from './world.ts';
+
+export type { DemoImport } from './world.ts';
+export type { DemoMonthRow } from './summary.ts';
+
+export const DEMO_START = '2025-02-13';
+export const DEMO_END = '2025-04-25';
+export const DEMO_MONTHS = ['2025-02', '2025-03'];
+export const DEFAULT_DEMO_DB_DIR = path.resolve('var', 'demo');
+export const DEFAULT_DEMO_OUT_DIR = path.resolve('out', 'demo');
+/** Marks a folder as the demo's own, so a later demo may wipe it. */
+export const DEMO_MARKER = '.payouts-demo';
+
+type Format = 'json' | 'xlsx' | 'pdf';
+
+export interface DemoOptions {
+  /** The embedded database's directory: wiped first. */
+  dbDir?: string;
+  /** Reports, pain.001 files (payment-orders/) and the simulated inputs (inputs/) go here; wiped first. */
+  outDir?: string;
+  operator: string;
+  formats?: Format[];
+  /** Progress: called once per simulated day. */
+  onDay?(date: IsoDate, index: number, total: number): void;
+}
+
+export interface DemoFile {
+  form: string;
+  month?: string;
+  format: string;
+  file: string;
+}
+
+export interface DemoResult extends DemoSummary {
+  db_dir: string;
+  out_dir: string;
+  from: IsoDate;
+  to: IsoDate;
+  days: number;
+  imports: DemoImport[];
+  steps: ItemResult[];
+  files: DemoFile[];
+  notes: string[];
+  exit_code: number;
+  elapsed_ms: number;
+}
+
+/**
+ * Every form for each demo month (deadlines and ledger as of the last day), in every format, as
+ * `payouts report FORM --month M --format F --out DIR` writes them: JSON first, then Excel and
+ * PDF, a few at a time (PDF volumes are laid out in worker threads, so they use the other cores).
+ */
+async function writeReports(db: Db, outDir: string, asOf: IsoDate, formats: Format[]): Promise<DemoFile[]> {
+  const reports: { form: FormName; month?: string }[] = FORMS.flatMap((form) =>
+    MONTHLY_FORMS.includes(form) ? DEMO_MONTHS.map((month) => ({ form, month })) : [{ form }],
+  );
+  const jobs = (['json', 'xlsx', 'pdf'] as const)
+    .filter((format) => formats.includes(format))
+    .flatMap((format) => reports.map((r) => ({ ...r, format })));
+  const written: DemoFile[][] = new Array(jobs.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const { form, month, format } = jobs[i];
+      written[i] = (await writeReport(db, { form, month, asOf }, format, outDir)).map((file) => ({ form, month, format, file }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(2, Math.min(4, os.availableParallelism())) }, lane));
+  return written.flat();
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const started = Date.now();
+  const dbDir = path.resolve(opts.dbDir ?? DEFAULT_DEMO_DB_DIR);
+  const outDir = path.resolve(opts.outDir ?? DEFAULT_DEMO_OUT_DIR);
+  // Wiped only when it is empty or an earlier demo's (its marker file): never someone's reports.
+  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(path.join(outDir, DEMO_MARKER))) {
+    throw new UsageError(
+      `Папка ${outDir} не пуста и создана не демонстрацией: демонстрация очищает свою папку, выберите другую (--out) или пустую`,
+    );
+  }
+  if (existsSync(dbDir) && readdirSync(dbDir).length > 0 && !existsSync(path.join(dbDir, 'PG_VERSION'))) {
+    throw new UsageError(`Папка ${dbDir} не пуста и не похожа на встроенную базу: демонстрация её не удаляет`);
+  }
+  rmSync(dbDir, { recursive: true, force: true });
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, DEMO_MARKER), 'Папка создана командой payouts demo и очищается при следующем запуске.\n');
+  // Always the embedded database: a demo never touches DATABASE_URL's.
+  const db = connect({ url: '', pgliteDir: dbDir });
+  try {
+    await migrate(db);
+    const calendar = await loadCalendar(db);
+    const world = new DemoWorld(db, outDir, opts.operator, DEMO_START);
+    const steps: ItemResult[] = [];
+    const total = Math.round((Date.parse(DEMO_END) - Date.parse(DEMO_START)) / 86_400_000) + 1;
+    let i = 0;
+    for (let d = DEMO_START; d <= DEMO_END; d = addDays(d, 1), i++) {
+      opts.onDay?.(d, i, total);
+      await world.day(d);
+      steps.push(...(await runItems(db, dueOn(calendar, d), { operator: opts.operator, outDir: path.join(outDir, 'payment-orders') })));
+    }
+    const notes = [...world.notes];
+    const files = await writeReports(db, outDir, DEMO_END, opts.formats ?? ['json', 'xlsx', 'pdf']);
+    const problems = steps.filter((s) => !['done', 'already-done', 'dry-run', 'not-due'].includes(s.status));
+    for (const p of problems) notes.push(`Шаг ${p.item.step} за ${p.item.key}: ${p.status} — ${p.message ?? ''}`);
+    const summary = await demoSummary(db, {
+      mios: world.mios,
+      months: DEMO_MONTHS,
+      from: DEMO_START,
+      to: DEMO_END,
+      stepRuns: steps.filter((s) => s.status === 'done').length,
+    });
+    return {
+      db_dir: dbDir,
+      out_dir: outDir,
+      from: DEMO_START,
+      to: DEMO_END,
+      days: total,
+      imports: world.imports,
+      steps,
+      files,
+      notes,
+      ...summary,
+      // The demo shows a clean cycle: a refused step, a rejected row or an unbalanced ledger is a failure.
+      exit_code: problems.length || !summary.totals.ledger_balanced ? 1 : 0,
+      elapsed_ms: Date.now() - started,
+    };
+  } finally {
+    await db.destroy();
+  }
+}

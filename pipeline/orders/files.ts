@@ -1,0 +1,153 @@
+// The bank files of payment orders: each order's pain.001 (pipeline/orders/pain001.ts) written
+// to payment-order_<year>-<number>.xml after the step that issued it has committed, from the
+// committed rows, so any file can be written again (`payouts orders export`) with the same bytes.
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { writePain001, type Pain001Message } from '../iso20022/pain001-writer.ts';
+import { faultPoint } from '../kernel/faults.ts';
+import type { StepOptions, StepOutcome } from '../kernel/step-run.ts';
+import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
+import type { OrderKind } from './issuing.ts';
+import { orderHeaders, orderKnp, orderLines, pain001Of, type OrderLineRow, type OrderRow } from './pain001.ts';
+import { loadStateCorporation } from './state-corporation.ts';
+
+type Q = Knex | Knex.Transaction;
+
+/** Where pay and refund-unsent write their pain.001 files unless told otherwise. */
+export const DEFAULT_ORDERS_DIR = 'out/payment-orders';
+
+/** The options of a step that issues orders (pay, refund-unsent). */
+export interface OrderStepOptions extends StepOptions {
+  /** Where the pain.001 files go (default out/payment-orders). */
+  outDir?: string;
+}
+
+/** The file an order's pain.001 is written to. */
+export function orderFileName(year: number, number: number): string {
+  return `payment-order_${year}-${number}.xml`;
+}
+
+/** Characters gathered per write call: an order's document goes to its file in pieces of this size. */
+const FILE_WRITE_CHARS = 1 << 16;
+
+/**
+ * Writes the pain.001 of an order into a new file, mode `mode`, in pieces: a large order never
+ * sits in memory as one string (writePain001 checks every line before the first piece).
+ */
+function writePain001File(file: string, msg: Pain001Message, mode: number): void {
+  const fd = openSync(file, 'wx', mode);
+  try {
+    let pending = '';
+    writePain001(msg, (xml) => {
+      pending += xml;
+      if (pending.length >= FILE_WRITE_CHARS) {
+        writeSync(fd, pending);
+        pending = '';
+      }
+    });
+    writeSync(fd, pending);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Lines read per query when writing the files: whole orders, about this many lines at a time. */
+const FILE_LINES_PER_READ = 5_000;
+
+/** The orders in batches of whole orders, about FILE_LINES_PER_READ lines each. */
+function readBatches(orders: OrderRow[]): OrderRow[][] {
+  const batches: OrderRow[][] = [];
+  for (let i = 0; i < orders.length; ) {
+    const batch: OrderRow[] = [];
+    let lines = 0;
+    while (i < orders.length && (batch.length === 0 || lines + Number(orders[i].line_count) <= FILE_LINES_PER_READ)) {
+      lines += Number(orders[i].line_count);
+      batch.push(orders[i++]);
+    }
+    batches.push(batch);
+  }
+  return batches;
+}
+
+/** The lines of a batch of orders, by order and reference, grouped per order id. */
+async function linesByOrder(db: Q, batch: OrderRow[]): Promise<Map<number, OrderLineRow[]>> {
+  const rows = (await orderLines(db)
+    .whereRaw('l.order_id = any(?::bigint[])', [batch.map((o) => Number(o.id))])
+    .orderBy([{ column: 'l.order_id' }, { column: 'l.ref' }])) as OrderLineRow[];
+  const byOrder = new Map<number, OrderLineRow[]>();
+  for (const r of rows) {
+    const list = byOrder.get(Number(r.order_id));
+    if (list) list.push(r);
+    else byOrder.set(Number(r.order_id), [r]);
+  }
+  return byOrder;
+}
+
+/** Writes one document through a temporary file and a rename, so a reader never sees half a file. */
+function writeAtomically(file: string, msg: Pain001Message): void {
+  const tmp = tempPathFor(file);
+  try {
+    writePain001File(tmp, msg, 0o600);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  faultPoint('orders.file-written'); // the temporary file written, not yet renamed
+  renameSync(tmp, file);
+}
+
+/**
+ * Writes the pain.001 of each order to `outDir` as payment-order_<year>-<number>.xml, mode 0600
+ * (the files carry personal data), through a temporary file and a rename so a reader never sees
+ * half a file. Rewriting gives the same bytes. Returns the paths in order-number order. The lines
+ * are read for several orders at once (bounded), not one query per order, one read ahead: the
+ * next read runs in the database while this one's documents are built and written.
+ */
+export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string): Promise<string[]> {
+  if (orderIds.length === 0) return [];
+  const orders = (await orderHeaders(db)
+    .whereRaw('o.id = any(?::bigint[])', [orderIds])
+    .orderBy([{ column: 'o.year' }, { column: 'o.number' }])) as OrderRow[];
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const gk = loadStateCorporation();
+  const knp = new Map<string, string>();
+  for (const kind of new Set(orders.map((o) => o.kind))) knp.set(kind, await orderKnp(db, kind));
+  const batches = readBatches(orders);
+  const readAhead = (batch: OrderRow[]) => {
+    const read = linesByOrder(db, batch);
+    read.catch(() => {}); // awaited below; a failure while the previous batch is written is not lost
+    return read;
+  };
+  const files: string[] = [];
+  let next = readAhead(batches[0]);
+  for (let b = 0; b < batches.length; b++) {
+    const byOrder = await next;
+    if (b + 1 < batches.length) next = readAhead(batches[b + 1]);
+    for (const o of batches[b]) {
+      const file = path.join(outDir, orderFileName(o.year, o.number));
+      writeAtomically(file, pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!));
+      files.push(file);
+    }
+  }
+  removeStaleTemps(...files);
+  return files;
+}
+
+/**
+ * After a step that issues orders has committed: the files of the orders of kind `kind` its run
+ * issued (none for a dry run, the same files again for a run already done). `committed` names
+ * the fault point between the commit and the files.
+ */
+export async function writeRunOrderFiles(
+  db: Q,
+  outcome: StepOutcome<unknown>,
+  kind: OrderKind,
+  outDir: string | undefined,
+  committed: string,
+): Promise<string[]> {
+  if (outcome.status === 'dry-run') return [];
+  faultPoint(committed); // committed, the pain.001 files not yet written
+  const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind }).select('id')).map((r: { id: number | string }) => Number(r.id));
+  return writeOrderFiles(db, ids, outDir ?? DEFAULT_ORDERS_DIR);
+}

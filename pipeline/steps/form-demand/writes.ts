@@ -1,0 +1,68 @@
+// form-demand, writing: one demand per МИО with its dates and rows (list rows first, then
+// re-demands, each in id order), and the request to each МИО through the notifications outbox.
+// A demand is not a movement of money: nothing is posted to the ledger.
+import type { Trx } from '../../kernel/db.ts';
+import type { IsoDate, IsoMonth } from '../../kernel/dates.ts';
+import { insertInChunks } from '../../kernel/bulk.ts';
+import type { DemandDates } from './index.ts';
+import { CANDIDATES, type FormedDemand } from './staging.ts';
+
+/** Where a run writes: its month, date and step run, and the demand's dates. */
+export interface DemandRun {
+  month: IsoMonth;
+  asOf: IsoDate;
+  runId: number;
+  dates: DemandDates;
+}
+
+/** The demands, one per МИО; their ids by МИО. */
+export async function insertDemands(trx: Trx, run: DemandRun, formed: Omit<FormedDemand, 'demand_id'>[]): Promise<Map<string, number>> {
+  const demandIds = new Map<string, number>();
+  if (formed.length === 0) return demandIds;
+  const inserted: { id: number; mio_bin: string }[] = await trx('demands')
+    .insert(formed.map((d) => ({ month: run.month, mio_bin: d.mio_bin, ...run.dates, amount: d.amount, row_count: d.rows, run_id: run.runId })))
+    .returning(['id', 'mio_bin']);
+  for (const d of inserted) demandIds.set(d.mio_bin, Number(d.id));
+  return demandIds;
+}
+
+/** The rows, one statement: list rows first, then re-demands, each in id order. */
+export async function insertDemandRows(trx: Trx, run: DemandRun, expected: number): Promise<void> {
+  const { rowCount } = await trx.raw(
+    `insert into demand_rows (demand_id, list_row_id, return_id, service_month, amount)
+     select d.id, c.list_row_id, c.return_id, c.service_month, c.amount
+       from ${CANDIDATES} c
+       join demands d on d.run_id = ? and d.mio_bin = c.mio_bin
+      order by c.mio_bin, c.return_id is not null, coalesce(c.return_id, c.list_row_id)`,
+    [run.runId],
+  );
+  if (Number(rowCount) !== expected) throw new Error(`form-demand: wrote ${rowCount} demand rows of ${expected}`);
+}
+
+/** The request (заявка о сумме потребности) to each МИО, through the outbox. */
+export async function queueRequests(trx: Trx, run: DemandRun, demands: FormedDemand[]): Promise<void> {
+  const { month, asOf, dates } = run;
+  await insertInChunks(
+    trx,
+    'notifications',
+    demands.map((d) => ({
+      dedupe_key: `demand:${month}:${d.mio_bin}`,
+      channel: 'mio',
+      recipient: d.mio_bin,
+      kind: 'demand_request',
+      payload: {
+        month,
+        mio_bin: d.mio_bin,
+        demand_id: d.demand_id,
+        amount: d.amount,
+        rows: d.rows,
+        periods: d.periods,
+        ...dates,
+        text:
+          `Заявка о сумме потребности за ${month}: ${d.amount} тенге (${d.rows} строк). ` +
+          `Просим перечислить средства не позднее ${dates.funding_due}.`,
+      },
+      created_on: asOf,
+    })),
+  );
+}

@@ -1,0 +1,40 @@
+// `deadlines`: every deadline of DOMAIN.md §9 as of the date, by due date, rule, object.
+import { z } from 'zod';
+import { count, date, text } from './common.ts';
+
+/** The rules of pipeline/steps/check-deadlines (its DeadlineRule); the builder's types keep the two alike. */
+export const DEADLINE_RULES = [
+  'act-submission',
+  'act-acceptance',
+  'ia-payment-10wd',
+  'demand-request',
+  'funding',
+  'payment',
+  'return-relayed',
+  'return-shown',
+  'refund-1wd',
+  'sent-back',
+  'reconciliation',
+] as const;
+export const DEADLINE_STATUSES = ['met', 'met_late', 'open', 'breached'] as const;
+
+export const deadlineItemSchema = z.strictObject({
+  rule: z.enum(DEADLINE_RULES),
+  /** What the deadline watches: `act:<provider>/<act>`, `demand:<month>:<МИО>`, `return:<ref>`, … */
+  object: text,
+  due: date,
+  status: z.enum(DEADLINE_STATUSES),
+  /** Working days late; 0 when not late. */
+  days_late: count,
+});
+
+export const deadlinesReportSchema = z.strictObject({
+  form: z.literal('deadlines'),
+  as_of: date,
+  items: z.array(deadlineItemSchema),
+  /** Added: true when the items are those the check of that date stored, false when computed now. */
+  checked: z.boolean(),
+});
+
+export type DeadlineItemDoc = z.infer<typeof deadlineItemSchema>;
+export type DeadlinesReport = z.infer<typeof deadlinesReportSchema>;

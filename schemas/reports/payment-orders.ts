@@ -1,0 +1,43 @@
+// `payment-orders`: the orders of ГК dated in month M, by year and number, lines by reference.
+import { z } from 'zod';
+import { amount, bik, count, date, iban, idNumber, month, ordinal, text } from './common.ts';
+
+export const PAYMENT_LINE_KINDS = ['payout', 'repayment', 'to_mio'] as const;
+export const PAYMENT_ORDER_KINDS = ['provider', 'to_mio'] as const;
+
+export const paymentOrderLineSchema = z.strictObject({
+  /** The end-to-end reference a bank return quotes. */
+  ref: text,
+  provider_id: idNumber,
+  provider_name: text,
+  iban,
+  amount,
+  service_month: month,
+  kind: z.enum(PAYMENT_LINE_KINDS),
+});
+
+export const paymentOrderSchema = z.strictObject({
+  number: ordinal,
+  year: z.int().min(2000),
+  date,
+  mio_bin: idNumber,
+  /** Added for the printed order. */
+  mio_name: text,
+  /** The recipients' bank; of a `to_mio` order, the МИО's own. */
+  bik,
+  bank_name: z.string().nullable(),
+  order_kind: z.enum(PAYMENT_ORDER_KINDS),
+  total: amount,
+  count,
+  lines: z.array(paymentOrderLineSchema),
+});
+
+export const paymentOrdersReportSchema = z.strictObject({
+  form: z.literal('payment-orders'),
+  month,
+  orders: z.array(paymentOrderSchema),
+});
+
+export type PaymentOrderLine = z.infer<typeof paymentOrderLineSchema>;
+export type PaymentOrder = z.infer<typeof paymentOrderSchema>;
+export type PaymentOrdersReport = z.infer<typeof paymentOrdersReportSchema>;
