@@ -18,6 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoResult } from '../jobs/demo/index.ts';
 import { checkReport } from '../schemas/reports/index.ts';
+import { MONTHLY_FORMS } from '../reports/registry.ts';
 import { UsageError } from '../pipeline/kernel/errors.ts';
 
 describe('payouts demo', () => {
@@ -111,7 +112,7 @@ describe('payouts demo', () => {
     const out = path.join(dir, 'out');
     const reports = readdirSync(out).filter((f) => f.endsWith('.json'));
     expect(reports.sort()).toEqual(r.files.filter((f) => f.format === 'json').map((f) => path.basename(f.file)).sort());
-    expect(reports).toHaveLength(8 * 2 + 2); // the eight monthly forms for February and March, deadlines and ledger
+    expect(reports).toHaveLength(MONTHLY_FORMS.length * 2 + 2); // every monthly form for February and March, deadlines and ledger
     for (const file of reports) {
       const doc: unknown = JSON.parse(readFileSync(path.join(out, file), 'utf8'));
       expect(() => checkReport(doc), file).not.toThrow();
