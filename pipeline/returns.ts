@@ -18,6 +18,7 @@ import { account, post } from './ledger.ts';
 import { lockPipeline } from './kernel/step-run.ts';
 import { faultPoint } from './kernel/faults.ts';
 import { insertInChunks } from './kernel/bulk.ts';
+import { orderMessageId } from './orders/numbering.ts';
 
 export interface ReturnRow {
   payment_ref: string;
@@ -25,6 +26,8 @@ export interface ReturnRow {
   returned_on: string;
   reason_code: string;
   reason_text: string;
+  /** The pain.001 message the return is about (pain.002 OrgnlMsgId); '' or absent when not given. */
+  message_id?: string;
 }
 
 export interface ReturnsContext {
@@ -56,6 +59,8 @@ interface PaidLine {
   iban: string;
   amount: string;
   order_date: string;
+  year: number;
+  number: number;
 }
 
 interface ExistingReturn {
@@ -86,6 +91,7 @@ function clean(row: ReturnRow): ReturnRow {
     returned_on: text(row.returned_on),
     reason_code: text(row.reason_code),
     reason_text: text(row.reason_text),
+    message_id: text(row.message_id),
   };
 }
 
@@ -120,7 +126,7 @@ async function loadLines(trx: Knex.Transaction, refs: string[]): Promise<Map<str
     const rows: PaidLine[] = await trx('payment_lines as l')
       .join('payment_orders as o', 'o.id', 'l.order_id')
       .whereIn('l.ref', refs.slice(i, i + CHUNK))
-      .select('l.id', 'l.ref', 'l.kind', 'l.mio_bin', 'l.provider_id', 'l.bank_detail_id', 'l.bik', 'l.iban', 'l.amount', 'o.order_date');
+      .select('l.id', 'l.ref', 'l.kind', 'l.mio_bin', 'l.provider_id', 'l.bank_detail_id', 'l.bik', 'l.iban', 'l.amount', 'o.order_date', 'o.year', 'o.number');
     for (const r of rows) out.set(r.ref, { ...r, id: Number(r.id), bank_detail_id: r.bank_detail_id == null ? null : Number(r.bank_detail_id) });
   }
   return out;
@@ -166,6 +172,16 @@ export async function applyReturns(
     const line = lines.get(row.payment_ref);
     if (!line) {
       reject(index, 'payment_ref', `Платёж с референсом «${row.payment_ref}» не найден: возврат должен ссылаться на проведённый платёж`);
+      continue;
+    }
+    const lineMessage = orderMessageId(Number(line.year), Number(line.number));
+    if (row.message_id && row.message_id !== lineMessage) {
+      reject(
+        index,
+        'message_id',
+        `Платёж «${row.payment_ref}» входит в сообщение ${lineMessage} (платёжное поручение № ${line.number} от ${line.order_date}), ` +
+          `а отчёт банка относится к сообщению ${row.message_id}: возврат по чужому сообщению не принимается`,
+      );
       continue;
     }
     const existing = taken.get(row.payment_ref);

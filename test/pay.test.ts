@@ -256,7 +256,9 @@ describe('pay through a two-month scenario', () => {
       [4, '2025-03-19'],
     ]);
     expect(await t.db('order_counters')).toEqual([{ year: 2025, last_number: 4 }]);
-    await expect(run('2025-03-05')).resolves.toMatchObject({ status: 'done' }); // nothing to pay: no order, no number
+    // A pay dated before a committed pay is refused as a step (issue 13.6), even with nothing to pay.
+    await expect(run('2025-03-05')).rejects.toMatchObject({ rule: 'step-backdated', exitCode: 4 });
+    // And issuing itself refuses an order dated before an issued one.
     const err = await t.db
       .transaction(async (trx) => {
         const [r] = await trx('step_runs').insert({ step: 'test', run_key: 'backdated', input_hash: 'c'.repeat(64), operator: 't', as_of: '2025-03-05' }).returning('id');

@@ -9,7 +9,7 @@ import { lineOf, openTwoMonthWorld, runTimeline, OPERATOR, type OpenWorld, type 
 import { account, trialBalance } from '../pipeline/ledger.ts';
 import { applyReturns } from '../pipeline/returns.ts';
 import { returnStates } from '../pipeline/rules/return-state.ts';
-import { buildPain002 } from '../pipeline/iso20022/index.ts';
+import { buildPain002, parsePain002 } from '../pipeline/iso20022/index.ts';
 import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { returnsReport } from '../reports/closing-reports.ts';
 
@@ -140,7 +140,8 @@ describe('applyReturns', () => {
     const xml = buildPain002({
       messageId: 'HSBK-RJCT-0226',
       createdAt: '2025-02-26T11:00:00+05:00',
-      originalMessageId: 'GK2025-000001',
+      // The message of P2's order (№ 2): a report is about one pain.001 message.
+      originalMessageId: 'GK2025-000002',
       transactions: [
         { endToEndId: p2.ref, amount: '37756.93', acceptedAt: '2025-02-26T09:30:00+05:00', reasonCode: 'AC01', reasonText: 'Неверный номер счёта' },
         { endToEndId: p3.ref, status: 'ACSC', amount: '64358.40' },
@@ -171,6 +172,34 @@ describe('applyReturns', () => {
     ]);
     expect(await gkFunds(t.db, w.A.mio_bin)).toBe('84953.09');
     expect((await trialBalance(t.db)).balanced).toBe(true);
+  });
+
+  it('rejects a pain.002 row whose line belongs to another message than the report\'s OrgnlMsgId (issue 13.7)', async () => {
+    const p3 = await lineOf(t.db, w.P3.provider_id, '2025-01');
+    expect(p3.ref.startsWith('GK2025-000001-')).toBe(true);
+    const before = await footprint();
+    const xml = buildPain002({
+      messageId: 'HSBK-RJCT-0227',
+      createdAt: '2025-02-27T11:00:00+05:00',
+      originalMessageId: 'GK2025-000002',
+      transactions: [{ endToEndId: p3.ref, amount: '64358.40', acceptedAt: '2025-02-27T09:30:00+05:00', reasonCode: 'AC04', reasonText: 'Счёт закрыт' }],
+    });
+    const r = await importPain002(t.db, '2025-02-27', xml);
+    expect(r.accepted).toBe(0);
+    expect(r.rejected).toHaveLength(1);
+    expect(r.rejected[0].field).toBe('message_id');
+    expect(r.rejected[0].reason).toMatch(/входит в сообщение GK2025-000001 .* относится к сообщению GK2025-000002/);
+    expect(await footprint()).toEqual(before);
+  });
+
+  it('refuses a pain.002 without OrgnlMsgId as an unusable file', () => {
+    const xml = buildPain002({
+      messageId: 'HSBK-RJCT-0228',
+      createdAt: '2025-02-28T11:00:00+05:00',
+      originalMessageId: '',
+      transactions: [{ endToEndId: 'GK2025-000002-00001', amount: '1.00', acceptedAt: '2025-02-28T09:30:00+05:00', reasonCode: 'AC04', reasonText: '' }],
+    });
+    expect(() => parsePain002(xml)).toThrow(/OrgnlMsgId/);
   });
 
   it('takes the valid rows of a mixed file and reports the rest by row number', async () => {

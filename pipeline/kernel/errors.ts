@@ -14,6 +14,7 @@
 //   BusinessRuleError     4     named where raised      the one place that checks the rule:
 //                                 non-working-day, order-date-backdated, gk-funds-insufficient  pipeline/orders/issuing.ts
 //                                 rerun-changed-inputs                                          pipeline/kernel/step-run.ts
+//   StepBackdated         4     step-backdated          pipeline/kernel/step-run.ts (pay, refund-unsent: a date before a committed later run)
 //                                 lists-in-month-order, contribution-cap, rates-missing, split  build-lists
 //                                 demands-in-month-order                                        form-demand
 //                                 reconciliation-month-open, bank-fees-month-open               reconcile, bank-fees
@@ -78,6 +79,26 @@ export class Iso20022FormatError extends UsageError {
 export class BusinessRuleError extends PayoutsError {
   constructor(rule: string, message: string) {
     super(message, 4, rule);
+  }
+}
+
+/**
+ * Exit 4: a dated step (pay, refund-unsent) asked for a date before the latest committed run of
+ * the same step: its orders would be dated before orders that exist, and the deadline check would
+ * call them on time.
+ */
+export class StepBackdated extends BusinessRuleError {
+  constructor(
+    readonly step: string,
+    readonly date: string,
+    readonly later: string,
+    what: string,
+  ) {
+    super(
+      'step-backdated',
+      `Шаг ${step} датой ${date} запрещён: ${what} уже выполнен датой ${later}. ` +
+        `Шаг не выполняется задним числом; всё невыплаченное войдёт в шаг ближайшего рабочего дня (не ранее ${later}).`,
+    );
   }
 }
 

@@ -22,7 +22,7 @@
 import type { Db, Trx } from '../../kernel/db.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
-import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { assertNotBackdated, runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { assertWorkingDay, issueOrdersFrom, orderResult, type OrderResult } from '../../orders/issuing.ts';
 import { orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { assertDate } from '../../kernel/dates.ts';
@@ -88,6 +88,7 @@ export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
     // Only what pay acts on is hashed: a change in what merely waits does not refuse a re-run.
     // The plan staged here (under the pipeline lock) is the one apply pays.
     inputs: async (trx: Trx, ownRunId) => {
+      await assertNotBackdated(trx, 'pay', date, ownRunId, 'выпуск платёжных поручений (pay)');
       await stagePayPlan(trx, date, ownRunId);
       return planDigest(trx, date);
     },

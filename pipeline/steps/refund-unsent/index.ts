@@ -13,7 +13,7 @@ import type { Db, Trx } from '../../kernel/db.ts';
 import { assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
-import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { assertNotBackdated, runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { assertWorkingDay, issueOrders, orderResult, type OrderResult } from '../../orders/issuing.ts';
 import { orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { faultPoint } from '../../kernel/faults.ts';
@@ -95,7 +95,10 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
     asOf: date,
     operator: opts.operator,
     dryRun: opts.dryRun,
-    inputs: (trx: Trx, ownRunId) => planRefundUnsent(trx, date, ownRunId),
+    inputs: async (trx: Trx, ownRunId) => {
+      await assertNotBackdated(trx, REFUND_UNSENT_STEP, date, ownRunId, 'возврат невыплаченных сумм в МИО (refund-unsent)');
+      return planRefundUnsent(trx, date, ownRunId);
+    },
     async apply({ trx, runId }, unsent) {
       faultPoint('refund-unsent.planned');
       const orders = await issueOrders(trx, {
