@@ -15,6 +15,7 @@ const loaders: Record<string, Loader> = {
   pay: async (_p, r) => (await import('./commands/run-pay.ts')).registerPaySteps(r),
   close: async (_p, r) => (await import('./commands/run-close.ts')).registerCloseSteps(r),
   jobs: async (p, r) => (await import('./commands/jobs.ts')).registerJobs(p, r),
+  orders: async (p) => (await import('./commands/orders.ts')).registerOrders(p),
 };
 const RUN_STEPS: Record<string, string> = {
   'build-lists': 'cycle',
@@ -31,6 +32,7 @@ const RUN_STEPS: Record<string, string> = {
 
 const TOP_LEVEL: Record<string, string> = {
   db: 'db',
+  orders: 'orders',
   import: 'import',
   report: 'report',
   schedule: 'jobs',

@@ -19,6 +19,7 @@ import { lockPipeline } from './kernel/step-run.ts';
 import { faultPoint } from './kernel/faults.ts';
 import { insertInChunks } from './kernel/bulk.ts';
 import { orderMessageId } from './orders/numbering.ts';
+import { APPROVED_SQL } from './orders/issuing.ts';
 
 export interface ReturnRow {
   payment_ref: string;
@@ -61,6 +62,8 @@ interface PaidLine {
   order_date: string;
   year: number;
   number: number;
+  /** The line's order was approved (four eyes) and the line not rejected: the money left. */
+  sent: boolean;
 }
 
 interface ExistingReturn {
@@ -126,7 +129,8 @@ async function loadLines(trx: Knex.Transaction, refs: string[]): Promise<Map<str
     const rows: PaidLine[] = await trx('payment_lines as l')
       .join('payment_orders as o', 'o.id', 'l.order_id')
       .whereIn('l.ref', refs.slice(i, i + CHUNK))
-      .select('l.id', 'l.ref', 'l.kind', 'l.mio_bin', 'l.provider_id', 'l.bank_detail_id', 'l.bik', 'l.iban', 'l.amount', 'o.order_date', 'o.year', 'o.number');
+      .select('l.id', 'l.ref', 'l.kind', 'l.mio_bin', 'l.provider_id', 'l.bank_detail_id', 'l.bik', 'l.iban', 'l.amount', 'o.order_date', 'o.year', 'o.number')
+      .select(trx.raw(`(not l.rejected and ${APPROVED_SQL}) as sent`));
     for (const r of rows) out.set(r.ref, { ...r, id: Number(r.id), bank_detail_id: r.bank_detail_id == null ? null : Number(r.bank_detail_id) });
   }
   return out;
@@ -172,6 +176,14 @@ export async function applyReturns(
     const line = lines.get(row.payment_ref);
     if (!line) {
       reject(index, 'payment_ref', `Платёж с референсом «${row.payment_ref}» не найден: возврат должен ссылаться на проведённый платёж`);
+      continue;
+    }
+    if (!line.sent) {
+      reject(
+        index,
+        'payment_ref',
+        `Платёж «${row.payment_ref}» не отправлялся в банк: его платёжное поручение № ${line.number} от ${line.order_date} не утверждено или отклонено`,
+      );
       continue;
     }
     const lineMessage = orderMessageId(Number(line.year), Number(line.number));

@@ -10,6 +10,7 @@ import { checkDeadlines } from '../../pipeline/steps/check-deadlines/index.ts';
 import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { scheduledDate } from '../../jobs/planner.ts';
 import { monthOption, withContext, type CliContext } from '../context.ts';
+import { pendingFilesText } from './orders.ts';
 import { printStepOutcome } from '../step-output.ts';
 
 /** A month step's as-of: the one given, else its scheduled date. */
@@ -67,7 +68,9 @@ export function registerCloseSteps(run: Command): void {
     .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const outcome = await refundUnsent(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
-        printStepOutcome(ctx, 'refund-unsent', ctx.asOf, outcome, (s) => describeRefundUnsent(s, outcome.files));
+        printStepOutcome(ctx, 'refund-unsent', ctx.asOf, outcome, (s) =>
+          [describeRefundUnsent(s, outcome.files), ...pendingFilesText(outcome.pendingFiles, outcome.fileError, `payouts orders export --date ${ctx.asOf} --out ${opts.out}`)].join('\n'),
+        );
       }),
     );
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { pay } from '../../pipeline/steps/pay/index.ts';
 import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { withContext } from '../context.ts';
+import { pendingFilesText } from './orders.ts';
 import { printStepOutcome } from '../step-output.ts';
 
 interface PaySummary {
@@ -12,9 +13,11 @@ interface PaySummary {
   repayments?: { count: number; amount: string };
   total?: string;
   waiting_for_details?: { count: number; amount: string };
+  awaiting_approval?: boolean;
+  date?: string;
 }
 
-export function describePay(summary: Record<string, unknown>, files: string[] = []): string {
+export function describePay(summary: Record<string, unknown>, files: string[] = [], pending: string[] = [], error: string | null = null, outDir = DEFAULT_ORDERS_DIR): string {
   const s = summary as PaySummary;
   const lines = [
     `  выплаты: ${s.payouts?.count ?? 0} на сумму ${s.payouts?.amount ?? '0.00'}`,
@@ -28,7 +31,14 @@ export function describePay(summary: Record<string, unknown>, files: string[] = 
   if (w && w.count > 0) {
     lines.push(`  ожидают новых банковских реквизитов: ${w.count} на сумму ${w.amount} (не выплачены)`);
   }
+  if (s.awaiting_approval) {
+    lines.push(
+      `  поручения подготовлены и ждут утверждения другим сотрудником (принцип «четырёх глаз»); файлы для банка не записаны.`,
+      `  Проверить: payouts orders show --date ${s.date}; утвердить: payouts orders approve --date ${s.date} --operator ДРУГОЙ_СОТРУДНИК`,
+    );
+  }
   for (const f of files) lines.push(`  файл ${f}`);
+  lines.push(...pendingFilesText(pending, error, `payouts orders export --date ${s.date} --out ${outDir}`));
   return lines.join('\n');
 }
 
@@ -44,7 +54,7 @@ export function registerPaySteps(run: Command): void {
     .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const outcome = await pay(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
-        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files));
+        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files, outcome.pendingFiles, outcome.fileError, opts.out));
       }),
     );
 }

@@ -1,14 +1,15 @@
 // The bank files of payment orders: each order's pain.001 (pipeline/orders/pain001.ts) written
 // to payment-order_<year>-<number>.xml after the step that issued it has committed, from the
 // committed rows, so any file can be written again (`payouts orders export`) with the same bytes.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { writePain001, type Pain001Message } from '../iso20022/pain001-writer.ts';
 import { faultPoint } from '../kernel/faults.ts';
 import type { StepOptions, StepOutcome } from '../kernel/step-run.ts';
 import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
-import type { OrderKind } from './issuing.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { APPROVED_SQL, type OrderKind } from './issuing.ts';
 import { orderHeaders, orderKnp, orderLines, pain001Of, type OrderLineRow, type OrderRow } from './pain001.ts';
 import { loadStateCorporation } from './state-corporation.ts';
 
@@ -26,6 +27,53 @@ export interface OrderStepOptions extends StepOptions {
 /** The file an order's pain.001 is written to. */
 export function orderFileName(year: number, number: number): string {
   return `payment-order_${year}-${number}.xml`;
+}
+
+/**
+ * The output folder is usable before a step starts (issue 13.1): it exists and is a writable
+ * folder, or the nearest existing folder above it is writable (it will be created). Else
+ * UsageError (exit 2, nothing changed).
+ */
+export function assertOutDir(outDir: string): void {
+  let dir = path.resolve(outDir);
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        const parent = path.dirname(dir);
+        if (parent === dir) break;
+        dir = parent;
+        continue;
+      }
+      if (code === 'ENOTDIR') throw new UsageError(`Папка для файлов «${outDir}» не может быть создана: часть пути — файл, а не папка`);
+      throw new UsageError(`Папка для файлов «${outDir}» недоступна (${code ?? 'ошибка'})`);
+    }
+    if (!isDir) {
+      throw new UsageError(
+        dir === path.resolve(outDir)
+          ? `«${outDir}» — файл, а не папка: укажите папку для файлов в --out`
+          : `Папка для файлов «${outDir}» не может быть создана: «${dir}» — файл, а не папка`,
+      );
+    }
+    try {
+      accessSync(dir, constants.W_OK | constants.X_OK);
+    } catch {
+      throw new UsageError(`Нет права записи в папку «${dir}»: файлы в «${outDir}» не записать. Укажите другую папку в --out`);
+    }
+    return;
+  }
+}
+
+/** What writing files after a commit gave: the files written, and those still to write (with why). */
+export interface FilesOutcome {
+  files: string[];
+  /** Files that could not be written (the step is committed all the same). */
+  pending: string[];
+  /** Why they could not be written; null when every file was written. */
+  error: string | null;
 }
 
 /** Characters gathered per write call: an order's document goes to its file in pieces of this size. */
@@ -135,9 +183,28 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
 }
 
 /**
- * After a step that issues orders has committed: the files of the orders of kind `kind` its run
- * issued (none for a dry run, the same files again for a run already done). `committed` names
- * the fault point between the commit and the files.
+ * Writes the files of committed orders and never throws for a file that cannot be written: the
+ * orders are committed, so the caller exits 0 and lists what is still to be written (and that
+ * `payouts orders export` writes it). A fault point `committed` sits before the first file.
+ */
+export async function writeCommittedOrderFiles(db: Q, orderIds: number[], outDir: string, committed: string): Promise<FilesOutcome> {
+  try {
+    faultPoint(committed); // committed, the pain.001 files not yet written
+    if (orderIds.length === 0) return { files: [], pending: [], error: null };
+    return { files: await writeOrderFiles(db, orderIds, outDir), pending: [], error: null };
+  } catch (err) {
+    const orders = (await db('payment_orders').whereRaw('id = any(?::bigint[])', [orderIds]).orderBy([{ column: 'year' }, { column: 'number' }])
+      .select('year', 'number')) as { year: number; number: number }[];
+    const pending = orders.map((o) => path.join(outDir, orderFileName(Number(o.year), Number(o.number))));
+    return { files: [], pending, error: (err as Error).message };
+  }
+}
+
+/**
+ * After a step that issues orders has committed: the files of the approved orders of kind `kind`
+ * its run issued (none for a dry run, the same files again for a run already done; none for
+ * orders that wait for approval). `committed` names the fault point between the commit and the
+ * files.
  */
 export async function writeRunOrderFiles(
   db: Q,
@@ -145,9 +212,10 @@ export async function writeRunOrderFiles(
   kind: OrderKind,
   outDir: string | undefined,
   committed: string,
-): Promise<string[]> {
-  if (outcome.status === 'dry-run') return [];
-  faultPoint(committed); // committed, the pain.001 files not yet written
-  const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind }).select('id')).map((r: { id: number | string }) => Number(r.id));
-  return writeOrderFiles(db, ids, outDir ?? DEFAULT_ORDERS_DIR);
+): Promise<FilesOutcome> {
+  if (outcome.status === 'dry-run') return { files: [], pending: [], error: null };
+  const ids = (await db('payment_orders as o').where({ 'o.run_id': outcome.runId, 'o.kind': kind }).whereRaw(APPROVED_SQL).select('o.id')).map(
+    (r: { id: number | string }) => Number(r.id),
+  );
+  return writeCommittedOrderFiles(db, ids, outDir ?? DEFAULT_ORDERS_DIR, committed);
 }

@@ -15,7 +15,7 @@ import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { assertNotBackdated, runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { assertWorkingDay, issueOrders, orderResult, type OrderResult } from '../../orders/issuing.ts';
-import { orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
+import { assertOutDir, DEFAULT_ORDERS_DIR, orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { returnStateSql } from '../../rules/return-state.ts';
 import { sendBackDeadline } from '../../rules/send-back.ts';
@@ -45,7 +45,7 @@ export interface RefundUnsentResult {
   returns: UnsentReturn[];
 }
 
-export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[] };
+export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[]; pendingFiles: string[]; fileError: string | null };
 
 /**
  * Returns still unpaid on `date` whose send-back deadline is on or before it. Lines of the run
@@ -89,6 +89,7 @@ export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string,
 export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<RefundUnsentOutcome> {
   const date = assertDate(opts.asOf);
   await assertWorkingDay(db, date, 'невыплаченные суммы возвратов направляются в МИО платёжным поручением в рабочий день');
+  if (!opts.dryRun) assertOutDir(opts.outDir ?? DEFAULT_ORDERS_DIR);
   const outcome = await runStep<UnsentReturn[], RefundUnsentResult>(db, {
     step: REFUND_UNSENT_STEP,
     key: date,
@@ -154,6 +155,6 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
       orders: r.orders.map((o) => ({ number: o.number, mio_bin: o.mio_bin, count: o.count, total: o.total, file: orderFileName(o.year, o.number) })),
     }),
   });
-  const files = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
-  return Object.assign(outcome, { files });
+  const written = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
+  return Object.assign(outcome, { files: written.files, pendingFiles: written.pending, fileError: written.error });
 }
