@@ -33,6 +33,7 @@ import { runImport, type ImportReport } from '../pipeline/imports/run-import.ts'
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../pipeline/steps/form-demand/index.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
+import { approveOrders } from '../pipeline/orders/approval.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { reportBuilders } from '../reports/registry.ts';
 import { listForm } from '../reports/forms/list.ts';
@@ -376,12 +377,18 @@ async function runCycle(db: Db, data: GeneratedDataset, dir: string): Promise<vo
     (o) => (o.status === 'done' ? o.result.payouts.count : fail(`pay: ${o.status}`)),
   );
   if (paid.status !== 'done' || paid.result.payouts.count !== n.acts || paid.result.waiting.length !== 0) fail('pay: не все строки выплачены');
+  // Four eyes: a second operator approves the prepared orders; the ledger posts them and the files are written.
+  await measure(
+    'orders-approve',
+    () => approveOrders(db, { date: data.payOn, asOf: data.payOn, operator: `${OPERATOR}-approver`, outDir: path.join(dir, 'payment-orders') }),
+    (a) => a.approved.reduce((acc, o) => acc + o.count, 0),
+  );
 
   const tb = await trialBalance(db);
   if (!tb.balanced) fail(`ledger out of balance: debit ${tb.debit} credit ${tb.credit}`);
 }
 
-const DB_STEPS = ['import-banks', 'import-mios', 'import-providers', 'import-acts', 'build-lists', 'form-demand', 'funding', 'pay'];
+const DB_STEPS = ['import-banks', 'import-mios', 'import-providers', 'import-acts', 'build-lists', 'form-demand', 'funding', 'pay', 'orders-approve'];
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'payouts-bench-'));

@@ -4,12 +4,15 @@
 import type { Db } from '../pipeline/kernel/db.ts';
 import { demandFunding } from '../pipeline/rules/demand-funding.ts';
 import { returnStateSql } from '../pipeline/rules/return-state.ts';
+import { ordersAwaitingApproval } from '../pipeline/orders/approval.ts';
 
 export interface DbStatus {
   recent_runs: { step: string; key: string; as_of: string; operator: string; created_at: string; summary: Record<string, unknown> }[];
   open_demands: { mio_bin: string; month: string; formed_on: string; funding_due: string; amount: string; funded: string; open: string }[];
   unpaid_funded: { mio_bin: string; rows: number; amount: string; oldest_funded_on: string }[];
   pending_returns: { mio_bin: string; returns: number; amount: string; oldest_returned_on: string }[];
+  /** Payment orders prepared by pay and waiting for a second operator's approval (four eyes). */
+  awaiting_approval: { number: number; date: string; mio_bin: string; bik: string; total: string; count: number; prepared_by: string }[];
 }
 
 export async function dbStatus(db: Db, opts: { recent?: number } = {}): Promise<DbStatus> {
@@ -28,7 +31,7 @@ export async function dbStatus(db: Db, opts: { recent?: number } = {}): Promise<
       from allocations a
       join demand_rows dr on dr.id = a.demand_row_id
       join demands d on d.id = dr.demand_id
-     where not exists (select 1 from payment_lines pl where pl.demand_row_id = dr.id)
+     where not exists (select 1 from payment_lines pl where pl.demand_row_id = dr.id and not pl.rejected)
      group by d.mio_bin
      order by d.mio_bin`);
   const pending = await db.raw(`
@@ -50,5 +53,6 @@ export async function dbStatus(db: Db, opts: { recent?: number } = {}): Promise<
     open_demands: demands.rows,
     unpaid_funded: unpaid.rows,
     pending_returns: pending.rows,
+    awaiting_approval: await ordersAwaitingApproval(db),
   };
 }

@@ -7,6 +7,7 @@ import { accountName, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
 import type { LedgerReport, PaymentOrder, PaymentOrderLine, PaymentOrdersReport } from '../schemas/reports/index.ts';
 import type { ReportOptions } from './registry.ts';
+import { showOrders, type ShownOrder } from '../pipeline/orders/approval.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -44,6 +45,12 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
         .orderBy('l.ref')
         .select('l.order_id', 'l.ref', 'l.provider_id', 'p.name as provider_name', 'l.iban', 'l.amount', 'l.service_month', 'l.kind')
     : [];
+  // Four eyes: each order's state and who prepared and decided it; lines the approver should look at.
+  const shown = new Map<number, ShownOrder>();
+  for (const date of [...new Set(orders.map((o) => o.order_date))]) {
+    for (const o of (await showOrders(db, { date, mioBin: opts.mio })).orders) shown.set(o.id, o);
+  }
+  const marks = new Map([...shown.values()].flatMap((o) => o.lines.map((l) => [l.ref, l] as const)));
   const byOrder = new Map<number, PaymentOrderLine[]>();
   for (const l of lines) {
     const list = byOrder.get(Number(l.order_id)) ?? [];
@@ -55,6 +62,8 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
       amount: formatAmount(l.amount),
       service_month: l.service_month,
       kind: l.kind,
+      new_details: marks.get(l.ref)?.new_details ?? false,
+      returned_before: marks.get(l.ref)?.returned_before ?? false,
     });
     byOrder.set(Number(l.order_id), list);
   }
@@ -72,6 +81,10 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
       order_kind: o.kind,
       total: formatAmount(o.total),
       count: Number(o.line_count),
+      state: shown.get(Number(o.id))?.state ?? 'approved',
+      prepared_by: shown.get(Number(o.id))?.prepared_by ?? '',
+      decided_by: shown.get(Number(o.id))?.decided_by ?? null,
+      decided_on: shown.get(Number(o.id))?.decided_on ?? null,
       lines: byOrder.get(Number(o.id)) ?? [],
     })),
   };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
 import { manualItem } from '../jobs/planner.ts';
 import { enqueueItem, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { startCli, type CliProcess } from './support/cli.ts';
 import { count, freshDb, type TestDb } from './support/db.ts';

@@ -12,6 +12,7 @@ import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { approveOrders, exportOrders, ordersAwaitingApproval, rejectOrders, showOrders } from '../pipeline/orders/approval.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
+import { computeDeadlines } from '../pipeline/steps/check-deadlines/deadlines.ts';
 import { cli } from './support/cli.ts';
 import { counts, freshDb, type TestDb } from './support/db.ts';
 import { tempDir } from './support/files.ts';
@@ -51,6 +52,9 @@ describe('four eyes: pay prepares, a second operator approves or rejects (issue 
     const waiting = await ordersAwaitingApproval(t.db);
     expect(waiting.map((w) => w.number)).toEqual([1, 2, 3]);
     expect(waiting.reduce((a, w) => a + Number(w.total), 0).toFixed(2)).toBe(WORLD.demand);
+    // The payment deadline (2 working days after the money came: 03-19) is met by approval, not by preparing.
+    const payment = (await computeDeadlines(t.db, WORLD.payOn)).filter((d) => d.rule === 'payment');
+    expect(payment.map((d) => [d.due, d.status])).toEqual([1, 2, 3].map(() => ['2025-03-19', 'open']));
     // A re-run of pay writes nothing either.
     expect((await pay(t.db, { asOf: WORLD.payOn, operator: PAYER, outDir: out })).status).toBe('already-done');
     expect(readdirSync(out)).toEqual([]);
@@ -115,6 +119,8 @@ describe('four eyes: pay prepares, a second operator approves or rejects (issue 
     expect((await trialBalance(t.db)).balanced).toBe(true);
     const events = await t.db('payment_order_events').where({ status: 'approved' }).orderBy('id').select('operator', 'event_date');
     expect(events).toEqual([{ operator: APPROVER, event_date: '2025-03-19' }, { operator: APPROVER, event_date: '2025-03-19' }]);
+    const payment = (await computeDeadlines(t.db, '2025-03-19')).filter((d) => d.rule === 'payment');
+    expect(payment.map((d) => d.status).sort()).toEqual(['met', 'met', 'open']); // the rejected row is not paid yet
     const bytes = a.files.map((f) => readFileSync(f));
     // Approving again changes nothing and rewrites the same bytes; so does export.
     const before = await counts(t.db, TABLES);

@@ -29,7 +29,7 @@ import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { issueOrders } from '../pipeline/orders/issuing.ts';
 import { orderPain001 } from '../pipeline/orders/pain001.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { ledgerReport, paymentOrdersReport } from '../reports/payment-reports.ts';
 import { count, freshDb, type TestDb } from './support/db.ts';
 import { insertDemand, insertList, insertReturn } from './support/cycle-rows.ts';

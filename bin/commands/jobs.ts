@@ -165,6 +165,7 @@ function describeDemo(r: DemoResult): string {
     `Отчёты: ${r.files.length} файлов в ${rel(r.out_dir)} (${count(r.files, (f) => f.format)}); платёжные поручения pain.001 — ` +
       `${path.join(rel(r.out_dir), 'payment-orders')}.`,
   ];
+  if (r.approvals.length) lines.push('', 'Утверждение платёжных поручений вторым сотрудником:', ...r.approvals.map((n) => `  ${n}`));
   if (r.notes.length) lines.push('', 'Замечания:', ...r.notes.map((n) => `  ${n}`));
   if (r.exit_code) lines.push('', 'Демонстрация завершилась с ошибками (см. замечания).');
   return lines.join('\n');
@@ -404,6 +405,11 @@ export function registerJobs(program: Command, run: Command): void {
         lines.push('Возвраты, ожидающие новых реквизитов или возврата МИО:');
         if (!s.pending_returns.length) lines.push('  нет');
         for (const p of s.pending_returns) lines.push(`  МИО ${p.mio_bin}: ${p.returns} на ${p.amount}, самый ранний ${p.oldest_returned_on}`);
+        lines.push('Платёжные поручения, ожидающие утверждения вторым сотрудником:');
+        if (!s.awaiting_approval.length) lines.push('  нет');
+        for (const o of s.awaiting_approval) {
+          lines.push(`  № ${o.number} от ${o.date}: МИО ${o.mio_bin}, банк ${o.bik}, строк ${o.count}, сумма ${o.total}, подготовил ${o.prepared_by} — payouts orders approve --date ${o.date}`);
+        }
         ctx.print(lines.join('\n'), { queue: queueDoc, ...s });
       }),
     );

@@ -34,6 +34,8 @@ import { loadCalendar } from '../../pipeline/kernel/reference.ts';
 import { FORMS, MONTHLY_FORMS, type FormName } from '../../reports/registry.ts';
 import { dueOn } from '../planner.ts';
 import { runItems, type ItemResult } from '../runner.ts';
+import { stepFunction, type StepResolver } from '../steps.ts';
+import { approveOrders } from '../../pipeline/orders/approval.ts';
 import { demoSummary, type DemoSummary } from './summary.ts';
 import { DemoWorld, type DemoImport } from './world.ts';
 
@@ -45,6 +47,31 @@ export const DEMO_END = '2025-04-25';
 export const DEMO_MONTHS = ['2025-02', '2025-03'];
 export const DEFAULT_DEMO_DB_DIR = path.resolve('var', 'demo');
 export const DEFAULT_DEMO_OUT_DIR = path.resolve('out', 'demo');
+/** The demo's second operator: approves the orders its nightly pay prepared (four eyes). */
+export const DEMO_APPROVER = 'контролёр (демо)';
+
+/**
+ * The nightly steps of the demo, with one addition: after `pay` prepared orders, a second
+ * operator (DEMO_APPROVER) approves them the same day and their pain.001 files are written, as
+ * `payouts orders approve --operator …` does. Each approval is noted.
+ */
+function withApproval(outDir: string, notes: string[]): StepResolver {
+  return async (step) => {
+    const fn = await stepFunction(step);
+    if (step !== 'pay') return fn;
+    return async (db, opts) => {
+      const outcome = await fn(db, opts);
+      if (outcome.status !== 'done' || !outcome.summary.awaiting_approval) return outcome;
+      const approved = await approveOrders(db, { date: opts.asOf, asOf: opts.asOf, operator: DEMO_APPROVER, outDir });
+      notes.push(
+        `${opts.asOf}: платёжные поручения № ${approved.approved.map((o) => o.number).join(', ')} подготовил ${opts.operator}, ` +
+          `утвердил второй сотрудник «${DEMO_APPROVER}» (принцип «четырёх глаз»)`,
+      );
+      return outcome;
+    };
+  };
+}
+
 /** Marks a folder as the demo's own, so a later demo may wipe it. */
 export const DEMO_MARKER = '.payouts-demo';
 
@@ -78,6 +105,8 @@ export interface DemoResult extends DemoSummary {
   steps: ItemResult[];
   files: DemoFile[];
   notes: string[];
+  /** The approvals of the second operator (four eyes), one line per pay day with orders. */
+  approvals: string[];
   exit_code: number;
   elapsed_ms: number;
 }
@@ -133,10 +162,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const steps: ItemResult[] = [];
     const total = Math.round((Date.parse(DEMO_END) - Date.parse(DEMO_START)) / 86_400_000) + 1;
     let i = 0;
+    const approvals: string[] = [];
+    const resolve = withApproval(path.join(outDir, 'payment-orders'), approvals);
     for (let d = DEMO_START; d <= DEMO_END; d = addDays(d, 1), i++) {
       opts.onDay?.(d, i, total);
       await world.day(d);
-      steps.push(...(await runItems(db, dueOn(calendar, d), { operator: opts.operator, outDir: path.join(outDir, 'payment-orders') })));
+      steps.push(...(await runItems(db, dueOn(calendar, d), { operator: opts.operator, outDir: path.join(outDir, 'payment-orders'), resolve })));
     }
     const notes = [...world.notes];
     const files = await writeReports(db, outDir, DEMO_END, opts.formats ?? ['json', 'xlsx', 'pdf']);
@@ -159,6 +190,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       steps,
       files,
       notes,
+      approvals,
       ...summary,
       // The demo shows a clean cycle: a refused step, a rejected row or an unbalanced ledger is a failure.
       exit_code: problems.length || !summary.totals.ledger_balanced ? 1 : 0,

@@ -137,7 +137,8 @@ export async function approveOrders(db: Db, opts: ApproveOptions): Promise<Appro
   assertOutDir(outDir);
   const { approved, already } = await db.transaction(async (trx) => {
     await lockPipeline(trx);
-    const orders = await selected(trx, opts);
+    // A day without orders has nothing to approve (cron may call approve every day); a named order must exist.
+    const orders = opts.number === undefined ? await selectOrders(trx, opts) : await selected(trx, opts);
     const rejected = orders.filter((o) => o.state === 'rejected');
     if (opts.number !== undefined && rejected.length > 0) {
       throw new BusinessRuleError(

@@ -14,7 +14,13 @@ export const paymentOrderLineSchema = z.strictObject({
   amount,
   service_month: month,
   kind: z.enum(PAYMENT_LINE_KINDS),
+  /** Four eyes, for the approver: the provider was paid before to other bank details. */
+  new_details: z.boolean().optional(),
+  /** Four eyes, for the approver: a bank returned a payment to this provider before. */
+  returned_before: z.boolean().optional(),
 });
+
+export const PAYMENT_ORDER_STATES = ['prepared', 'approved', 'rejected'] as const;
 
 export const paymentOrderSchema = z.strictObject({
   number: ordinal,
@@ -29,6 +35,11 @@ export const paymentOrderSchema = z.strictObject({
   order_kind: z.enum(PAYMENT_ORDER_KINDS),
   total: amount,
   count,
+  /** Four eyes: prepared by pay, approved (the file is written) or rejected by a second operator. */
+  state: z.enum(PAYMENT_ORDER_STATES).optional(),
+  prepared_by: z.string().optional(),
+  decided_by: z.string().nullable().optional(),
+  decided_on: date.nullable().optional(),
   lines: z.array(paymentOrderLineSchema),
 });
 

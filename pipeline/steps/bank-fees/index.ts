@@ -13,6 +13,7 @@
 // shows the frozen figures for a МИО where the run happened (with frozen: true and the run's
 // as_of, so a return received after it does not move the signed figures), and computes them
 // live as of the report date otherwise. A late return appears in `report returns`.
+import { APPROVED_SQL } from '../../orders/issuing.ts';
 import type { Knex } from 'knex';
 import type { Db } from '../../kernel/db.ts';
 import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from '../../kernel/dates.ts';
@@ -116,6 +117,9 @@ export async function computeBankFeeReports(db: Q, month: string, asOf: string, 
       this.on('r.payment_line_id', '=', 'l.id').andOn('r.returned_on', '<=', db.raw('?', [asOf]));
     })
     .whereIn('l.kind', ['payout', 'repayment'])
+    // Four eyes: only lines that left ГК — their order approved, the line not rejected.
+    .where('l.rejected', false)
+    .whereRaw(APPROVED_SQL)
     .whereBetween('o.order_date', [firstDayOfMonth(month), lastDayOfMonth(month)])
     .where('o.order_date', '<=', asOf)
     .groupBy('l.mio_bin', 'm.name', 'l.bik', 'b.name', 'b.fee_per_payment', 'b.fee_percent', 'b.fee_min', 'b.fee_max')

@@ -20,7 +20,7 @@ import type { Db } from '../../../pipeline/kernel/db.ts';
 import { runImport, type ImportReport } from '../../../pipeline/imports/run-import.ts';
 import { buildLists } from '../../../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../../../pipeline/steps/form-demand/index.ts';
-import { pay } from '../../../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from '../approve.ts';
 import { refundUnsent } from '../../../pipeline/steps/refund-unsent/index.ts';
 import { reconcile } from '../../../pipeline/steps/reconcile/index.ts';
 import { computeBankFees } from '../../../pipeline/steps/bank-fees/index.ts';
