@@ -105,6 +105,8 @@ export function registerOrders(program: Command): void {
           ...pendingFilesText(r.pendingFiles, r.fileError, `payouts orders export --date ${r.date} --out ${opts.out}`),
         ];
         ctx.print(lines.join('\n'), {
+          // As a step reports itself: 'done' when this command approved orders, 'already-done' when there was nothing new.
+          status: r.approved.length > 0 ? 'done' : 'already-done',
           date: r.date,
           approved: r.approved,
           already: r.already,
