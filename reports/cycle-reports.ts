@@ -8,6 +8,7 @@
 import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { contributionRegisters } from '../pipeline/contributions.ts';
+import { requireDocumentRequisites } from '../pipeline/requisites/index.ts';
 import { demandFunding } from '../pipeline/rules/demand-funding.ts';
 import type { ContributionRegisterDoc, Demand, ListDivision, ListRow, ListTotals } from '../schemas/reports/index.ts';
 import type { ReportBuilder, ReportOptions } from './registry.ts';
@@ -226,15 +227,17 @@ export const contributionsReport: ReportBuilder<'contributions'> = async (db, op
   if (opts.mio) q.where('l.mio_bin', opts.mio);
   const rows: { mio_bin: string; mio_name: string; opv_count: number; opv: string; osms_count: number; osms: string; so_count: number; so: string }[] = await q;
 
+  // The registers leave ГК: built from sample requisites only where samples are allowed (marked).
+  const site = await requireDocumentRequisites(db, 'Реестры взносов');
   const registers = new Map<string, ContributionRegisterDoc[]>();
-  for (const r of await contributionRegisters(db, month, { mio: opts.mio })) {
+  for (const r of await contributionRegisters(db, month, { mio: opts.mio, requisites: site })) {
     const list = registers.get(r.mio.bin) ?? [];
     list.push({
       kind: r.kind,
       knp: r.knp,
       payer: { bin: r.mio.bin, name: r.mio.name, bik: r.mio.bik, iban: r.mio.iban },
       receiver: { bin: r.receiver.bin, name: r.receiver.name, bik: r.receiver.bik, iban: r.receiver.iban, kbe: r.receiver.kbe },
-      persons: r.persons.map((p) => ({ iin: p.iin, name: p.name, period: p.period, rows: p.rows, amount: p.amount })),
+      persons: r.persons.map((p) => ({ iin: p.iin, name: p.name, birth_date: p.birth_date, period: p.period, rows: p.rows, amount: p.amount })),
       count: r.count,
       total: r.total,
     });
@@ -246,6 +249,7 @@ export const contributionsReport: ReportBuilder<'contributions'> = async (db, op
   return {
     form: 'contributions',
     month,
+    sample: site.sample,
     mios: rows.map((r) => ({
       mio_bin: r.mio_bin,
       mio_name: r.mio_name,
