@@ -5,13 +5,16 @@
 // and then marked «ОБРАЗЕЦ». Outside: `pay` issues its orders, writes no pain.001 and says so
 // (exit 0); after the import the same writing function writes them with the site's payer account.
 //
-// World: one МИО, one assistant P1 (act R-1 for 2025-01, ЛСИ «Получатель N»), a demand of 47 196.16
-// formed 2025-02-15 and funded 2025-02-18 by 47 196.16; pay 2025-02-19 → order № 1, one line.
+// World: one МИО, one assistant P1 with two acts for 2025-01 (R-1 and R-2, two ЛСИ «Получатель N»),
+// G 53 632.00 each, ОПВ 5 363.20, ОСМС 1 072.64 → provider sum 47 196.16 each; a demand of
+// 94 392.32 formed 2025-02-15 and funded 2025-02-18; pay 2025-02-19 → order № 1 with two lines.
 // (The `orders export` test is added when the orders work lands: it calls writeOrderFiles too.)
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOrderFiles } from '../pipeline/orders/files.ts';
+import { initialsOf, kbeOf, purposeText } from '../pipeline/orders/pain001.ts';
+import { paymentOrdersReport } from '../reports/payment-reports.ts';
 import {
   ALLOW_SAMPLE_ENV,
   checkRequisites,
@@ -68,14 +71,17 @@ beforeAll(async () => {
   dir = tempDir('payouts-requisites-');
   await seedMio(t.db, { mio_bin: A });
   await seedProvider(t.db, { provider_id: P1, kind: 'assistant', name: 'Ахметова Айгерим Болатовна', bik: BANKS.halyk.bik });
-  const [l1] = await insertList(t.db, {
+  const [l1, l2] = await insertList(t.db, {
     mioBin: A,
     month: '2025-02',
     builtOn: '2025-02-14',
-    rows: [{ providerId: P1, serviceMonth: '2025-01', actNo: 'R-1', receivedOn: '2025-02-03', guaranteed: '53632.00', opv: '5363.20', osms: '1072.64' }],
+    rows: [
+      { providerId: P1, serviceMonth: '2025-01', actNo: 'R-1', receivedOn: '2025-02-03', guaranteed: '53632.00', opv: '5363.20', osms: '1072.64' },
+      { providerId: P1, serviceMonth: '2025-01', actNo: 'R-2', receivedOn: '2025-02-03', guaranteed: '53632.00', opv: '5363.20', osms: '1072.64' },
+    ],
   });
-  await insertDemand(t.db, { mioBin: A, month: '2025-02', formedOn: '2025-02-15', listRowIds: [l1] });
-  const r = await importTransfers(t.db, '2025-02-18', [{ mio_bin: A, pp_no: '1', pp_date: '2025-02-18', amount: '47196.16' }]);
+  await insertDemand(t.db, { mioBin: A, month: '2025-02', formedOn: '2025-02-15', listRowIds: [l1, l2] });
+  const r = await importTransfers(t.db, '2025-02-18', [{ mio_bin: A, pp_no: '1', pp_date: '2025-02-18', amount: '94392.32' }]);
   expect(r.rejected).toEqual([]);
 });
 afterAll(async () => {
@@ -111,9 +117,27 @@ describe('the samples of reference/', () => {
       const r = await documentRequisites(t.db, 'Реестр');
       expect(r.ok).toBe(false);
       expect(!r.ok && r.refusal).toMatch(/^Реестр не записаны: реквизиты площадки не загружены.*payouts import requisites ФАЙЛ/s);
+      // The register of payment orders is refused the same way (exit 4).
+      await expect(paymentOrdersReport(t.db, { month: '2025-02', asOf: '2025-02-28' })).rejects.toMatchObject({ rule: 'sample-requisites', exitCode: 4 });
     } finally {
       process.env[ALLOW_SAMPLE_ENV] = saved;
     }
+  });
+});
+
+describe('КБе and the payment purpose (DOMAIN §6, §7)', () => {
+  it('КБе: a natural person and an ИП 19, a legal entity its sector (default 8: 18), a МИО 12', () => {
+    expect([kbeOf('assistant'), kbeOf('entrepreneur'), kbeOf('legal_entity'), kbeOf('legal_entity', '7'), kbeOf('mio')]).toEqual(['19', '19', '18', '17', '12']);
+  });
+
+  it('names the act, the service month and the ЛСИ by initials; a long act number is cut to fit 140 characters with the codes', () => {
+    expect(initialsOf('Иванова Айгуль Маратовна')).toBe('И.А.М.');
+    const line = { service_month: '2025-03', provider_id: P1, act_no: 'АВР-17', pwd_name: 'Иванова Айгуль Маратовна' };
+    expect(purposeText('payout', line)).toBe('Возмещение стоимости услуг индивидуального помощника по акту № АВР-17 за 03.2025, ЛСИ И.А.М.');
+    expect(purposeText('to_mio', line)).toBe(`Возврат невыплаченного возмещения по акту № АВР-17 за 03.2025, поставщик ${P1}`);
+    const long = purposeText('repayment', { ...line, act_no: 'Х'.repeat(100) });
+    expect([...long].length).toBe(140 - ' КНП 119 КБе 19'.length);
+    expect(long).toMatch(/по акту № Х+… за 03\.2025, ЛСИ И\.А\.М\.$/);
   });
 });
 
@@ -131,7 +155,7 @@ describe('pay with sample requisites outside the demo, then import requisites', 
     expect(r.stdout).toContain('payouts import requisites ФАЙЛ');
     expect(r.stdout).toContain('payouts orders export --date ДАТА');
     expect(await count(t.db, 'payment_orders')).toBe(1);
-    expect(await count(t.db, 'payment_lines')).toBe(1);
+    expect(await count(t.db, 'payment_lines')).toBe(2);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
@@ -206,9 +230,19 @@ describe('pay with sample requisites outside the demo, then import requisites', 
       const doc = parsePain001(xml);
       expect(doc.debtor).toMatchObject({ bin: GK_BIN, iban: GK_IBAN, bik: 'GCVPKZ2A' });
       expect(xml).not.toContain('ОБРАЗЕЦ');
-      expect(doc.transactions.map((x) => [x.amount, x.creditor.kbe, x.knp, x.remittance])).toEqual([
-        ['47196.16', '19', '119', expect.stringMatching(/^Возмещение стоимости услуг индивидуального помощника по акту № R-1 за 01\.2025, ЛСИ П\.\d+\.$/)],
+      // One provider, two acts: two lines that say which act and which ЛСИ each pays.
+      expect(doc.transactions.map((x) => [x.amount, x.creditor.idNumber, x.creditor.kbe, x.knp, x.remittance])).toEqual([
+        ['47196.16', P1, '19', '119', expect.stringMatching(/^Возмещение стоимости услуг индивидуального помощника по акту № R-1 за 01\.2025, ЛСИ П\.\d+\.$/)],
+        ['47196.16', P1, '19', '119', expect.stringMatching(/^Возмещение стоимости услуг индивидуального помощника по акту № R-2 за 01\.2025, ЛСИ П\.\d+\.$/)],
       ]);
+      expect(doc.transactions[0].remittance).not.toBe(doc.transactions[1].remittance);
+      // The register shows the same per line, with the payer's account and the КНП.
+      const register = await paymentOrdersReport(t.db, { month: '2025-02', asOf: '2025-02-28' });
+      expect(register.sample).toBe(false);
+      expect(register.orders[0]).toMatchObject({ payer: { bin: GK_BIN, iban: GK_IBAN, bik: 'GCVPKZ2A' }, knp: '119', count: 2 });
+      expect(register.orders[0].lines.map((l) => [l.ref, l.act_no, l.kbe, l.purpose])).toEqual(
+        doc.transactions.map((x, i) => [x.endToEndId, `R-${i + 1}`, '19', x.remittance]),
+      );
       // The same bytes when written again.
       expect(readFileSync((await writeOrderFiles(t.db, ids, out))[0], 'utf8')).toBe(xml);
     } finally {
