@@ -303,8 +303,17 @@ describe('demand and the demand request', () => {
     expect(l.rows).toEqual([[1, 'январь 2025 г.', 3, '149311.49']]);
     const below = textsBelow(letter, l.dataEnd);
     expect(below).toContain('Сумма потребности: 149 311,49 (Сто сорок девять тысяч триста одиннадцать тенге 49 тиын)');
-    expect(below).toContain('Срок направления заявки: 17.02.2025.');
+    // No internal deadline in a letter that leaves ГК; ГК's account to transfer to (DOMAIN §6).
+    expect(below.some((x) => x.startsWith('Срок направления заявки'))).toBe(false);
     expect(below.some((x) => x.includes('не позднее 19.02.2025'))).toBe(true);
+    const payee = docs.demand.payee as { bin: string; iban: string };
+    expect(below).toContain(
+      `Реквизиты для перечисления: НАО «Государственная корпорация «Правительство для граждан»», БИН ${payee.bin}, ИИК ${payee.iban}, БИК GCVPKZ2A, КБе 11, КНП 119.`,
+    );
+    // Dated the request's date (formed Saturday 15.02, sent Monday 17.02), with its outgoing number; marked as a sample.
+    const request = arr(docs.demand.demands).find((d) => d.mio_bin === w.A.mio_bin)!;
+    expect(forms.demand[1].document.period).toBe(`Исх. № ${request.request_no} от 17.02.2025`);
+    expect(forms.demand[1].document.form).toMatch(/^ОБРАЗЕЦ — реквизиты не загружены/);
     expect(below).toContain('НАО «Государственная корпорация «Правительство для граждан»»');
     // A long line spans the table and wraps inside it, so that it prints within the page.
     let ask = 0;
