@@ -30,8 +30,9 @@ import { cli } from './support/cli.ts';
 import { insertDemand, insertList } from './support/cycle-rows.ts';
 import { count, freshDb, type TestDb } from './support/db.ts';
 import { tempDir } from './support/files.ts';
-import { synthBin, synthIban, validId } from './support/ids.ts';
-import { importTransfers } from './support/imports.ts';
+import { synthBin, synthIban, synthIin, validId } from './support/ids.ts';
+import { importFile, importTransfers } from './support/imports.ts';
+import { writeCsv } from './support/csv.ts';
 import { parsePain001 } from './support/pain001-parser.ts';
 import { BANKS, seedMio, seedProvider } from './support/world.ts';
 
@@ -128,6 +129,27 @@ describe('the samples of reference/', () => {
 describe('КБе and the payment purpose (DOMAIN §6, §7)', () => {
   it('КБе: a natural person and an ИП 19, a legal entity its sector (default 8: 18), a МИО 12', () => {
     expect([kbeOf('assistant'), kbeOf('entrepreneur'), kbeOf('legal_entity'), kbeOf('legal_entity', '7'), kbeOf('mio')]).toEqual(['19', '19', '18', '17', '12']);
+  });
+
+  it('a legal entity carries its sector from the providers file (empty: 8); a person or an ИП is a household', async () => {
+    const file = writeCsv(dir, 'providers.csv', ['provider_id', 'kind', 'name', 'bik', 'iban', 'registered_on', 'sector'], [
+      [synthBin(), 'legal_entity', 'ТОО «Сектор семь»', BANKS.halyk.bik, synthIban('601'), '2024-01-10', '7'],
+      [synthBin(), 'legal_entity', 'ОФ «По умолчанию»', BANKS.halyk.bik, synthIban('601'), '2024-01-10', ''],
+      [synthIin(), 'assistant', 'Помощник С Сектором', BANKS.halyk.bik, synthIban('601'), '2024-01-10', '5'],
+      [synthBin(), 'legal_entity', 'ОО «Две цифры»', BANKS.halyk.bik, synthIban('601'), '2024-01-10', '77'],
+    ]);
+    const r = await importFile(t.db, 'providers', file, { asOf: '2025-02-01' });
+    expect([r.accepted, r.rejected]).toEqual([2, 2]);
+    expect(r.errors.map((e) => [e.row, e.field])).toEqual([
+      [4, 'sector'],
+      [5, 'sector'],
+    ]);
+    expect(r.errors[0].reason).toContain('сектор 9 (КБе 19)');
+    const stored = await t.db('providers').whereIn('name', ['ТОО «Сектор семь»', 'ОФ «По умолчанию»']).orderBy('name').select('name', 'sector');
+    expect(stored.map((p) => [p.name, p.sector, kbeOf('legal_entity', p.sector)])).toEqual([
+      ['ОФ «По умолчанию»', null, '18'],
+      ['ТОО «Сектор семь»', 7, '17'],
+    ]);
   });
 
   it('names the act, the service month and the ЛСИ by initials; a long act number is cut to fit 140 characters with the codes', () => {
