@@ -132,10 +132,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   writeFileSync(path.join(outDir, DEMO_MARKER), 'Папка создана командой payouts demo и очищается при следующем запуске.\n');
   // Always the embedded database: a demo never touches DATABASE_URL's.
   const db = connect({ url: '', pgliteDir: dbDir });
-  // The demo runs on the sample requisites of reference/ (every document built on them is
-  // marked «ОБРАЗЕЦ»): it allows them for itself, for its own run only.
-  const allowSamples = process.env.PAYOUTS_ALLOW_SAMPLE_REQUISITES;
-  process.env.PAYOUTS_ALLOW_SAMPLE_REQUISITES = '1';
   try {
     await migrate(db);
     const calendar = await loadCalendar(db);
@@ -175,8 +171,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       elapsed_ms: Date.now() - started,
     };
   } finally {
-    if (allowSamples === undefined) delete process.env.PAYOUTS_ALLOW_SAMPLE_REQUISITES;
-    else process.env.PAYOUTS_ALLOW_SAMPLE_REQUISITES = allowSamples;
     await db.destroy();
   }
 }
