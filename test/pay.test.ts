@@ -310,8 +310,14 @@ describe('pay through a two-month scenario', () => {
         amount: '47196.16',
         service_month: '2025-01',
         kind: 'payout',
+        // The act, the КБе and the purpose of its pain.001 line (DOMAIN §6).
+        act_no: 'A-1',
+        kbe: '19',
+        purpose: 'Возмещение стоимости услуг индивидуального помощника по акту № A-1 за 01.2025, ЛСИ П.1.',
       },
     ]);
+    expect(feb.orders[0]).toMatchObject({ payer: { bik: 'GCVPKZ2A', iban: 'KZ41009GK00000000001' }, knp: '119' });
+    expect(feb.sample).toBe(true);
     const mar = await paymentOrdersReport(t.db, { month: '2025-03', mio: A, asOf: '2025-03-31' });
     expect(mar.orders.map((o) => o.lines.map((l) => [l.ref, l.kind, l.service_month]))).toEqual([
       [
