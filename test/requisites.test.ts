@@ -181,6 +181,20 @@ describe('pay with sample requisites outside the demo, then import requisites', 
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
+  it('the demand request and the contributions registers are refused the same way (exit 4), nothing written', async (ctx) => {
+    if (!t.url) ctx.skip();
+    const regs = path.join(dir, 'registers');
+    const [request, contributions] = await Promise.all([
+      payouts(['report', 'demand', '--month', '2025-02', '--format', 'pdf', '--out', regs]),
+      payouts(['run', 'contributions', '--month', '2025-02', '--out', regs]),
+    ]);
+    expect([request.code, contributions.code]).toEqual([4, 4]);
+    expect(request.stderr).toContain('Заявки о сумме потребности не записаны: реквизиты площадки не загружены');
+    expect(contributions.stderr).toContain('Реестры и платёжные поручения взносов не записаны');
+    expect(contributions.stderr).toContain('payouts import requisites ФАЙЛ');
+    expect(existsSync(regs) ? readdirSync(regs) : []).toEqual([]);
+  });
+
   it('a bad requisites file is refused field by field (exit 2), nothing stored', async (ctx) => {
     if (!t.url) ctx.skip();
     const good = siteDocument();
