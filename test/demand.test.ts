@@ -192,6 +192,12 @@ describe('form-demand 2025-02', () => {
     const requests = await t.db('notifications').where({ channel: 'mio' }).orderBy('recipient');
     expect(requests.map((n) => n.dedupe_key).sort()).toEqual([`demand:2025-02:${A.mio_bin}`, `demand:2025-02:${B.mio_bin}`].sort());
     expect(requests.find((n) => n.recipient === A.mio_bin)!.payload).toMatchObject({ amount: '136697.24', request_due: '2025-02-17', funding_due: '2025-02-19' });
+    // The request as sent: its date (Monday 17th for a Saturday formation) and its outgoing number.
+    const numberOf = (bin: string) => (A.mio_bin < B.mio_bin) === (bin === A.mio_bin) ? 1 : 2;
+    for (const n of requests) {
+      expect(n.payload).toMatchObject({ request_on: '2025-02-17', request_no: numberOf(n.recipient) });
+      expect(n.payload.text).toMatch(new RegExp(`^Заявка о сумме потребности № ${numberOf(n.recipient)} от 2025-02-17 за 2025-02: `));
+    }
     expect(await count(t.db, 'ledger_entries')).toBe(2); // only the two lists
     expect((await trialBalance(t.db)).balanced).toBe(true);
   });

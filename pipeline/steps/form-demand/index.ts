@@ -88,13 +88,14 @@ export async function formDemand(db: Db, opts: StepOptions): Promise<StepOutcome
       const run = { month, asOf, runId, dates: demandDates(asOf, calendar) };
 
       const formed = await demandsByMio(trx);
-      const demandIds = await insertDemands(trx, run, formed, requestOn(asOf, calendar));
+      const requestDate = requestOn(asOf, calendar);
+      const demandIds = await insertDemands(trx, run, formed, requestDate);
       faultPoint('form-demand.after-demands');
       const total = formed.reduce((a, d) => a + d.rows, 0);
       await insertDemandRows(trx, run, total);
       faultPoint('form-demand.rows-half');
       const demands: FormedDemand[] = formed.map((d) => ({ ...d, demand_id: demandIds.get(d.mio_bin)! }));
-      await queueRequests(trx, run, demands);
+      await queueRequests(trx, run, demands, requestDate);
       faultPoint('form-demand.after-requests');
 
       return {

@@ -63,9 +63,15 @@ export async function insertDemandRows(trx: Trx, run: DemandRun, expected: numbe
   if (Number(rowCount) !== expected) throw new Error(`form-demand: wrote ${rowCount} demand rows of ${expected}`);
 }
 
-/** The request (заявка о сумме потребности) to each МИО, through the outbox. */
-export async function queueRequests(trx: Trx, run: DemandRun, demands: FormedDemand[]): Promise<void> {
+/** The request (заявка о сумме потребности) to each МИО, through the outbox, with its date and outgoing number. */
+export async function queueRequests(trx: Trx, run: DemandRun, demands: FormedDemand[], requestOnDate: IsoDate): Promise<void> {
   const { month, asOf, dates } = run;
+  const numbers = new Map<string, number>(
+    (await trx('demands').where({ run_id: run.runId }).select('mio_bin', 'request_no')).map((d: { mio_bin: string; request_no: number }) => [
+      d.mio_bin,
+      Number(d.request_no),
+    ]),
+  );
   await insertInChunks(
     trx,
     'notifications',
@@ -82,8 +88,10 @@ export async function queueRequests(trx: Trx, run: DemandRun, demands: FormedDem
         rows: d.rows,
         periods: d.periods,
         ...dates,
+        request_on: requestOnDate,
+        request_no: numbers.get(d.mio_bin) ?? null,
         text:
-          `Заявка о сумме потребности за ${month}: ${d.amount} тенге (${d.rows} строк). ` +
+          `Заявка о сумме потребности № ${numbers.get(d.mio_bin)} от ${requestOnDate} за ${month}: ${d.amount} тенге (${d.rows} строк). ` +
           `Просим перечислить средства не позднее ${dates.funding_due}.`,
       },
       created_on: asOf,
