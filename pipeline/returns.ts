@@ -20,16 +20,9 @@ import { faultPoint } from './kernel/faults.ts';
 import { insertInChunks } from './kernel/bulk.ts';
 import { orderMessageId } from './orders/numbering.ts';
 import { APPROVED_SQL } from './orders/issuing.ts';
+import type { ReturnRow } from '../schemas/returns.ts';
 
-export interface ReturnRow {
-  payment_ref: string;
-  amount: string;
-  returned_on: string;
-  reason_code: string;
-  reason_text: string;
-  /** The pain.001 message the return is about (pain.002 OrgnlMsgId); '' or absent when not given. */
-  message_id?: string;
-}
+export type { ReturnRow };
 
 export interface ReturnsContext {
   batchId: number;

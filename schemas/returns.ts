@@ -24,8 +24,8 @@ export interface ReturnRow {
   reason_code: string;
   /** '' when the file gives none. */
   reason_text: string;
-  /** The original message id (pain.002 OrgnlMsgId); '' when the file gives none. */
-  message_id: string;
+  /** The original message id (pain.002 OrgnlMsgId); '' or absent when the file gives none. */
+  message_id?: string;
 }
 
 export const returnSchema = {

@@ -21,12 +21,13 @@ function monthStepAsOf(ctx: CliContext, step: 'reconcile' | 'bank-fees', month: 
 type Summary = Record<string, unknown>;
 const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
-export function describeRefundUnsent(s: Summary, files: string[] = []): string {
+export function describeRefundUnsent(s: Summary, files: string[] = [], filesRefused: string | null = null): string {
   const lines = [`  возвратов направлено в МИО: ${s.returns ?? 0} на сумму ${s.amount ?? '0.00'}`];
   for (const o of list<Summary>(s.orders)) {
     lines.push(`    платёжное поручение № ${o.number}: МИО ${o.mio_bin}, строк ${o.count}, сумма ${o.total}`);
   }
   for (const f of files) lines.push(`  файл ${f}`);
+  if (filesRefused) lines.push(`  ${filesRefused}`);
   return lines.join('\n');
 }
 
@@ -69,7 +70,7 @@ export function registerCloseSteps(run: Command): void {
       withContext(cmd, async (ctx) => {
         const outcome = await refundUnsent(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
         printStepOutcome(ctx, 'refund-unsent', ctx.asOf, outcome, (s) =>
-          [describeRefundUnsent(s, outcome.files), ...pendingFilesText(outcome.pendingFiles, outcome.fileError, `payouts orders export --date ${ctx.asOf} --out ${opts.out}`)].join('\n'),
+          [describeRefundUnsent(s, outcome.files, outcome.filesRefused), ...pendingFilesText(outcome.pendingFiles, outcome.fileError, `payouts orders export --date ${ctx.asOf} --out ${opts.out}`)].join('\n'),
         );
       }),
     );
@@ -110,7 +111,7 @@ export function registerCloseSteps(run: Command): void {
 
   run
     .command('check-deadlines')
-    .description('проверка сроков (DOMAIN.md §9) на дату --as-of: соблюдённые, в работе и нарушенные; сохраняется')
+    .description('проверка сроков (docs/deadlines.md) на дату --as-of: соблюдённые, в работе и нарушенные; сохраняется')
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
     .action(async (opts: { dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {

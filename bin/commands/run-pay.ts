@@ -17,7 +17,14 @@ interface PaySummary {
   date?: string;
 }
 
-export function describePay(summary: Record<string, unknown>, files: string[] = [], pending: string[] = [], error: string | null = null, outDir = DEFAULT_ORDERS_DIR): string {
+export function describePay(
+  summary: Record<string, unknown>,
+  files: string[] = [],
+  filesRefused: string | null = null,
+  pending: string[] = [],
+  error: string | null = null,
+  outDir = DEFAULT_ORDERS_DIR,
+): string {
   const s = summary as PaySummary;
   const lines = [
     `  выплаты: ${s.payouts?.count ?? 0} на сумму ${s.payouts?.amount ?? '0.00'}`,
@@ -38,6 +45,7 @@ export function describePay(summary: Record<string, unknown>, files: string[] = 
     );
   }
   for (const f of files) lines.push(`  файл ${f}`);
+  if (filesRefused) lines.push(`  ${filesRefused}`);
   lines.push(...pendingFilesText(pending, error, `payouts orders export --date ${s.date} --out ${outDir}`));
   return lines.join('\n');
 }
@@ -54,7 +62,7 @@ export function registerPaySteps(run: Command): void {
     .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const outcome = await pay(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
-        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files, outcome.pendingFiles, outcome.fileError, opts.out));
+        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files, outcome.filesRefused, outcome.pendingFiles, outcome.fileError, opts.out));
       }),
     );
 }

@@ -1,6 +1,9 @@
 // The bank files of payment orders: each order's pain.001 (pipeline/orders/pain001.ts) written
 // to payment-order_<year>-<number>.xml after the step that issued it has committed, from the
 // committed rows, so any file can be written again (`payouts orders export`) with the same bytes.
+// The payer is ГК's account of the site requisites in force (pipeline/requisites/): with the
+// samples of reference/ the files are written only where samples are allowed, and marked
+// «ОБРАЗЕЦ»; elsewhere the orders stay issued and the step says how to write their files later.
 import { accessSync, closeSync, constants, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -11,7 +14,7 @@ import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
 import { UsageError } from '../kernel/errors.ts';
 import { APPROVED_SQL, type OrderKind } from './issuing.ts';
 import { orderHeaders, orderKnp, orderLines, pain001Of, type OrderLineRow, type OrderRow } from './pain001.ts';
-import { loadStateCorporation } from './state-corporation.ts';
+import { documentRequisites, requireDocumentRequisites, type RequisitesInForce } from '../requisites/index.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -74,6 +77,8 @@ export interface FilesOutcome {
   pending: string[];
   /** Why they could not be written; null when every file was written. */
   error: string | null;
+  /** The Russian refusal when the requisites in force are samples and samples are not allowed. */
+  refused: string | null;
 }
 
 /** Characters gathered per write call: an order's document goes to its file in pieces of this size. */
@@ -152,13 +157,14 @@ function writeAtomically(file: string, msg: Pain001Message): void {
  * are read for several orders at once (bounded), not one query per order, one read ahead: the
  * next read runs in the database while this one's documents are built and written.
  */
-export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string): Promise<string[]> {
+export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string, requisites?: RequisitesInForce): Promise<string[]> {
   if (orderIds.length === 0) return [];
+  const site = requisites ?? (await requireDocumentRequisites(db, ORDER_FILES, WRITE_LATER));
   const orders = (await orderHeaders(db)
     .whereRaw('o.id = any(?::bigint[])', [orderIds])
     .orderBy([{ column: 'o.year' }, { column: 'o.number' }])) as OrderRow[];
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  const gk = loadStateCorporation();
+  const gk = site.requisites.state_corporation;
   const knp = new Map<string, string>();
   for (const kind of new Set(orders.map((o) => o.kind))) knp.set(kind, await orderKnp(db, kind));
   const batches = readBatches(orders);
@@ -174,12 +180,23 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
     if (b + 1 < batches.length) next = readAhead(batches[b + 1]);
     for (const o of batches[b]) {
       const file = path.join(outDir, orderFileName(o.year, o.number));
-      writeAtomically(file, pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!));
+      writeAtomically(file, pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!, site.sample));
       files.push(file);
     }
   }
   removeStaleTemps(...files);
   return files;
+}
+
+/** What the files are, for the refusal with sample requisites. */
+const ORDER_FILES = 'Файлы pain.001 платёжных поручений';
+const WRITE_LATER = 'запишите файлы выписанных поручений: payouts orders export --date ДАТА';
+
+/** The files a step wrote for its orders, or why none were written although orders were issued. */
+export interface RunOrderFiles {
+  files: string[];
+  /** The Russian refusal when the requisites in force are samples and samples are not allowed. */
+  refused: string | null;
 }
 
 /**
@@ -190,13 +207,17 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
 export async function writeCommittedOrderFiles(db: Q, orderIds: number[], outDir: string, committed: string): Promise<FilesOutcome> {
   try {
     faultPoint(committed); // committed, the pain.001 files not yet written
-    if (orderIds.length === 0) return { files: [], pending: [], error: null };
-    return { files: await writeOrderFiles(db, orderIds, outDir), pending: [], error: null };
+    if (orderIds.length === 0) return { files: [], pending: [], error: null, refused: null };
+    // With sample requisites where samples are not allowed no file is written: the orders stay
+    // committed and `refused` says how to write them later.
+    const site = await documentRequisites(db, ORDER_FILES, WRITE_LATER);
+    if (!site.ok) return { files: [], pending: [], error: null, refused: site.refusal };
+    return { files: await writeOrderFiles(db, orderIds, outDir, site), pending: [], error: null, refused: null };
   } catch (err) {
     const orders = (await db('payment_orders').whereRaw('id = any(?::bigint[])', [orderIds]).orderBy([{ column: 'year' }, { column: 'number' }])
       .select('year', 'number')) as { year: number; number: number }[];
     const pending = orders.map((o) => path.join(outDir, orderFileName(Number(o.year), Number(o.number))));
-    return { files: [], pending, error: (err as Error).message };
+    return { files: [], pending, error: (err as Error).message, refused: null };
   }
 }
 
@@ -213,7 +234,7 @@ export async function writeRunOrderFiles(
   outDir: string | undefined,
   committed: string,
 ): Promise<FilesOutcome> {
-  if (outcome.status === 'dry-run') return { files: [], pending: [], error: null };
+  if (outcome.status === 'dry-run') return { files: [], pending: [], error: null, refused: null };
   const ids = (await db('payment_orders as o').where({ 'o.run_id': outcome.runId, 'o.kind': kind }).whereRaw(APPROVED_SQL).select('o.id')).map(
     (r: { id: number | string }) => Number(r.id),
   );

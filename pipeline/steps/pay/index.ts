@@ -47,7 +47,7 @@ export interface PayResult {
 }
 
 /** The outcome and the files: written, and still to write after a failed write (the step is committed). */
-export type PayOutcome = StepOutcome<PayResult> & { files: string[]; pendingFiles: string[]; fileError: string | null };
+export type PayOutcome = StepOutcome<PayResult> & { files: string[]; pendingFiles: string[]; fileError: string | null; filesRefused: string | null };
 
 function summarize(r: PayResult): Record<string, unknown> {
   return {
@@ -118,5 +118,5 @@ export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
     },
   });
   const written = await writeRunOrderFiles(db, outcome, 'provider', opts.outDir, 'pay.committed');
-  return Object.assign(outcome, { files: written.files, pendingFiles: written.pending, fileError: written.error });
+  return Object.assign(outcome, { files: written.files, pendingFiles: written.pending, fileError: written.error, filesRefused: written.refused });
 }

@@ -45,7 +45,7 @@ export interface RefundUnsentResult {
   returns: UnsentReturn[];
 }
 
-export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[]; pendingFiles: string[]; fileError: string | null };
+export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[]; pendingFiles: string[]; fileError: string | null; filesRefused: string | null };
 
 /**
  * Returns still unpaid on `date` whose send-back deadline is on or before it. Lines of the run
@@ -156,5 +156,5 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
     }),
   });
   const written = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
-  return Object.assign(outcome, { files: written.files, pendingFiles: written.pending, fileError: written.error });
+  return Object.assign(outcome, { files: written.files, pendingFiles: written.pending, fileError: written.error, filesRefused: written.refused });
 }
