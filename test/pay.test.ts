@@ -316,9 +316,13 @@ describe('pay through a two-month scenario', () => {
         act_no: 'A-1',
         kbe: '19',
         purpose: 'Возмещение стоимости услуг индивидуального помощника по акту № A-1 за 01.2025, ЛСИ П.1.',
+        // Four eyes: the approver's marks (a first payment: no earlier details, no return before).
+        new_details: false,
+        returned_before: false,
       },
     ]);
     expect(feb.orders[0]).toMatchObject({ payer: { bik: 'GCVPKZ2A', iban: 'KZ41009GK00000000001' }, knp: '119' });
+    expect(feb.orders[0]).toMatchObject({ state: 'approved', prepared_by: 'кассир', decided_by: 'контролёр', decided_on: '2025-02-19' });
     expect(feb.sample).toBe(true);
     const mar = await paymentOrdersReport(t.db, { month: '2025-03', mio: A, asOf: '2025-03-31' });
     expect(mar.orders.map((o) => o.lines.map((l) => [l.ref, l.kind, l.service_month]))).toEqual([

@@ -102,6 +102,7 @@ export function registerOrders(program: Command): void {
           ...r.approved.map(orderLine),
           ...(r.already.length > 0 ? [`  утверждены ранее: ${r.already.map((o) => `№ ${o.number}`).join(', ')}`] : []),
           ...r.files.map((f) => `  файл ${f}`),
+          ...(r.filesRefused ? [`  ${r.filesRefused}`] : []),
           ...pendingFilesText(r.pendingFiles, r.fileError, `payouts orders export --date ${r.date} --out ${opts.out}`),
         ];
         ctx.print(lines.join('\n'), {
@@ -112,6 +113,7 @@ export function registerOrders(program: Command): void {
           already: r.already,
           files: r.files,
           pending_files: r.pendingFiles,
+          files_refused: r.filesRefused,
           ...(r.pendingFiles.length ? { export_command: `payouts orders export --date ${r.date} --out ${opts.out}` } : {}),
         });
       }),

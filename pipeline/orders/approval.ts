@@ -122,6 +122,8 @@ export interface ApproveOutcome {
   /** Files still to be written after a failed write: `payouts orders export` writes them. */
   pendingFiles: string[];
   fileError: string | null;
+  /** Why no file was written (sample requisites where samples are not allowed); the approval stands. */
+  filesRefused: string | null;
 }
 
 /**
@@ -187,7 +189,7 @@ export async function approveOrders(db: Db, opts: ApproveOptions): Promise<Appro
   });
   const ids = [...approved, ...already].sort((a, b) => a.year - b.year || a.number - b.number).map((o) => o.id);
   const written = await writeCommittedOrderFiles(db, ids, outDir, 'orders.approved');
-  return { date: opts.date, approved, already, files: written.files, pendingFiles: written.pending, fileError: written.error };
+  return { date: opts.date, approved, already, files: written.files, pendingFiles: written.pending, fileError: written.error, filesRefused: written.refused };
 }
 
 export interface RejectOptions extends OrderSelection {
