@@ -1,9 +1,10 @@
 // What every command needs: the database, the business date, the operator, and how to print.
 import os from 'node:os';
 import type { Command } from 'commander';
-import { connect, type Db } from '../pipeline/kernel/db.ts';
+import { checkDatabaseUrl, connect, type Db } from '../pipeline/kernel/db.ts';
 import { isValidDate, isValidMonth, todayInAlmaty, type IsoDate, type IsoMonth } from '../pipeline/kernel/dates.ts';
-import { InvalidDate, InvalidMonth } from '../pipeline/kernel/errors.ts';
+import { DatabaseNotMigrated, InvalidDate, InvalidMonth, isUndefinedTable } from '../pipeline/kernel/errors.ts';
+import { migrationSource } from '../migrations/index.ts';
 
 export interface GlobalOptions {
   db?: string;
@@ -48,13 +49,21 @@ export function resolveAsOf(opts: GlobalOptions): string {
   return dateOption('--as-of', opts.asOf);
 }
 
+/**
+ * The command's context. The database is opened on first use, so a command that fails on its
+ * arguments never opens one (and PGlite never starts); `close` closes it when it was opened.
+ */
 export function openContext(cmd: Command): CliContext {
   const opts = globals(cmd);
   const asOf = resolveAsOf(opts);
-  const db = connect({ url: opts.db });
+  if (opts.db !== undefined) checkDatabaseUrl(opts.db);
+  let db: Db | undefined;
   const json = !!opts.json;
   return {
-    db,
+    get db() {
+      db ??= connect({ url: opts.db });
+      return db;
+    },
     asOf,
     asOfGiven: opts.asOf !== undefined,
     operator: resolveOperator(opts),
@@ -63,8 +72,26 @@ export function openContext(cmd: Command): CliContext {
       if (json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       else process.stdout.write(`${human}\n`);
     },
-    close: () => db.destroy(),
+    async close() {
+      const opened = db;
+      db = undefined;
+      if (opened) await opened.destroy();
+    },
   };
+}
+
+/**
+ * After a missing table (42P01): a database that lacks migrations gets «run `payouts db migrate`»
+ * (exit 2) instead of the SQL text. Reads knex's own table only; writes nothing.
+ */
+async function notMigrated(db: Db): Promise<DatabaseNotMigrated | null> {
+  const all = await migrationSource.getMigrations([]);
+  const names = all.map((m) => migrationSource.getMigrationName(m));
+  const { rows } = (await db.raw(`select to_regclass('knex_migrations')::text as t`)) as { rows: { t: string | null }[] };
+  if (!rows[0]?.t) return new DatabaseNotMigrated(names.length, names.length);
+  const done = new Set((await db('knex_migrations').select('name')).map((r: { name: string }) => r.name));
+  const missing = names.filter((n) => !done.has(n)).length;
+  return missing ? new DatabaseNotMigrated(missing, names.length) : null;
 }
 
 /** Runs a command body with a context and always closes the database. */
@@ -73,6 +100,12 @@ export async function withContext(cmd: Command, body: (ctx: CliContext) => Promi
   try {
     const code = await body(ctx);
     if (typeof code === 'number' && code !== 0) process.exitCode = code;
+  } catch (err) {
+    if (isUndefinedTable(err)) {
+      const refusal = await notMigrated(ctx.db).catch(() => null);
+      if (refusal) throw refusal;
+    }
+    throw err;
   } finally {
     await ctx.close();
   }

@@ -8,6 +8,8 @@ import { MonthRequired, UsageError } from '../../pipeline/kernel/errors.ts';
 import { logger } from '../../pipeline/kernel/logger.ts';
 import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { loadCalendar } from '../../pipeline/kernel/reference.ts';
+import { Calendar } from '../../pipeline/kernel/calendar.ts';
+import { readReferenceFiles } from '../../pipeline/kernel/reference-files.ts';
 import {
   dueOn,
   isStepName,
@@ -186,7 +188,9 @@ export function registerJobs(program: Command, run: Command): void {
         if (to < from) throw new UsageError(`--to ${to} раньше --from ${from}`);
         let items: PlanItem[];
         try {
-          items = plan(await loadCalendar(ctx.db), from, to);
+          // The plan needs no database: the working-day calendar is read from the reference
+          // files that `db migrate` loads (the command works on a fresh clone).
+          items = plan(new Calendar(readReferenceFiles().calendars), from, to);
         } catch (err) {
           if (err instanceof RangeError) throw new UsageError(`Слишком длинный период: не больше трёх лет за один раз`);
           throw err;
