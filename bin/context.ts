@@ -5,12 +5,14 @@ import { checkDatabaseUrl, connect, type Db } from '../pipeline/kernel/db.ts';
 import { isValidDate, isValidMonth, todayInAlmaty, type IsoDate, type IsoMonth } from '../pipeline/kernel/dates.ts';
 import { DatabaseNotMigrated, InvalidDate, InvalidMonth, isUndefinedTable } from '../pipeline/kernel/errors.ts';
 import { migrationSource } from '../migrations/index.ts';
+import { heartbeat } from '../jobs/progress.ts';
 
 export interface GlobalOptions {
   db?: string;
   asOf?: string;
   operator?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 export interface CliContext {
@@ -20,6 +22,8 @@ export interface CliContext {
   asOfGiven: boolean;
   operator: string;
   json: boolean;
+  /** --quiet: no progress on stderr. */
+  quiet: boolean;
   print(human: string, json: unknown): void;
   close(): Promise<void>;
 }
@@ -68,6 +72,7 @@ export function openContext(cmd: Command): CliContext {
     asOfGiven: opts.asOf !== undefined,
     operator: resolveOperator(opts),
     json,
+    quiet: !!opts.quiet,
     print(human, doc) {
       if (json) process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       else process.stdout.write(`${human}\n`);
@@ -94,9 +99,25 @@ async function notMigrated(db: Db): Promise<DatabaseNotMigrated | null> {
   return missing ? new DatabaseNotMigrated(missing, names.length) : null;
 }
 
-/** Runs a command body with a context and always closes the database. */
-export async function withContext(cmd: Command, body: (ctx: CliContext) => Promise<number | void>): Promise<void> {
+/** `payouts run pay`: the command line as a person typed it (without the global options). */
+export function commandLine(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return [...names, ...cmd.args].join(' ');
+}
+
+/**
+ * Runs a command body with a context and always closes the database. While the body runs, a
+ * heartbeat on stderr shows it is still working (unless --quiet, or `progress: false` for the
+ * long-running processes that log instead).
+ */
+export async function withContext(
+  cmd: Command,
+  body: (ctx: CliContext) => Promise<number | void>,
+  opts: { progress?: boolean } = {},
+): Promise<void> {
   const ctx = openContext(cmd);
+  const beat = opts.progress === false ? { stop() {} } : heartbeat(commandLine(cmd), { quiet: ctx.quiet });
   try {
     const code = await body(ctx);
     if (typeof code === 'number' && code !== 0) process.exitCode = code;
@@ -107,6 +128,7 @@ export async function withContext(cmd: Command, body: (ctx: CliContext) => Promi
     }
     throw err;
   } finally {
+    beat.stop();
     await ctx.close();
   }
 }

@@ -72,7 +72,8 @@ program
   .option('--db <url>', 'строка подключения PostgreSQL (по умолчанию DATABASE_URL, иначе встроенная база ./var/pglite)')
   .option('--as-of <date>', 'рабочая дата команды ГГГГ-ММ-ДД (по умолчанию сегодня, Asia/Almaty)')
   .option('--operator <name>', 'кто выполняет (по умолчанию PAYOUTS_OPERATOR, иначе пользователь ОС)')
-  .option('--json', 'машиночитаемый вывод (один JSON-документ)');
+  .option('--json', 'машиночитаемый вывод (один JSON-документ)')
+  .option('--quiet', 'без индикатора хода длинных действий (он выводится в stderr)');
 
 const run = program.command('run').description('шаги месячного цикла (каждый идемпотентен, --dry-run ничего не пишет)');
 for (const name of loadersFor(process.argv.slice(2))) await loaders[name](program, run);

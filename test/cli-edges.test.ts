@@ -12,6 +12,7 @@ import { cli } from './support/cli.ts';
 import { createPostgresDatabase, freshDb, type TestDb } from './support/db.ts';
 import { tempDir } from './support/files.ts';
 import { synthBin } from './support/ids.ts';
+import { seedWorld, WORLD } from './support/one-month-world.ts';
 import { PG_ADMIN_URL, postgresAvailable, servicesRequired } from './support/services.ts';
 import { russianUsageMessage } from '../bin/usage-ru.ts';
 
@@ -199,6 +200,43 @@ describe.skipIf(!pgOk)('PostgreSQL edges', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(osUser);
     }
+  });
+
+  it('status in words: steps by what they do, times in Asia/Almaty, summaries without keys, БИН masked', async () => {
+    const mio = await seedWorld(t.db);
+    const monthly = await payouts(['--db', t.url!, 'run', 'monthly', '--month', WORLD.month, '--as-of', '2025-03-20']);
+    expect(monthly.code).toBe(0);
+    const [human, json] = await Promise.all([payouts(['--db', t.url!, 'status']), payouts(['--db', t.url!, 'status', '--json'])]);
+    expect(human.code).toBe(0);
+    const masked = `${mio.mio_bin.slice(0, 4)}****${mio.mio_bin.slice(8)}`;
+    expect(human.stdout).toMatch(
+      /^ {2}потребность \(form-demand\) за 2025-03: рабочая дата 2025-03-15, выполнен \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(Asia\/Almaty\), оператор [^;]+; .*потребностей 1; .*финансирование до 2025-03-19/m,
+    );
+    expect(human.stdout).toContain(`сумма ${WORLD.demand}`);
+    expect(human.stdout).toContain('месяц 2025-03');
+    expect(human.stdout).toMatch(/^ {2}списки \(build-lists\) за 2025-03: /m);
+    expect(human.stdout).toContain(`МИО ${masked}, 2025-03: потребность ${WORLD.demand}`);
+    expect(human.stdout).not.toContain(mio.mio_bin);
+    expect(human.stdout).not.toMatch(/formed_on|provider_sum|guaranteed|built_on|month /);
+    // The time shown is the run's created_at in UTC+5.
+    const run = await t.db('step_runs').where({ step: 'form-demand' }).first('created_at');
+    const almaty = new Date(new Date(run.created_at).getTime() + 5 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect(human.stdout).toContain(`выполнен ${almaty} (Asia/Almaty)`);
+    expect(json.stdout).not.toContain(mio.mio_bin);
+    expect(JSON.parse(json.stdout).open_demands[0].mio_bin).toBe(masked);
+  });
+
+  it('progress: a line every few seconds on stderr when not a terminal; --quiet silences it', async () => {
+    const env = { PAYOUTS_PROGRESS_INTERVAL_MS: '50' };
+    const [loud, quiet] = await Promise.all([
+      payouts(['--db', t.url!, 'run', 'check-deadlines', '--as-of', '2025-03-21', '--dry-run'], env),
+      payouts(['--db', t.url!, '--quiet', 'run', 'check-deadlines', '--as-of', '2025-03-21', '--dry-run'], env),
+    ]);
+    expect(loud.code).toBe(0);
+    expect(quiet.code).toBe(0);
+    expect(loud.stderr).toMatch(/^payouts run check-deadlines: выполняется, \d+ с$/m);
+    expect(quiet.stderr).toBe('');
+    expect(loud.stdout).toBe(quiet.stdout);
   });
 
   it('CLI error messages mask ИИН/БИН', async () => {

@@ -3,27 +3,34 @@
 import path from 'node:path';
 import os from 'node:os';
 import { mkdirSync } from 'node:fs';
-import knexFactory, { type Knex } from 'knex';
-import pg from 'pg';
+import type { Knex } from 'knex';
 import { createRequire } from 'node:module';
 import type { PGlite as PGliteClass, Results } from '@electric-sql/pglite';
 import { UsageError } from './errors.ts';
 
 // PGlite and its knex dialect load only when the embedded database is used (they cost ~0.6 s
-// of start-up that a run against PostgreSQL should not pay).
+// of start-up that a run against PostgreSQL should not pay); knex and pg load at the first
+// connect, so that `--help`, a usage error or `schedule` never pay for them.
 const requireLazy = createRequire(import.meta.url);
+let knexLoaded: typeof import('knex').knex | undefined;
+
+function knexFactory(config: Knex.Config): Knex {
+  if (!knexLoaded) {
+    const pg = requireLazy('pg') as typeof import('pg');
+    // Dates stay 'YYYY-MM-DD' strings (no time-zone drift); numeric stays a decimal string;
+    // bigint counts become numbers (counts only, never amounts).
+    pg.types.setTypeParser(DATE_OID, (v: string) => v);
+    pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
+    knexLoaded = (requireLazy('knex') as { knex: typeof import('knex').knex }).knex;
+  }
+  return knexLoaded(config);
+}
 
 export type Db = Knex;
 export type Trx = Knex.Transaction;
 
 const DATE_OID = 1082;
 const INT8_OID = 20;
-
-// Dates stay 'YYYY-MM-DD' strings (no time-zone drift); numeric stays a decimal string;
-// bigint counts become numbers (counts only, never amounts).
-pg.types.setTypeParser(DATE_OID, (v: string) => v);
-pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
-
 const NUMERIC_OID = 1700;
 
 // PGlite 0.5 ignores constructor-level parsers for some types (dates came back as Date), so
