@@ -10,12 +10,17 @@
 // the repository's own (one copy, a new reference file needs no rebuild), plain JavaScript
 // modules are copied. dist/.built marks a finished build; bin/payouts.mjs runs dist only when
 // that mark is newer than every source.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const DIST = path.join(ROOT, 'dist');
+// `--out DIR` builds elsewhere (the tests); the default is dist/ beside the sources.
+const outArg = process.argv.indexOf('--out');
+const TARGET = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(ROOT, 'dist');
+// Built beside the target and swapped in at the end: a `payouts` started meanwhile runs the old
+// build or, with no finished build, the sources; never a half-written one.
+const DIST = `${TARGET}.new-${process.pid}`;
 /** The source folders the CLI runs (tests and the benchmark run under vitest and tsx). */
 export const SOURCE_DIRS = ['bin', 'jobs', 'pipeline', 'reports', 'schemas', 'migrations'];
 /** Data folders read relative to the compiled code: linked, not copied. */
@@ -67,6 +72,10 @@ for (const l of LINKED) {
   symlinkSync(path.relative(path.dirname(link), path.join(ROOT, l)), link, 'dir');
 }
 writeFileSync(path.join(DIST, '.built'), `${new Date().toISOString()}\n`);
+const old = `${TARGET}.old-${process.pid}`;
+if (existsSync(TARGET)) renameSync(TARGET, old);
+renameSync(DIST, TARGET);
+rmSync(old, { recursive: true, force: true });
 if (!process.env.npm_lifecycle_event || process.env.npm_lifecycle_event === 'build') {
-  process.stderr.write(`dist/: ${compiled} модулей скомпилировано за ${((Date.now() - started) / 1000).toFixed(1)} с\n`);
+  process.stderr.write(`${path.relative(process.cwd(), TARGET) || TARGET}: ${compiled} модулей скомпилировано за ${((Date.now() - started) / 1000).toFixed(1)} с\n`);
 }
