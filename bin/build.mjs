@@ -12,7 +12,16 @@
 // that mark is newer than every source.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
+
+// TypeScript is a development dependency: an install without them (`npm ci --omit=dev`) has no
+// compiler, and the CLI runs from the sources through tsx as before. Not an error.
+let ts;
+try {
+  ts = (await import('typescript')).default;
+} catch {
+  process.stderr.write('payouts: TypeScript не установлен (npm ci --omit=dev?) — dist/ не собран, CLI запускается из исходников через tsx\n');
+  process.exit(0);
+}
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 // `--out DIR` builds elsewhere (the tests); the default is dist/ beside the sources.
