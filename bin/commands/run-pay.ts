@@ -12,7 +12,7 @@ interface PaySummary {
   waiting_for_details?: { count: number; amount: string };
 }
 
-export function describePay(summary: Record<string, unknown>, files: string[] = []): string {
+export function describePay(summary: Record<string, unknown>, files: string[] = [], filesRefused: string | null = null): string {
   const s = summary as PaySummary;
   const lines = [
     `  выплаты: ${s.payouts?.count ?? 0} на сумму ${s.payouts?.amount ?? '0.00'}`,
@@ -27,6 +27,7 @@ export function describePay(summary: Record<string, unknown>, files: string[] = 
     lines.push(`  ожидают новых банковских реквизитов: ${w.count} на сумму ${w.amount} (не выплачены)`);
   }
   for (const f of files) lines.push(`  файл ${f}`);
+  if (filesRefused) lines.push(`  ${filesRefused}`);
   return lines.join('\n');
 }
 
@@ -47,7 +48,7 @@ export function registerPaySteps(run: Command): void {
           import('../../pipeline/orders/files.ts'),
         ]);
         const outcome = await pay(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out ?? DEFAULT_ORDERS_DIR });
-        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files));
+        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files, outcome.filesRefused));
       }),
     );
 }
