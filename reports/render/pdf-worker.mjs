@@ -2,14 +2,16 @@
 // layout of a document in memory and V8 gives that memory back lazily, so each volume gets its own
 // isolate, whose heap is freed as a whole when the worker ends. Plain JavaScript on purpose: it
 // runs the same under tsx, vitest and compiled code. Input (workerData): the document definition
-// without functions, the page footer and the table layout as data, the fonts, the file
+// without functions, the page header (or null) and footer and the table layout as data, the fonts, the file
 // and its mode.
 import { createWriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const PdfPrinter = createRequire(import.meta.url)('pdfmake');
-const { def, footer, fonts, tableLayout, file, mode } = workerData;
+const { def, header, footer, fonts, tableLayout, file, mode } = workerData;
+
+if (header) def.header = () => header;
 
 const { lineWidth, padX, padY } = tableLayout;
 const plainLayout = {

@@ -59,6 +59,9 @@ const A4 = { w: 595.28, h: 841.89 };
 const MARGIN_X = 18;
 const MARGIN_BOTTOM = 34;
 const MARGIN_TOP = 22;
+const HEADER_TOP = 16;
+/** pdfmake line height for DejaVu: (ascender − descender) / em ≈ 1.164 of the font size. */
+const LEADING = 1.17;
 /** The appendix label's column at the top right, points (as wide as on the approved forms). */
 const LABEL_WIDTH = 230;
 const FORM_SIZE = 7;
@@ -228,30 +231,55 @@ class DocContext {
   }
 
   /**
-   * The volume as data for the worker: the definition without functions, and the page footer.
-   * Each section starts on its own page with the form's label, «Форма», the title and the period,
-   * as the appendix prints them; the table's header rows (the heading lines, the column headers and
-   * numbers) repeat on every page; the footer numbers the pages of each section on their own
-   * («Страница 2 из 3» of this МИО), so that every division reads as a document of its own.
+   * The volume as data for the worker: the definition without functions, the page header and
+   * footer. An approved form (`formWord`, Appendices 1–4) prints as its appendix: each section
+   * starts on its own page with the label, «Форма», the title and the period, and only the table's
+   * header rows (the heading lines, the column headers and numbers) repeat on the following pages.
+   * The pipeline's own documents carry their caption, title and period in the page header of
+   * every page. Either way the footer numbers the pages of each section on their own («Страница 2
+   * из 3» of this МИО), so that every division reads as a document of its own.
    */
   volume(parts: Part[], volume: number, volumes: number): VolumeSpec {
-    const { doc } = this;
-    const left = [doc.note, volumes > 1 ? `Том ${volume} из ${volumes}` : ''].filter(Boolean).join('   ·   ');
+    const { doc, contentW } = this;
+    const volumeText = volumes > 1 ? `Том ${volume} из ${volumes}` : '';
+    const left = [doc.note, volumeText].filter(Boolean).join('   ·   ');
+    const footer = { margin: [MARGIN_X, 10, MARGIN_X, 0] as [number, number, number, number], fontSize: 7.5, left, pageText: 'Страница {page} из {pages}' };
+    const info = { title: doc.title, subject: `${doc.form.replace(/\s+/g, ' ')}. ${doc.period}`, creator: 'payouts', producer: 'payouts' };
+    const content = parts.map((p, i) => this.sectionContent(p, i > 0));
+    if (doc.formWord) {
+      return {
+        def: { pageSize: 'A4', pageOrientation: doc.orientation, pageMargins: [MARGIN_X, MARGIN_TOP, MARGIN_X, MARGIN_BOTTOM], info, defaultStyle: { font: FONT_FAMILY, fontSize: 9 }, content },
+        header: null,
+        footer,
+      };
+    }
+    const periodLine = [doc.period, volumeText].filter(Boolean).join('   ·   ');
+    const headerHeight =
+      HEADER_TOP +
+      wrappedLines(doc.form, contentW, FORM_SIZE) * FORM_SIZE * LEADING +
+      wrappedLines(doc.title, contentW, TITLE_SIZE, true) * TITLE_SIZE * LEADING +
+      2 +
+      wrappedLines(periodLine, contentW, PERIOD_SIZE) * PERIOD_SIZE * LEADING +
+      10;
     return {
       def: {
         pageSize: 'A4',
         pageOrientation: doc.orientation,
-        pageMargins: [MARGIN_X, MARGIN_TOP, MARGIN_X, MARGIN_BOTTOM],
-        info: { title: doc.title, subject: `${doc.form.replace(/\s+/g, ' ')}. ${doc.period}`, creator: 'payouts', producer: 'payouts' },
+        pageMargins: [MARGIN_X, Math.ceil(headerHeight), MARGIN_X, MARGIN_BOTTOM],
+        info,
         defaultStyle: { font: FONT_FAMILY, fontSize: 9 },
-        content: parts.map((p, i) => this.sectionContent(p, i > 0)),
+        content,
       },
-      footer: {
-        margin: [MARGIN_X, 10, MARGIN_X, 0],
-        fontSize: 7.5,
-        left,
-        pageText: 'Страница {page} из {pages}',
+      // On every page: the caption, the title, the period (and the volume).
+      header: {
+        margin: [MARGIN_X, HEADER_TOP, MARGIN_X, 0],
+        stack: [
+          { text: doc.form, fontSize: FORM_SIZE, italics: true, alignment: 'right' },
+          { text: doc.title, fontSize: TITLE_SIZE, bold: true, alignment: 'center' },
+          { text: periodLine, fontSize: PERIOD_SIZE, alignment: 'center', margin: [0, 2, 0, 0] },
+        ],
       },
+      footer,
     };
   }
 
@@ -403,7 +431,8 @@ class DocContext {
       layout: caption ? TABLE_LAYOUT_NAME : `${TABLE_LAYOUT_NAME}-plain`,
       fontSize,
     };
-    return { stack: [...this.formBlock(), table, ...after], ...(newPage ? { pageBreak: 'before' as const } : {}) };
+    const top = this.doc.formWord ? this.formBlock() : [];
+    return { stack: [...top, table, ...after], ...(newPage ? { pageBreak: 'before' as const } : {}) };
   }
 }
 
@@ -535,6 +564,8 @@ function sum(xs: number[]): number {
 
 interface VolumeSpec {
   def: TDocumentDefinitions;
+  /** The page header of every page, or null (an approved form prints its top in the content). */
+  header: Content | null;
   footer: { margin: [number, number, number, number]; fontSize: number; left: string; pageText: string };
 }
 
