@@ -613,3 +613,41 @@ describe.skipIf(!withPostgres)('payouts report --format xlsx|pdf', () => {
     }
   }, 60_000);
 });
+
+describe('a row whose bank details were marked incorrect when its list was built (DOMAIN §4, §6)', () => {
+  it('carries bank_details_incorrect in the list and transmission JSON, and «**» with the footnote on both printed forms', async () => {
+    // P4's Halyk details, marked incorrect on 03-10 (before March's list of 03-14 took P4's act);
+    // the mark quotes one of the world's returns. Removed again afterwards.
+    const ret = await t.db('returns').orderBy('id').first('id');
+    const [ev] = await t.db('bank_detail_events')
+      .insert({ bank_detail_id: w.P4.bank_detail_id, status: 'incorrect', event_date: '2025-03-10', return_id: ret.id })
+      .returning('id');
+    try {
+      const list = await reportBuilders.list(t.db, { month: '2025-03', asOf: AS_OF });
+      const transmission = await reportBuilders.transmission(t.db, { month: '2025-03', asOf: AS_OF });
+      checkReport(list);
+      checkReport(transmission);
+      if (list.form !== 'list' || transmission.form !== 'transmission') throw new Error('wrong forms');
+      const marked = list.divisions.flatMap((d) => d.rows.filter((r) => r.bank_details_incorrect).map((r) => r.provider_id));
+      expect(marked).toEqual([w.P4.provider_id]);
+      expect(list.divisions.flatMap((d) => d.rows).filter((r) => 'bank_details_incorrect' in r)).toHaveLength(1); // added only when true
+      expect(transmission.rows.filter((r) => r.bank_details_incorrect).map((r) => r.provider_id)).toEqual([w.P4.provider_id]);
+
+      const [listFile] = await renderReportFiles(list, 'xlsx', dir, 'list_2025-03');
+      const wb = await readWorkbook(listFile);
+      const b = wb.worksheets[1];
+      const table = readTable(b, formFiles(list, 'list_2025-03')[0].document.sections[1], 1);
+      expect(b.getCell(table.dataStart, 1).numFmt).toBe('0"**"');
+      expect(textsBelow(b, table.dataEnd + 1).some((x) => x.startsWith('** Банковские реквизиты поставщика отмечены как неверные'))).toBe(true);
+      expect(wb.worksheets[0].getCell(readTable(wb.worksheets[0], formFiles(list, 'x')[0].document.sections[0], 2).dataStart, 1).numFmt).toBe('0');
+      if (poppler) {
+        const [pdfFile] = await renderReportFiles(transmission, 'pdf', dir, 'transmission_2025-03');
+        const text = pdfText(pdfFile);
+        expect(text).toMatch(/^\s*3\*\*\s/m);
+        expect(text).toContain('** Банковские реквизиты поставщика отмечены как неверные');
+      }
+    } finally {
+      await t.db('bank_detail_events').where({ id: ev.id }).del();
+    }
+  });
+});
