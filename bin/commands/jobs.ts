@@ -150,7 +150,7 @@ function describeDemo(r: DemoResult): string {
       r.months.map((m) => [m.month, m.mio_bin, m.received, m.paid_count, m.paid, m.returned, m.repaid, m.sent_back, m.bank_fee, m.closing ?? '—']),
     ),
     '',
-    `Сроки (DOMAIN §9) на ${r.to}: ${Object.entries(r.deadlines.counts).map(([k, n]) => `${DEADLINE_RU[k] ?? k} ${n}`).join(', ') || 'нет'}.`,
+    `Сроки (docs/deadlines.md) на ${r.to}: ${Object.entries(r.deadlines.counts).map(([k, n]) => `${DEADLINE_RU[k] ?? k} ${n}`).join(', ') || 'нет'}.`,
     ...r.deadlines.not_met.map(
       (d) => `  ${DEADLINE_RU[d.status] ?? d.status}: ${d.rule} — ${d.object}, срок ${d.due}${d.days_late ? `, просрочка ${d.days_late} раб. дн.` : ''}`,
     ),
