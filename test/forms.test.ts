@@ -512,6 +512,18 @@ describe('Appendix 4: bank fees', () => {
     );
   });
 
+  it('XLSX: «количество получателей» counts recipients, not lines; the calculation counts the lines (DOMAIN §5)', async () => {
+    // March, МИО A at Kaspi: P1 repaid 03-04 and paid for February 03-19, P3 paid 03-19: three
+    // lines to two recipients (P1's account is the same both times).
+    const march = await reportBuilders['bank-fees'](t.db, { month: '2025-03', mio: w.A.mio_bin, asOf: AS_OF });
+    const [form, calc] = formFiles(march, `bank-fees_2025-03_${w.A.mio_bin}`);
+    const files = await renderReportFiles(march, 'xlsx', dir, `bank-fees_2025-03_${w.A.mio_bin}`);
+    const t4 = readTable((await readWorkbook(files[0])).worksheets[0], form.document.sections[0], 1);
+    expect(t4.rows).toEqual([[1, 'АО «Тестовый Каспи Банк»', 2, '143304.70', 0, '0.00', 2, '143304.70']]);
+    const tc = readTable((await readWorkbook(files[1])).worksheets[0], calc.document.sections[0], 1);
+    expect(tc.rows[0].slice(4)).toEqual([3, '143304.70', '500.00']); // 0.5 % × 143 304.70 = 716.52, cut to the maximum 500.00
+  });
+
   it.skipIf(!poppler)('PDF: one file per МИО with ИТОГО, and its fee calculation beside it', () => {
     expect(names(pdf['bank-fees'])).toEqual([`bank-fees_2025-02_${w.B.mio_bin}.pdf`, `bank-fees-calc_2025-02_${w.B.mio_bin}.pdf`]);
     const text = pdfText(pdf['bank-fees'][0]);
