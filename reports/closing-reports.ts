@@ -16,6 +16,7 @@ import { bankFeeReports } from '../pipeline/steps/bank-fees/index.ts';
 import { deadlineItems } from '../pipeline/steps/check-deadlines/index.ts';
 import type { BankFeePart, ReconciliationActDoc } from '../schemas/reports/index.ts';
 import { amountInWords } from './amount-words.ts';
+import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import type { ReportBuilder, ReportOptions } from './registry.ts';
 
 function requireMonth(opts: ReportOptions, form: string): string {
@@ -77,12 +78,61 @@ export const reconciliationReport: ReportBuilder<'reconciliation'> = async (db, 
   };
 };
 
-const part = (p: BankFeePart): BankFeePart => ({ count: p.count, amount: p.amount });
+type Counted = { count: number; amount: string; lines?: number };
+type RecipientCounts = Record<'transferred' | 'returned' | 'paid', number>;
+
+/**
+ * A part of a bank's row as INTERFACE names it: `count` distinct recipients (provider and
+ * account), `lines` payment lines. Where the step's figures already carry `lines`, its `count` is
+ * the recipients and both are copied; where they do not (their `count` is lines), the recipients
+ * come from `recipients` (DOMAIN §5: one provider paid for three acts is one recipient).
+ */
+function part(p: Counted, recipients: number | undefined): BankFeePart {
+  if (p.lines !== undefined) return { count: p.count, lines: p.lines, amount: p.amount };
+  if (recipients === undefined) return { count: p.count, amount: p.amount };
+  return { count: recipients, lines: p.count, amount: p.amount };
+}
+
+/**
+ * Distinct recipients (provider, account) per bank of a МИО's lines dated in M (payouts and
+ * re-payments), as the step selects them: transferred, returned by `asOf`, and paid (not returned).
+ */
+async function recipientCounts(db: Parameters<ReportBuilder<'bank-fees'>>[0], month: string, asOf: string, mioBin: string): Promise<Map<string, RecipientCounts>> {
+  const rows: { bik: string; transferred: number | string; returned: number | string; paid: number | string }[] = await db('payment_lines as l')
+    .join('payment_orders as o', 'o.id', 'l.order_id')
+    .leftJoin('returns as r', function joinReturn() {
+      this.on('r.payment_line_id', '=', 'l.id').andOn('r.returned_on', '<=', db.raw('?', [asOf]));
+    })
+    .where('l.mio_bin', mioBin)
+    .whereIn('l.kind', ['payout', 'repayment'])
+    .whereBetween('o.order_date', [firstDayOfMonth(month), lastDayOfMonth(month)])
+    .where('o.order_date', '<=', asOf)
+    .groupBy('l.bik')
+    .select(
+      'l.bik',
+      db.raw('count(distinct (l.provider_id, l.iban)) as transferred'),
+      db.raw('count(distinct (l.provider_id, l.iban)) filter (where r.id is not null) as returned'),
+      db.raw('count(distinct (l.provider_id, l.iban)) filter (where r.id is null) as paid'),
+    );
+  return new Map(rows.map((r) => [r.bik, { transferred: Number(r.transferred), returned: Number(r.returned), paid: Number(r.paid) }]));
+}
 
 /** `bank-fees`: Appendix 4 of M per МИО (by БИН), rows by bank БИК. */
 export const bankFeesReport: ReportBuilder<'bank-fees'> = async (db, opts) => {
   const month = requireMonth(opts, 'bank-fees');
-  const reports = await bankFeeReports(db, month, opts.asOf, opts.mio);
+  const found = await bankFeeReports(db, month, opts.asOf, opts.mio);
+  const reports = await Promise.all(
+    found.map(async (r) => {
+      const needed = r.rows.some((row) => (row.transferred as Counted).lines === undefined);
+      return { ...r, recipients: needed ? await recipientCounts(db, month, r.as_of, r.mio_bin) : new Map<string, RecipientCounts>() };
+    }),
+  );
+  const totalOf = (rows: BankFeePart[]): BankFeePart => {
+    const withLines = rows.every((p) => p.lines !== undefined);
+    const amount = formatAmount(sum(rows.map((p) => p.amount)));
+    const count = rows.reduce((n, p) => n + p.count, 0);
+    return withLines ? { count, lines: rows.reduce((n, p) => n + (p.lines ?? 0), 0), amount } : { count, amount };
+  };
   return {
     form: 'bank-fees',
     month,
@@ -91,9 +141,9 @@ export const bankFeesReport: ReportBuilder<'bank-fees'> = async (db, opts) => {
       rows: r.rows.map((row) => ({
         bik: row.bik,
         name: row.name,
-        transferred: part(row.transferred),
-        returned: part(row.returned),
-        paid: part(row.paid),
+        transferred: part(row.transferred, r.recipients.get(row.bik)?.transferred),
+        returned: part(row.returned, r.recipients.get(row.bik)?.returned),
+        paid: part(row.paid, r.recipients.get(row.bik)?.paid),
         fee: row.fee,
         tariff: {
           fee_per_payment: row.tariff.fee_per_payment,
@@ -102,7 +152,14 @@ export const bankFeesReport: ReportBuilder<'bank-fees'> = async (db, opts) => {
           fee_max: row.tariff.fee_max,
         },
       })),
-      total: { transferred: part(r.total.transferred), returned: part(r.total.returned), paid: part(r.total.paid), fee: r.total.fee },
+      total: r.rows.length === 0 || (r.total.transferred as Counted).lines !== undefined
+        ? { transferred: part(r.total.transferred, undefined), returned: part(r.total.returned, undefined), paid: part(r.total.paid, undefined), fee: r.total.fee }
+        : {
+            transferred: totalOf(r.rows.map((row) => part(row.transferred, r.recipients.get(row.bik)?.transferred))),
+            returned: totalOf(r.rows.map((row) => part(row.returned, r.recipients.get(row.bik)?.returned))),
+            paid: totalOf(r.rows.map((row) => part(row.paid, r.recipients.get(row.bik)?.paid))),
+            fee: r.total.fee,
+          },
       mio_name: r.mio_name,
       as_of: r.as_of,
       frozen: r.frozen,
