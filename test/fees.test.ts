@@ -113,8 +113,21 @@ describe('bank-fees over the two months', () => {
   it('counts repayments, leaves out sums sent back to the МИО, and applies the maximum', async () => {
     const doc = await bankFeesReport(t.db, { month: '2025-03', asOf: '2025-04-30' });
     expect(doc.mios).toMatchObject([
-      // Appendix 4 counts recipients (INTERFACE `bank-fees`): P1 (two lines, one account) and P3 → 2; the lines are 3.
-      { mio_bin: w.A.mio_bin, rows: [{ ...kaspiRow, transferred: ca(2, '143304.70', 3), returned: ca(0, '0.00'), paid: ca(2, '143304.70', 3), fee: '500.00' }] },
+      // P1 (repaid 03-04, paid for February 03-19) and P3 at Kaspi: three lines, two recipients
+      // (INTERFACE `count` is distinct recipients, `lines` payment lines; DOMAIN §5).
+      {
+        mio_bin: w.A.mio_bin,
+        rows: [
+          {
+            ...kaspiRow,
+            transferred: { count: 2, lines: 3, amount: '143304.70' },
+            returned: ca(0, '0.00'),
+            paid: { count: 2, lines: 3, amount: '143304.70' },
+            fee: '500.00',
+          },
+        ],
+        total: { transferred: { count: 2, lines: 3, amount: '143304.70' }, paid: { count: 2, lines: 3, amount: '143304.70' } },
+      },
       { mio_bin: w.B.mio_bin, rows: [{ ...halykRow, transferred: ca(1, '28317.70'), paid: ca(1, '28317.70'), fee: '80.00' }] },
     ]);
     const april = await bankFeesReport(t.db, { month: '2025-04', asOf: '2025-04-30' });
