@@ -6,7 +6,8 @@
 //   2. no act is ever paid more than its provider's sum: per list row, Σ payout and repayment
 //      lines − Σ returns of them ≤ provider_sum (and ≥ 0);
 //   3. a repayment never goes to the version its return came from, nor to one dated before it;
-//   4. Appendix 4 adds up: transferred = returned + paid, and transferred = the month's lines;
+//   4. Appendix 4 adds up: transferred = returned + paid (lines and amounts; recipients within
+//      bounds), and transferred = the month's lines;
 //   5. the ledger balances.
 import { rmSync } from 'node:fs';
 import fc from 'fast-check';
@@ -271,7 +272,11 @@ async function checkInvariants(db: Db, months: string[]): Promise<void> {
     const reports = await computeBankFeeReports(db, month, asOf);
     for (const rep of reports) {
       for (const row of rep.rows) {
-        expect(row.transferred.count).toBe(row.returned.count + row.paid.count);
+        // Lines subtract; recipients (provider and account) do not: one may have a returned and a paid line.
+        expect(row.transferred.lines).toBe(row.returned.lines + row.paid.lines);
+        expect(row.transferred.count).toBeLessThanOrEqual(row.returned.count + row.paid.count);
+        expect(row.transferred.count).toBeGreaterThanOrEqual(Math.max(row.returned.count, row.paid.count));
+        expect(row.transferred.count).toBeLessThanOrEqual(row.transferred.lines);
         expect(formatAmount(row.transferred.amount)).toBe(formatAmount(money(row.returned.amount).plus(row.paid.amount)));
       }
     }

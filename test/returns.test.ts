@@ -3,7 +3,10 @@
 // nothing: 149 311.49 received, 149 311.49 paid; each accepted return gives it back to ГК.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counts, type TestDb } from './support/db.ts';
-import { importPain002, importReturns, pain002Of } from './support/imports.ts';
+import { writeCsv } from './support/csv.ts';
+import { tempDir } from './support/files.ts';
+import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
+import { importFile, importPain002, importReturns, pain002Of } from './support/imports.ts';
 import { gkFunds } from './support/ledger.ts';
 import { lineOf, openTwoMonthWorld, runTimeline, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
 import { account, trialBalance } from '../pipeline/ledger.ts';
@@ -112,6 +115,33 @@ describe('applyReturns', () => {
     ]);
     expect(await gkFunds(t.db, w.A.mio_bin)).toBe('47196.16');
     expect((await trialBalance(t.db)).balanced).toBe(true);
+  });
+
+  it('refuses new bank details that name the very account just returned, or are dated in the future (DOMAIN §10)', async () => {
+    const dir = tempDir('payouts-returns-bd-');
+    const before = await footprint();
+    const versions = await t.db('bank_details').where({ provider_id: w.P1.provider_id }).count({ n: '*' });
+    const r = await importFile(
+      t.db,
+      'bank-details',
+      writeCsv(dir, 'bd.csv', ['provider_id', 'bik', 'iban', 'changed_on'], [
+        { provider_id: w.P1.provider_id, bik: w.P1.bik, iban: w.P1.iban, changed_on: '2025-02-25' },
+        { provider_id: w.P1.provider_id, bik: w.P1.bik, iban: makeKzIban(w.P1.iban.slice(4, 7), '0000000000931'), changed_on: '2025-02-27' },
+      ]),
+      { asOf: '2025-02-25' },
+    );
+    expect(r).toMatchObject({ accepted: 0, rejected: 2 });
+    expect(r.errors.map((e) => [e.row, e.field])).toEqual([
+      [2, 'iban'],
+      [3, 'changed_on'],
+    ]);
+    const paidTo = await t.db('bank_details').where({ id: w.P1.bank_detail_id }).first();
+    expect(r.errors[0].reason).toBe(
+      `Счёт ${w.P1.iban} — тот, на который банк вернул платёж (реквизиты от ${paidTo.changed_on} признаны некорректными 2025-02-24): деньги вернутся снова, укажите другой счёт`,
+    );
+    expect(r.errors[1].reason).toBe('Дата изменения реквизитов 2025-02-27 позже рабочей даты загрузки 2025-02-25: реквизиты будущей датой не принимаются');
+    expect(await t.db('bank_details').where({ provider_id: w.P1.provider_id }).count({ n: '*' })).toEqual(versions);
+    expect(await footprint()).toEqual(before);
   });
 
   it('treats the same return file again as duplicates that change nothing, and a different return for the same reference as a conflict', async () => {

@@ -2,17 +2,15 @@
 // orders `pay` prepared, approves them (the pain.001 files are written) or rejects them (their
 // rows are paid again later); `export` (re)writes the files of approved orders.
 import type { Command } from 'commander';
-import {
-  approveOrders,
-  exportOrders,
-  rejectOrders,
-  showOrders,
-  type OrderSelection,
-  type OrderView,
-} from '../../pipeline/orders/approval.ts';
-import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
+import type { OrderSelection, OrderView } from '../../pipeline/orders/approval.ts';
 import { UsageError } from '../../pipeline/kernel/errors.ts';
+
+// The pipeline loads when a command runs, not for help or a usage error.
+const approval = () => import('../../pipeline/orders/approval.ts');
+/** Where the pain.001 files go unless --out says otherwise (pipeline/orders/files.ts DEFAULT_ORDERS_DIR). */
+const DEFAULT_ORDERS_DIR = 'out/payment-orders';
 import { dateOption, withContext } from '../context.ts';
+import { pendingFilesText } from '../step-output.ts';
 
 interface SelectionOpts {
   date: string;
@@ -45,16 +43,6 @@ function orderLine(o: OrderView): string {
   return `    № ${o.number} от ${o.date}: МИО ${o.mio_bin}, банк ${o.bik}, строк ${o.count}, сумма ${o.total} — ${STATE[o.state]} (${who})${o.reason ? `; причина: ${o.reason}` : ''}`;
 }
 
-/** The lines that say which files are still to be written and the command that writes them. */
-export function pendingFilesText(pending: string[], error: string | null, exportCommand: string): string[] {
-  if (pending.length === 0) return [];
-  return [
-    `  ВНИМАНИЕ: операция записана в базу, но файлы не записаны (${error ?? 'ошибка записи'}):`,
-    ...pending.map((f) => `    не записан ${f}`),
-    `  Запишите их командой: ${exportCommand}`,
-  ];
-}
-
 export function registerOrders(program: Command): void {
   const orders = program
     .command('orders')
@@ -69,7 +57,7 @@ export function registerOrders(program: Command): void {
   withSelection(orders.command('show').description('поручения за дату: состояние, строки, итоги ожидающих утверждения по МИО и банкам')).action(
     async (opts: SelectionOpts, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const shown = await showOrders(ctx.db, selection(opts));
+        const shown = await (await approval()).showOrders(ctx.db, selection(opts));
         const lines = [`Платёжные поручения от ${shown.date}: ${shown.orders.length}`];
         for (const o of shown.orders) {
           lines.push(orderLine(o));
@@ -94,7 +82,7 @@ export function registerOrders(program: Command): void {
     .action(async (opts: SelectionOpts & { out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const sel = selection(opts);
-        const r = await approveOrders(ctx.db, { ...sel, asOf: ctx.asOf, operator: ctx.operator, outDir: opts.out });
+        const r = await (await approval()).approveOrders(ctx.db, { ...sel, asOf: ctx.asOf, operator: ctx.operator, outDir: opts.out });
         const lines = [
           r.approved.length > 0
             ? `Утверждено платёжных поручений от ${r.date}: ${r.approved.length} (оператор ${ctx.operator}, дата ${ctx.asOf})`
@@ -123,7 +111,7 @@ export function registerOrders(program: Command): void {
     .requiredOption('--reason <text>', 'причина отклонения')
     .action(async (opts: SelectionOpts & { reason: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const r = await rejectOrders(ctx.db, { ...selection(opts), asOf: ctx.asOf, operator: ctx.operator, reason: opts.reason });
+        const r = await (await approval()).rejectOrders(ctx.db, { ...selection(opts), asOf: ctx.asOf, operator: ctx.operator, reason: opts.reason });
         ctx.print(
           [
             `Отклонено платёжных поручений от ${r.date}: ${r.rejected.length}, строк ${r.lines}, сумма ${r.amount}. Причина: ${opts.reason.trim()}`,
@@ -144,7 +132,7 @@ export function registerOrders(program: Command): void {
     .option('--out <dir>', 'папка для файлов платёжных поручений pain.001', DEFAULT_ORDERS_DIR)
     .action(async (opts: SelectionOpts & { out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const r = await exportOrders(ctx.db, { ...selection(opts), outDir: opts.out });
+        const r = await (await approval()).exportOrders(ctx.db, { ...selection(opts), outDir: opts.out });
         ctx.print(
           [`Файлы утверждённых платёжных поручений от ${r.date}: ${r.files.length}`, ...r.files.map((f) => `  файл ${f}`)].join('\n'),
           { date: r.date, orders: r.orders.map((o) => o.number), files: r.files },

@@ -1,11 +1,8 @@
 // `payouts run pay` (owner: the payments work): payment orders dated --as-of for funded rows and
 // for returns whose bank details were fixed; refused on a non-working day.
 import type { Command } from 'commander';
-import { pay } from '../../pipeline/steps/pay/index.ts';
-import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { withContext } from '../context.ts';
-import { pendingFilesText } from './orders.ts';
-import { printStepOutcome } from '../step-output.ts';
+import { pendingFilesText, printStepOutcome } from '../step-output.ts';
 
 interface PaySummary {
   orders?: { number: number; mio_bin: string; bik: string; count: number; total: string; file: string }[];
@@ -23,7 +20,7 @@ export function describePay(
   filesRefused: string | null = null,
   pending: string[] = [],
   error: string | null = null,
-  outDir = DEFAULT_ORDERS_DIR,
+  outDir = 'out/payment-orders',
 ): string {
   const s = summary as PaySummary;
   const lines = [
@@ -58,11 +55,18 @@ export function registerPaySteps(run: Command): void {
         '(в нерабочий день запрещено); файлы pain.001 в --out',
     )
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
-    .option('--out <dir>', 'папка для файлов платёжных поручений pain.001', DEFAULT_ORDERS_DIR)
-    .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
+    .option('--out <dir>', 'папка для файлов платёжных поручений pain.001 (по умолчанию out/payment-orders)')
+    .action(async (opts: { dryRun?: boolean; out?: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const outcome = await pay(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
-        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files, outcome.filesRefused, outcome.pendingFiles, outcome.fileError, opts.out));
+        // The step loads when it runs, not for help or a usage error.
+        const [{ pay }, { DEFAULT_ORDERS_DIR }] = await Promise.all([
+          import('../../pipeline/steps/pay/index.ts'),
+          import('../../pipeline/orders/files.ts'),
+        ]);
+        const outcome = await pay(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out ?? DEFAULT_ORDERS_DIR });
+        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) =>
+          describePay(summary, outcome.files, outcome.filesRefused, outcome.pendingFiles, outcome.fileError, opts.out ?? DEFAULT_ORDERS_DIR),
+        );
       }),
     );
 }
