@@ -15,6 +15,7 @@ const loaders: Record<string, Loader> = {
   pay: async (_p, r) => (await import('./commands/run-pay.ts')).registerPaySteps(r),
   close: async (_p, r) => (await import('./commands/run-close.ts')).registerCloseSteps(r),
   jobs: async (p, r) => (await import('./commands/jobs.ts')).registerJobs(p, r),
+  reconcile: async (p) => (await import('./commands/reconcile.ts')).registerReconcile(p),
 };
 const RUN_STEPS: Record<string, string> = {
   'build-lists': 'cycle',
@@ -40,6 +41,7 @@ const TOP_LEVEL: Record<string, string> = {
   dashboard: 'jobs',
   status: 'jobs',
   demo: 'jobs',
+  reconcile: 'reconcile',
 };
 
 /** The loaders the command line needs: the first two words that are not options decide. */
