@@ -8,6 +8,7 @@ import { MonthRequired, UsageError } from '../../pipeline/kernel/errors.ts';
 import { logger } from '../../pipeline/kernel/logger.ts';
 import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { loadCalendar } from '../../pipeline/kernel/reference.ts';
+import { Calendar } from '../../pipeline/kernel/calendar.ts';
 import {
   dueOn,
   isStepName,
@@ -237,7 +238,7 @@ export function registerJobs(program: Command, run: Command): void {
   run
     .command('monthly')
     .description(
-      'месячные шаги: build-lists за M (14-го), form-demand за M (15-го), reconcile и bank-fees за M−1 (25-го), каждый на свою дату; ' +
+      'месячные шаги: build-lists за M (14-го), form-demand за M (15-го), reconcile за M−1 (в дату акта сверки: 25-е или последний рабочий день до него), bank-fees за M−1 (25-го), каждый на свою дату; ' +
         'шаги с датой позже --as-of не выполняются',
     )
     .requiredOption('--month <YYYY-MM>', 'месяц выплаты M')
@@ -245,7 +246,7 @@ export function registerJobs(program: Command, run: Command): void {
     .action(async (opts: { month: string; dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         monthOption(opts.month);
-        const all = monthlyItems(opts.month);
+        const all = monthlyItems(opts.month, await loadCalendar(ctx.db));
         const due = all.filter((it) => it.date <= ctx.asOf);
         const ran = await runInProcess(ctx, due, !!opts.dryRun);
         const notDue: ItemResult[] = all
@@ -272,7 +273,8 @@ export function registerJobs(program: Command, run: Command): void {
       if (takesMonth(step)) {
         if (!opts.month) throw new MonthRequired(`Для шага ${step} укажите --month ГГГГ-ММ`);
         monthOption(opts.month);
-        if (!asOfGiven) asOf = scheduledDate(step, opts.month);
+        // The shipped calendar files: enqueue needs no database.
+        if (!asOfGiven) asOf = scheduledDate(step, opts.month, Calendar.fromReferenceFiles());
       } else if (opts.month) {
         throw new UsageError(`Шаг ${step} выполняется на дату: укажите --as-of ГГГГ-ММ-ДД, а не --month`);
       }

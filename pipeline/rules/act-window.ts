@@ -19,6 +19,9 @@ export interface ActWindow {
   /** Inclusive end of the window: the 25th of M+1. */
   through: IsoDate;
   act_date: IsoDate;
+}
+
+export interface ActDeadlines {
   signed_due: IsoDate;
   copies_due: IsoDate;
 }
@@ -38,6 +41,13 @@ export function actWindow(calendar: Calendar, month: IsoMonth): ActWindow {
     after,
     through,
     act_date: calendar.workingDayOnOrBefore(through),
+  };
+}
+
+/** The signing deadlines (a calendar date on a non-working day moves to the next working day). */
+export function actDeadlines(calendar: Calendar, month: IsoMonth): ActDeadlines {
+  const { through } = windowBounds(month);
+  return {
     signed_due: calendar.workingDayOnOrAfter(through),
     copies_due: calendar.workingDayOnOrAfter(day(addMonths(month, 2), COPIES_DAY)),
   };
