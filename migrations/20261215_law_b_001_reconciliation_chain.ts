@@ -3,7 +3,8 @@
 // (the high-water mark), so a fact recorded later but dated in the closed window is counted by
 // the next act and listed there as late; an act already built never changes. Signing is
 // recorded as append-only events: ГК's signature and the МИО's two signed paper copies, one of
-// each per act.
+// each per act. And the demand request's own date (DOMAIN.md §3: `request_on`, the formation
+// date when it is a working day, else the next one), from which the funding is due.
 import type { Knex } from 'knex';
 import { exec } from './exec.ts';
 
@@ -29,11 +30,14 @@ create table reconciliation_signatures (
   recorded_at timestamptz not null default now(),
   unique (month, mio_bin, kind)
 );
+alter table demands add column request_on date;
+alter table demands add constraint demands_request_on check (request_on is null or request_on >= formed_on);
 `);
 }
 
 export async function down(knex: Knex): Promise<void> {
   await exec(knex, `
+alter table demands drop column request_on;
 drop table reconciliation_signatures;
 drop table reconciliation_closings;
 `);

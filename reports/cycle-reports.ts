@@ -5,6 +5,7 @@
 //   contributions ОПВ / ОСМС / СО of month M's lists per МИО, with the registers that pay them
 // Amounts are decimal strings with two decimals; they are summed in SQL (numeric) or big.js.
 // The documents' shapes are the schemas of schemas/reports/.
+import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { contributionRegisters } from '../pipeline/contributions.ts';
@@ -143,6 +144,7 @@ interface DemandQueryRow {
   mio_bin: string;
   mio_name: string;
   formed_on: string;
+  request_on: string | null;
   request_due: string;
   funding_due: string;
   amount: string;
@@ -158,10 +160,13 @@ export const demandReport: ReportBuilder<'demand'> = async (db, opts) => {
   const q = db('demands as d')
     .join('mios as mi', 'mi.mio_bin', 'd.mio_bin')
     .where('d.month', month)
-    .select('d.id', 'd.mio_bin', 'mi.name as mio_name', 'd.formed_on', 'd.request_due', 'd.funding_due', 'd.amount', 'd.row_count')
+    .select('d.id', 'd.mio_bin', 'mi.name as mio_name', 'd.formed_on', 'd.request_on', 'd.request_due', 'd.funding_due', 'd.amount', 'd.row_count')
     .orderBy('d.mio_bin');
   if (opts.mio) q.where('d.mio_bin', opts.mio);
   const demands: DemandQueryRow[] = await q;
+  // A demand formed before request_on was stored: the request is dated the formation date when
+  // it is a working day, else the next one (DOMAIN.md §3), as form-demand dates it now.
+  const calendar = demands.some((d) => d.request_on === null) ? await loadCalendar(db) : null;
   const ids = demands.map((d) => d.id);
   const periods: { demand_id: number | string; service_month: string; rows: number; amount: string }[] = ids.length
     ? await db('demand_rows')
@@ -187,6 +192,7 @@ export const demandReport: ReportBuilder<'demand'> = async (db, opts) => {
         mio_bin: d.mio_bin,
         mio_name: d.mio_name,
         formed_on: d.formed_on,
+        request_on: d.request_on ?? calendar!.workingDayOnOrAfter(d.formed_on),
         request_due: d.request_due,
         funding_due: d.funding_due,
         amount: formatAmount(String(d.amount)),

@@ -7,13 +7,10 @@ export const demandSchema = z.strictObject({
   /** Added for the printed demand and request letter. */
   mio_name: text,
   formed_on: date,
-  /**
-   * INTERFACE.md names it (the day the request went out), but the builder does not print it yet:
-   * the rule lives in pipeline/steps/check-deadlines (the notification of the request). Optional
-   * until it does.
-   */
-  request_on: date.nullable().optional(),
+  /** The request's date: the formation date when it is a working day, else the next one (DOMAIN.md §3). */
+  request_on: date,
   request_due: date,
+  /** 2 working days after request_on (п. 15); a partial transfer by then is on time, `open` the rest. */
   funding_due: date,
   amount,
   rows: count,
