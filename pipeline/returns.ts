@@ -18,14 +18,9 @@ import { account, post } from './ledger.ts';
 import { lockPipeline } from './kernel/step-run.ts';
 import { faultPoint } from './kernel/faults.ts';
 import { insertInChunks } from './kernel/bulk.ts';
+import type { ReturnRow } from '../schemas/returns.ts';
 
-export interface ReturnRow {
-  payment_ref: string;
-  amount: string;
-  returned_on: string;
-  reason_code: string;
-  reason_text: string;
-}
+export type { ReturnRow };
 
 export interface ReturnsContext {
   batchId: number;

@@ -17,6 +17,16 @@
 // the act of period 2025-02, dated 20 March (21, 24, 25 March off), window 25 Feb … 25 Mar:
 // 125 091.58 + 121 230.08 − 88 000.00 + 0 − 0 = 158 321.66 (the send-back of 31 March falls in
 // the next act's window).
+//
+// The money facts come by the statements of ГК's account the simulated bank writes for each
+// working day with movements (camt.053, MT940, 1C in turn), the orders debited the working day
+// after their date. February: 18th credits 183 016.00 (Almaty, half, rounded down to the tenge)
+// + 125 091.58 (Astana) = 308 107.58; 19th + 183 017.04 (Almaty's rest) − orders of the 18th
+// 44 000.00 + 81 091.58 + 133 007.36 → 233 025.68; 20th + the two returns 44 000.00 + 81 091.58
+// − orders of the 19th 52 822.16 + 85 811.20 + 94 392.32 → 125 091.58, the ledger's balance
+// (the two returned sums ГК holds). March: 4th − 44 000.00 (the re-payment) → 81 091.58; 18th
+// + 310 255.76 + 121 230.08 → 512 577.42; 19th − 354 255.76 → 158 321.66; 1 April − 81 091.58
+// (sent back to Astana) → 77 230.08, Astana's closing balance.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,15 +117,56 @@ describe('payouts demo', () => {
     }
     expect(files).toEqual(expect.arrayContaining(['deadlines_2025-04-25.json', 'ledger_2025-04-25.json']));
     expect(readdirSync(path.join(out, 'payment-orders'))).toHaveLength(r.totals.payment_orders);
+    expect(files).toEqual(expect.arrayContaining(['statement_2025-02.json', 'statement_2025-03.json']));
+    // No funding files: the МИО's transfers come by statement; one return by pain.002 first.
     expect(readdirSync(path.join(out, 'inputs')).sort()).toEqual([
       'acts_2025-03-12.csv',
       'bank-details_2025-03-03.csv',
-      'funding_2025-02-18.csv',
-      'funding_2025-02-19.csv',
-      'funding_2025-03-18.csv',
       'returns_2025-02-20_1.xml',
-      'returns_2025-02-20_2.xml',
+      'statement_2025-02-18.xml',
+      'statement_2025-02-19.sta',
+      'statement_2025-02-20.txt',
+      'statement_2025-03-04.xml',
+      'statement_2025-03-18.sta',
+      'statement_2025-03-19.txt',
+      'statement_2025-04-01.xml',
     ]);
+  });
+
+  it('imports the simulated bank\'s statements in all three formats, every entry matched, the balances as checked by hand', () => {
+    const statements = r.imports.filter((i) => i.kind === 'statement');
+    expect(statements.map((i) => [i.date, path.extname(i.file), i.accepted, i.rejected, i.status])).toEqual([
+      ['2025-02-18', '.xml', 2, 0, 'done'],
+      ['2025-02-19', '.sta', 4, 0, 'done'],
+      ['2025-02-20', '.txt', 5, 0, 'done'],
+      ['2025-03-04', '.xml', 1, 0, 'done'],
+      ['2025-03-18', '.sta', 2, 0, 'done'],
+      ['2025-03-19', '.txt', 4, 0, 'done'],
+      ['2025-04-01', '.xml', 1, 0, 'done'],
+    ]);
+    expect(r.imports.filter((i) => i.kind === 'funding')).toEqual([]);
+    const out = path.join(dir, 'out');
+    type Doc = {
+      accounts: { statements: { format: string; opening: string; closing: string; unmatched: number }[]; entries: { booking_date: string; match: string | null; amount: string }[] }[];
+      orders_not_debited: unknown[];
+    };
+    const doc = (month: string) => JSON.parse(readFileSync(path.join(out, `statement_${month}.json`), 'utf8')) as Doc;
+    const feb = doc('2025-02').accounts[0];
+    const mar = doc('2025-03').accounts[0];
+    expect(feb.statements.map((s) => [s.format, s.opening, s.closing, s.unmatched])).toEqual([
+      ['camt053', '0.00', '308107.58', 0],
+      ['mt940', '308107.58', '233025.68', 0],
+      ['onec', '233025.68', '125091.58', 0],
+    ]);
+    expect(mar.statements.map((s) => [s.format, s.opening, s.closing])).toEqual([
+      ['camt053', '125091.58', '81091.58'],
+      ['mt940', '81091.58', '512577.42'],
+      ['onec', '512577.42', '158321.66'],
+    ]);
+    const kinds = (entries: { match: string | null }[]) => entries.map((e) => e.match);
+    expect(kinds(feb.entries)).toEqual(['transfer', 'transfer', 'transfer', 'order_debit', 'order_debit', 'order_debit', 'return', 'return', 'order_debit', 'order_debit', 'order_debit']);
+    expect(kinds(mar.entries)).toEqual(['order_debit', 'transfer', 'transfer', 'order_debit', 'order_debit', 'order_debit', 'order_debit']);
+    expect(doc('2025-03').orders_not_debited).toEqual([]);
   });
 
   it('writes JSON reports that each match the schema of the form its file names', () => {

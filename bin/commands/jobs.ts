@@ -151,7 +151,7 @@ function describeDemo(r: DemoResult): string {
       r.months.map((m) => [m.month, m.mio_bin, m.received, m.paid_count, m.paid, m.returned, m.repaid, m.sent_back, m.bank_fee, m.closing ?? '—']),
     ),
     '',
-    `Сроки (Алгоритм, п. 14–22) на ${r.to}: ${Object.entries(r.deadlines.counts).map(([k, n]) => `${DEADLINE_RU[k] ?? k} ${n}`).join(', ') || 'нет'}.`,
+    `Сроки (docs/deadlines.md) на ${r.to}: ${Object.entries(r.deadlines.counts).map(([k, n]) => `${DEADLINE_RU[k] ?? k} ${n}`).join(', ') || 'нет'}.`,
     ...r.deadlines.not_met.map((d) => `  ${d.text}`),
     `Профинансировано, но не выплачено: ${
       r.open.unpaid_funded.map((u) => `МИО ${u.mio_bin} — ${u.rows} на ${u.amount} (с ${u.oldest_funded_on})`).join('; ') || 'нет'

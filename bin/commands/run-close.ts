@@ -111,7 +111,7 @@ export function registerCloseSteps(run: Command): void {
 
   run
     .command('check-deadlines')
-    .description('проверка сроков (DOMAIN.md §9) на дату --as-of: соблюдённые, в работе и нарушенные; сохраняется')
+    .description('проверка сроков (docs/deadlines.md) на дату --as-of: соблюдённые, в работе и нарушенные; сохраняется')
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
     .action(async (opts: { dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {

@@ -6,7 +6,8 @@
 //   2025-02-14  build-lists 2025-02 (planner)       2025-02-15 (Sat) form-demand 2025-02
 //   2025-02-18  the МИО transfer: the largest demand half-funded (whole rows only, the rest
 //               waits), the others in full; pay       2025-02-19 the rest of the largest; pay
-//   2025-02-20  a bank returns two credits (pain.002, RJCT): wrong account, closed account
+//   2025-02-20  a bank returns two credits: wrong account, closed account (one announced by a
+//               pain.002 RJCT first, the other known only from the statement)
 //   2025-02-25  reconcile 2025-01 (the act of January's services: the February transfers and
 //               payments), signed that day; bank-fees 2025-01 (nothing that month)
 //   2025-03-03  one provider gives new bank details; pay pays the returned sum again
@@ -18,6 +19,11 @@
 // ГК's officer signs each act on its date (`payouts reconcile sign --signed-on`), and the МИО's
 // two signed paper copies come back 5 working days later (`--copies-received-on`), well before
 // the 10th of the month after (DOMAIN.md §5).
+// The money moves on ГК's account: on every working day with movements the simulated bank
+// (pipeline/statements/simulated-bank.ts) writes the day's statement — the МИО's transfers and
+// the returned credits of the day, the debits of ГК's orders of earlier days — in camt.053, MT940
+// and 1CClientBankExchange in turn, and the demo imports it as `payouts import statement` does;
+// there are no funding files. `report statement` is written for both months with the others.
 // Every day the planner's steps for that date run after the day's inputs (the nightly run closes
 // the day), as `payouts run nightly` runs them. What the outside world does is simulated in
 // world.ts and written as ordinary input files under out/demo/inputs/, imported as `payouts
@@ -135,7 +141,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   try {
     await migrate(db);
     const calendar = await loadCalendar(db);
-    const world = new DemoWorld(db, outDir, opts.operator, DEMO_START);
+    const world = new DemoWorld(db, outDir, opts.operator, DEMO_START, calendar);
     const steps: ItemResult[] = [];
     const copies: { month: string; mioBin: string; on: IsoDate }[] = [];
     const total = Math.round((Date.parse(DEMO_END) - Date.parse(DEMO_START)) / 86_400_000) + 1;

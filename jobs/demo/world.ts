@@ -1,10 +1,17 @@
-// The world around the pipeline in `payouts demo`: the МИО that transfer money, the bank that
-// returns two credits, the provider that gives new bank details, and the portal that sends
-// February's acts. Each writes an ordinary input file under out/demo/inputs/ (CSV by
-// the pipeline's CSV writer, pain.002 by the ISO 20022 codec), which is imported with the importer of
-// `payouts import`. What the world knows it reads where its people would: its own master-data
-// files (fixtures/imports), the reports ГК sends (the demand request, the payment-order
-// register) and what it did itself.
+// The world around the pipeline in `payouts demo`: the МИО that transfer money, the banks that
+// return two credits, the provider that gives new bank details, the portal that sends February's
+// acts, and ГК's own bank, which gives the statement of ГК's account for every working day with
+// movements. Each writes an ordinary input file under out/demo/inputs/ (CSV by the pipeline's CSV
+// writer, pain.002 by the ISO 20022 codec, statements by the simulated bank in
+// pipeline/statements/simulated-bank.ts), which is imported with the importer of `payouts import`
+// or `payouts import statement`. The money facts come by statement, as they do for real: the
+// МИО's transfers are the statement's credits (no funding CSV), one return comes only by the
+// statement's credit and the other by a pain.002 first (the statement then confirms it), and the
+// statement debits ГК's payment orders the working day after their date. The statements rotate
+// through camt.053, MT940 and 1CClientBankExchange, so every format appears.
+// What the world knows it reads where its people would: its own master-data files
+// (fixtures/imports), the reports ГК sends (the demand request, the payment-order register) and
+// what it did itself.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Big from 'big.js';
@@ -13,6 +20,10 @@ import { csvText } from '../../pipeline/kernel/csv.ts';
 import type { Db } from '../../pipeline/kernel/db.ts';
 import { PayoutsError } from '../../pipeline/kernel/errors.ts';
 import { addMonths, type IsoDate } from '../../pipeline/kernel/dates.ts';
+import type { Calendar } from '../../pipeline/kernel/calendar.ts';
+import { importStatement } from '../../pipeline/statements/import.ts';
+import type { StatementFormat } from '../../pipeline/statements/model.ts';
+import { simulatedStatement, type BankDay } from '../../pipeline/statements/simulated-bank.ts';
 import { makeKzIban } from '../../pipeline/kernel/identifiers.ts';
 import { buildPain002 } from '../../pipeline/iso20022/index.ts';
 import { formatAmount, money } from '../../pipeline/kernel/money.ts';
@@ -47,6 +58,9 @@ function csv(columns: string[], rows: (string | null)[][]): string {
   return csvText(columns, rows);
 }
 
+/** The bank's statements rotate through the three formats, in this order. */
+export const STATEMENT_FORMATS: readonly StatementFormat[] = ['camt053', 'mt940', 'onec'];
+
 /** A payment line as the bank sees it in the order register. */
 interface PaidLine {
   ref: string;
@@ -66,6 +80,11 @@ export class DemoWorld {
   /** The credits the bank has returned, with its reason code. */
   private readonly returned: (PaidLine & { code: string })[] = [];
   private readonly inputs: string;
+  /** The movements of ГК's account today: the statement the bank gives at the end of the day. */
+  private bankDay: Required<Pick<BankDay, 'transfers' | 'returns'>> & { date: IsoDate } = { date: '', transfers: [], returns: [] };
+  /** Message ids of ГК's orders the bank has debited (shown on a statement). */
+  private readonly debited = new Set<string>();
+  private statements = 0;
 
   constructor(
     private readonly db: Db,
@@ -73,6 +92,8 @@ export class DemoWorld {
     private readonly operator: string,
     /** The first day: the months of the order register the bank reads start there. */
     private readonly from: IsoDate,
+    /** Banks book on working days only. */
+    private readonly calendar: Calendar,
   ) {
     this.inputs = path.join(outDir, 'inputs');
     mkdirSync(this.inputs, { recursive: true });
@@ -103,7 +124,7 @@ export class DemoWorld {
     return r;
   }
 
-  private write(name: string, text: string): string {
+  private write(name: string, text: string | Buffer): string {
     const file = path.join(this.inputs, name);
     writeFileSync(file, text, { mode: 0o600 });
     return file;
@@ -111,6 +132,12 @@ export class DemoWorld {
 
   /** What happens outside the pipeline during `date`, before the night's steps. */
   async day(date: IsoDate): Promise<void> {
+    this.bankDay = { date, transfers: [], returns: [] };
+    await this.events(date);
+    await this.bankStatement(date);
+  }
+
+  private async events(date: IsoDate): Promise<void> {
     switch (date) {
       case '2025-02-13':
         for (const kind of MASTER_DATA) await this.importFile(date, kind, path.join(FIXTURES_DIR, `${kind}.csv`));
@@ -135,7 +162,9 @@ export class DemoWorld {
   /**
    * The МИО answer the demand request. 'first': the largest demand is half-funded (rounded down
    * to the tenge; transfers fund whole rows, the rest waits), the others in full; 'rest': the
-   * remainder of the largest; 'all': every demand of the month in full.
+   * remainder of the largest; 'all': every demand of the month in full. The money arrives on
+   * ГК's account: the transfers are credits of today's statement (the payment-order number is
+   * the instruction id), not a funding file.
    */
   private async fundMonth(date: IsoDate, month: string, part: 'first' | 'rest' | 'all'): Promise<void> {
     const report = (await reportBuilders.demand(this.db, { month, asOf: date })) as { demands: { mio_bin: string; amount: string }[] };
@@ -144,17 +173,15 @@ export class DemoWorld {
       this.notes.push(`Потребность за ${month} не сформирована: финансировать нечего`);
       return;
     }
-    const rows: string[][] = [];
     demands.forEach((d, i) => {
       const total = money(d.amount);
       const half = total.div(2).round(0, Big.roundDown);
       const ppNo = `${month.slice(5)}${String(i + 1).padStart(2, '0')}${part === 'rest' ? '2' : '1'}`;
-      if (part === 'all') rows.push([d.mio_bin, ppNo, date, formatAmount(total)]);
-      else if (part === 'first') rows.push([d.mio_bin, ppNo, date, formatAmount(i === 0 ? half : total)]);
-      else if (i === 0) rows.push([d.mio_bin, ppNo, date, formatAmount(total.minus(half))]);
+      const transfer = (amount: Big) => this.bankDay.transfers.push({ mioBin: d.mio_bin, ppNo, amount: formatAmount(amount) });
+      if (part === 'all') transfer(total);
+      else if (part === 'first') transfer(i === 0 ? half : total);
+      else if (i === 0) transfer(total.minus(half));
     });
-    const file = this.write(`funding_${date}.csv`, csv(['mio_bin', 'pp_no', 'pp_date', 'amount'], rows));
-    await this.importFile(date, 'funding', file);
   }
 
   /** The payouts of the orders dated from the first day through `date`, by reference (the order register). */
@@ -171,7 +198,11 @@ export class DemoWorld {
     return lines.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   }
 
-  /** Two payout lines of February come back from their banks (a pain.002 per payment order). */
+  /**
+   * Two payout lines of February come back from their banks. Both credits are on today's
+   * statement; the first was announced by a pain.002 of its payment order before (the statement
+   * confirms it), the second is known only from the statement.
+   */
   private async bankReturns(date: IsoDate): Promise<void> {
     const lines = await this.paidLines(date);
     const kindOf = (providerId: string) => this.providers.find((p) => p.provider_id === providerId)?.kind;
@@ -189,13 +220,16 @@ export class DemoWorld {
       { line: second, code: 'AC01', text: 'Неверный номер счёта получателя' },
     ];
     for (const [i, r] of returns.entries()) {
-      const xml = buildPain002({
-        messageId: `RET-${date.replace(/-/g, '')}-${i + 1}`,
-        createdAt: `${date}T11:00:00+05:00`,
-        originalMessageId: r.line.messageId,
-        transactions: [{ endToEndId: r.line.ref, amount: r.line.amount, reasonCode: r.code, reasonText: r.text, acceptedAt: `${date}T11:00:00+05:00` }],
-      });
-      await this.importFile(date, 'returns', this.write(`returns_${date}_${i + 1}.xml`, xml));
+      if (i === 0) {
+        const xml = buildPain002({
+          messageId: `RET-${date.replace(/-/g, '')}-${i + 1}`,
+          createdAt: `${date}T11:00:00+05:00`,
+          originalMessageId: r.line.messageId,
+          transactions: [{ endToEndId: r.line.ref, amount: r.line.amount, reasonCode: r.code, reasonText: r.text, acceptedAt: `${date}T11:00:00+05:00` }],
+        });
+        await this.importFile(date, 'returns', this.write(`returns_${date}_${i + 1}.xml`, xml));
+      }
+      this.bankDay.returns.push({ ref: r.line.ref, reasonCode: r.code, reasonText: r.text });
       this.returned.push({ ...r.line, code: r.code });
     }
   }
@@ -232,5 +266,57 @@ export class DemoWorld {
       return columns.map((c) => february[c]);
     });
     await this.importFile(date, 'acts', this.write(`acts_${date}.csv`, csv(columns, rows)));
+  }
+
+  /** ГК's orders dated before `date` that the bank has not debited yet (from the order register). */
+  private async undebitedOrders(date: IsoDate): Promise<{ messageId: string; date: IsoDate }[]> {
+    const out: { messageId: string; date: IsoDate }[] = [];
+    for (let month = this.from.slice(0, 7); month <= date.slice(0, 7); month = addMonths(month, 1)) {
+      const register = await reportBuilders['payment-orders'](this.db, { month, asOf: date });
+      for (const o of register.orders.filter((x) => x.date < date)) {
+        const messageId = orderMessageId(o.year, o.number);
+        if (!this.debited.has(messageId)) out.push({ messageId, date: o.date });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The statement of ГК's account for `date`, when it is a working day with movements: today's
+   * transfers and returned credits, and the debits of the orders dated on earlier days (the bank
+   * executes an order the working day after ГК issues it). Written by the simulated bank in the
+   * next of the three formats and imported as `payouts import statement` imports it; an entry
+   * that matches nothing stops the demo, like a rejected row.
+   */
+  private async bankStatement(date: IsoDate): Promise<void> {
+    if (!this.calendar.isWorkingDay(date)) {
+      if (this.bankDay.transfers.length || this.bankDay.returns.length) throw new Error(`demo: money moves on a non-working day ${date}`);
+      return;
+    }
+    const orders = await this.undebitedOrders(date);
+    const { transfers, returns } = this.bankDay;
+    if (!transfers.length && !returns.length && !orders.length) return;
+    const format = STATEMENT_FORMATS[this.statements++ % STATEMENT_FORMATS.length];
+    const sim = await simulatedStatement(this.db, { date, transfers, returns, debitOrdersDated: [...new Set(orders.map((o) => o.date))] }, format);
+    const file = this.write(sim.fileName, sim.bytes);
+    const r = await importStatement(this.db, { file, asOf: date, operator: this.operator });
+    this.imports.push({
+      date,
+      kind: 'statement',
+      file: path.relative(process.cwd(), file),
+      accepted: r.matched,
+      duplicates: r.status === 'duplicate' ? r.statement.entries : 0,
+      rejected: r.needs_attention,
+      status: r.status,
+    });
+    if (r.needs_attention) {
+      throw new PayoutsError(
+        `Демонстрация остановлена: выписка ${path.relative(process.cwd(), file)} на ${date}: операций без сопоставления: ${r.needs_attention} — ` +
+          r.entries.filter((e) => e.unmatched_code).map((e) => `операция ${e.seq}: ${e.reason ?? e.unmatched_code}`).join('; '),
+        1,
+        'demo-input-rejected',
+      );
+    }
+    for (const o of orders) this.debited.add(o.messageId);
   }
 }

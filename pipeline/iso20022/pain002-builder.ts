@@ -1,7 +1,7 @@
 // pain.002.001.10 status reports built from plain objects, for the demo's bank returns and for
 // fixtures and tests. Values are written as given (escaped), so a fixture can also carry a wrong
 // amount or an unknown reference for the importer to reject.
-import { escapeXml, textLength, XmlWriter } from './xml.ts';
+import { escapeXml, wrapText, XmlWriter } from './xml.ts';
 
 export const PAIN002_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.002.001.10';
 
@@ -33,28 +33,6 @@ export interface Pain002Message {
   transactions: Pain002Transaction[];
 }
 
-/** Cuts a text at spaces into pieces of at most `max` characters (a longer word is cut hard). */
-function wrap(text: string, max: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const candidate = line === '' ? word : `${line} ${word}`;
-    if (textLength(candidate) <= max) {
-      line = candidate;
-      continue;
-    }
-    if (line !== '') out.push(line);
-    let rest = [...word];
-    while (rest.length > max) {
-      out.push(rest.slice(0, max).join(''));
-      rest = rest.slice(max);
-    }
-    line = rest.join('');
-  }
-  if (line !== '') out.push(line);
-  return out;
-}
-
 /**
  * A pain.002.001.10 status report for fixtures and tests: one OrgnlPmtInfAndSts with a
  * TxInfAndSts per transaction (RJCT unless another status is given). Values are written as
@@ -83,7 +61,7 @@ export function buildPain002(msg: Pain002Message): string {
       w.open('TxInfAndSts');
       w.leaf('OrgnlEndToEndId', t.endToEndId, what);
       w.leaf('TxSts', statuses[i], what);
-      const lines = t.reasonText === undefined ? [] : Array.isArray(t.reasonText) ? t.reasonText : wrap(t.reasonText, 105);
+      const lines = t.reasonText === undefined ? [] : Array.isArray(t.reasonText) ? t.reasonText : wrapText(t.reasonText, 105);
       if (t.reasonCode !== undefined || lines.length > 0) {
         w.open('StsRsnInf');
         if (t.reasonCode !== undefined) w.open('Rsn').leaf('Cd', t.reasonCode, what).close('Rsn');

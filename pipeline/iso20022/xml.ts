@@ -278,3 +278,25 @@ export function statusDate(dateTime: string): string {
   }
   return dateTime;
 }
+
+/** Cuts a text at spaces into pieces of at most `max` characters (a longer word is cut hard). */
+export function wrapText(text: string, max: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const candidate = line === '' ? word : `${line} ${word}`;
+    if (textLength(candidate) <= max) {
+      line = candidate;
+      continue;
+    }
+    if (line !== '') out.push(line);
+    let rest = [...word];
+    while (rest.length > max) {
+      out.push(rest.slice(0, max).join(''));
+      rest = rest.slice(max);
+    }
+    line = rest.join('');
+  }
+  if (line !== '') out.push(line);
+  return out;
+}

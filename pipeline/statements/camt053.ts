@@ -28,6 +28,7 @@ import {
   statusDate,
   textAt,
   type XmlNode,
+  wrapText,
 } from '../iso20022/xml.ts';
 import { isValidDate } from '../kernel/dates.ts';
 import { formatAmount, isAmount, money } from '../kernel/money.ts';
@@ -213,28 +214,6 @@ export function parseCamt053(xml: string): RawStatement {
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-/** Cuts a text at spaces into pieces of at most `max` characters (a longer word is cut hard). */
-function wrap(text: string, max: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const candidate = line === '' ? word : `${line} ${word}`;
-    if ([...candidate].length <= max) {
-      line = candidate;
-      continue;
-    }
-    if (line !== '') out.push(line);
-    let rest = [...word];
-    while (rest.length > max) {
-      out.push(rest.slice(0, max).join(''));
-      rest = rest.slice(max);
-    }
-    line = rest.join('');
-  }
-  if (line !== '') out.push(line);
-  return out;
-}
-
 function balance(w: XmlWriter, code: string, amount: string, date: string): void {
   const value = money(amount);
   w.open('Bal');
@@ -309,7 +288,7 @@ function entry(w: XmlWriter, e: StatementEntry): void {
   }
   if (a.purpose !== '') {
     w.open('RmtInf');
-    for (const line of wrap(a.purpose, 140)) w.leaf('Ustrd', line, what);
+    for (const line of wrapText(a.purpose, 140)) w.leaf('Ustrd', line, what);
     w.close('RmtInf');
   }
   if (a.reasonCode !== '' || a.reasonText !== '') {
@@ -320,7 +299,7 @@ function entry(w: XmlWriter, e: StatementEntry): void {
       else w.leaf('Prtry', a.reasonCode, what);
       w.close('Rsn');
     }
-    for (const line of wrap(a.reasonText, 105)) w.leaf('AddtlInf', line, what);
+    for (const line of wrapText(a.reasonText, 105)) w.leaf('AddtlInf', line, what);
     w.close('RtrInf');
   }
   w.close('TxDtls');

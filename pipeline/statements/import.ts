@@ -130,6 +130,26 @@ function zodReason(issues: { message: string }[]): string {
   return issues.map((i) => i.message).join('; ');
 }
 
+/**
+ * Applies the accepted entries through the import's own rules (`import funding`, `import returns`)
+ * and turns each into its match, or into a refusal with the import's reason.
+ */
+async function applyPlanned<T extends { entry: StatementEntry; row: unknown }>(
+  toApply: T[],
+  apply: (rows: { index: number; row: T['row'] }[]) => Promise<{ rejected: { index: number; reason: string }[] }>,
+  matched: (t: T) => Promise<NonNullable<Resolution['match']>>,
+): Promise<Resolution[]> {
+  if (toApply.length === 0) return [];
+  const result = await apply(toApply.map((t) => ({ index: t.entry.seq, row: t.row })));
+  const rejected = new Map(result.rejected.map((r) => [r.index, r.reason]));
+  const out: Resolution[] = [];
+  for (const t of toApply) {
+    const why = rejected.get(t.entry.seq);
+    out.push(why !== undefined ? { entry: t.entry, unmatched: { code: 'refused', reason: why } } : { entry: t.entry, match: await matched(t) });
+  }
+  return out;
+}
+
 async function resolveTransfers(
   trx: Knex.Transaction,
   plans: { entry: StatementEntry; candidate: Extract<Candidate, { kind: 'transfer' }> }[],
@@ -152,28 +172,17 @@ async function resolveTransfers(
     }
     toApply.push({ ...p, row: parsed.data });
   }
-  if (toApply.length === 0) return out;
-  const result = await applyTransfers(trx, toApply.map((t) => ({ index: t.entry.seq, row: t.row })), ctx);
-  const rejected = new Map(result.rejected.map((r) => [r.index, r.reason]));
-  for (const t of toApply) {
-    const why = rejected.get(t.entry.seq);
-    if (why !== undefined) {
-      out.push({ entry: t.entry, unmatched: { code: 'refused', reason: why } });
-      continue;
-    }
+  const applied = await applyPlanned(toApply, (rows) => applyTransfers(trx, rows, ctx), async (t) => {
     const row = await trx('transfers').where({ mio_bin: t.row.mio_bin, pp_no: t.row.pp_no, pp_date: t.row.pp_date }).first('id', 'batch_id');
     const earlier = Number(row.batch_id) !== ctx.batchId;
-    out.push({
-      entry: t.entry,
-      match: {
-        kind: 'transfer',
-        id: Number(row.id),
-        fact: describeCandidate(t.candidate),
-        note: earlier ? `учтено ранее импортом (пакет № ${row.batch_id}); выписка его подтверждает` : null,
-      },
-    });
-  }
-  return out;
+    return {
+      kind: 'transfer',
+      id: Number(row.id),
+      fact: describeCandidate(t.candidate),
+      note: earlier ? `учтено ранее импортом (пакет № ${row.batch_id}); выписка его подтверждает` : null,
+    };
+  });
+  return [...out, ...applied];
 }
 
 async function resolveReturns(
@@ -213,19 +222,11 @@ async function resolveReturns(
     }
     toApply.push({ ...p, row: parsed.data });
   }
-  if (toApply.length === 0) return out;
-  const result = await applyReturns(trx, toApply.map((t) => ({ index: t.entry.seq, row: t.row })), ctx);
-  const rejected = new Map(result.rejected.map((r) => [r.index, r.reason]));
-  for (const t of toApply) {
-    const why = rejected.get(t.entry.seq);
-    if (why !== undefined) {
-      out.push({ entry: t.entry, unmatched: { code: 'refused', reason: why } });
-      continue;
-    }
+  const applied = await applyPlanned(toApply, (rows) => applyReturns(trx, rows, ctx), async (t) => {
     const row = await trx('returns').where({ ref: t.row.payment_ref }).first('id');
-    out.push({ entry: t.entry, match: { kind: 'return', id: Number(row.id), fact: describeCandidate(t.candidate), note: null } });
-  }
-  return out;
+    return { kind: 'return', id: Number(row.id), fact: describeCandidate(t.candidate), note: null };
+  });
+  return [...out, ...applied];
 }
 
 async function resolveDebits(trx: Knex.Transaction, plans: { entry: StatementEntry; candidate: Extract<Candidate, { kind: 'order_debit' }> }[]): Promise<Resolution[]> {
