@@ -54,6 +54,9 @@ const XLSX_WORKERS = Number(arg('--xlsx-workers') ?? 0);
 const ADMIN_URL =
   process.env.PAYOUTS_BENCH_ADMIN_URL ?? process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const OPERATOR = 'bench';
+// The benchmark's world is synthetic, on the sample requisites of reference/: allowed here
+// explicitly, as in the demo and the tests, so that `pay` writes (and the bench measures) its files.
+process.env.PAYOUTS_ALLOW_SAMPLE_REQUISITES = '1';
 
 if (isMainThread && (!Number.isSafeInteger(ACTS) || ACTS < 1)) {
   process.stderr.write(`--acts: ожидается целое положительное число, получено «${arg('--acts')}»\n`);

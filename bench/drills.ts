@@ -16,6 +16,10 @@ import { buildCorpusWorld, corpusCopy, runCorpus } from '../test/support/drills/
 import { FULL_PLAN, runDrills, SHORT_PLAN, type DrillResult } from '../test/support/drills/runner.ts';
 import { PG_ADMIN_URL, postgresAvailable } from '../test/support/services.ts';
 
+// The drills run a synthetic world on the sample requisites of reference/, as the tests do
+// (vitest.config.ts): allowed explicitly, inherited by the CLIs they spawn.
+process.env.PAYOUTS_ALLOW_SAMPLE_REQUISITES = '1';
+
 interface Options {
   short: boolean;
   bigMb: number | null;

@@ -1,18 +1,17 @@
-// Contributions registers (DOMAIN.md §2, 002 §4–5, §8, §10): per МИО and list month, what the
-// МИО pays from the lists — ОПВ to ЕНПФ (КНП 010) and ВОСМС to ФСМС (КНП 122) inside the
-// guaranteed sum, СО to ГФСС (КНП 012) over it. Each register lists the persons (the
-// assistants) with their period and amount, and becomes a pain.001 payment order from the МИО's
-// own account to the receiver. Read-only over the lists: nothing here writes to the database.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+// Contributions registers (DOMAIN.md §2, §7; 002 §4–5, §8, §10): per МИО, КНП and list month,
+// what the МИО pays from the lists — ОПВ (КНП 010) and ВОСМС (КНП 122) inside the guaranteed
+// sum, СО (КНП 012) over it — to the State Corporation's contribution accounts of the site
+// requisites in force (pipeline/requisites/; not to ЕНПФ/ФСМС/ГФСС directly). Each register lists
+// the persons (the assistants) once per period with ИИН, name, date of birth (from the ИИН),
+// period and amount, and becomes a pain.001 payment order from the МИО's own account to ГК's
+// account of that КНП. Read-only over the lists: nothing here writes to the database.
 import type { Db } from './kernel/db.ts';
 import { assertMonth, type IsoMonth } from './kernel/dates.ts';
-import { UsageError } from './kernel/errors.ts';
-import { isValidBik, isValidIinBin, isValidKzIban } from './kernel/identifiers.ts';
+import { birthDateOfIin } from './kernel/identifiers.ts';
 import { buildPain001, type Pain001Transaction } from './iso20022/pain001-writer.ts';
 import { formatAmount, sum } from './kernel/money.ts';
 import { knpCode } from './kernel/reference.ts';
+import { contributionAccount, requisitesInForce, SAMPLE_MARK, type ContributionAccount, type RequisitesInForce } from './requisites/index.ts';
 
 export const CONTRIBUTION_KINDS = ['opv', 'osms', 'so'] as const;
 export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
@@ -20,52 +19,14 @@ export type ContributionKind = (typeof CONTRIBUTION_KINDS)[number];
 /** How each contribution is named on a payment order. */
 export const CONTRIBUTION_LABEL: Record<ContributionKind, string> = { opv: 'ОПВ', osms: 'ВОСМС', so: 'СО' };
 
-export const DEFAULT_RECEIVERS_FILE = fileURLToPath(new URL('../reference/contribution-receivers.json', import.meta.url));
-
-const receiverSchema = z.strictObject({
-  role: z.enum(CONTRIBUTION_KINDS),
-  name: z.string().min(1).max(140),
-  short_name: z.string().min(1),
-  bin: z.string().refine(isValidIinBin, { message: 'некорректный БИН' }),
-  bik: z.string().refine(isValidBik, { message: 'некорректный БИК' }),
-  iban: z.string().refine(isValidKzIban, { message: 'некорректный IBAN' }),
-  kbe: z.string().regex(/^\d{2}$/, { message: 'КБе: две цифры' }),
-});
-
-const receiversFileSchema = z
-  .strictObject({
-    synthetic: z.boolean(),
-    note: z.string().optional(),
-    receivers: z.array(receiverSchema),
-  })
-  .superRefine((f, ctx) => {
-    for (const kind of CONTRIBUTION_KINDS) {
-      const n = f.receivers.filter((r) => r.role === kind).length;
-      if (n !== 1) ctx.addIssue({ code: 'custom', path: ['receivers'], message: `получатель «${kind}» должен быть указан ровно один раз (найдено ${n})` });
-    }
-  });
-
-export type ContributionReceiver = z.infer<typeof receiverSchema>;
-
-/** The receivers of the contributions (ЕНПФ, ФСМС, ГФСС) from the reference file. */
-export function readContributionReceivers(file: string = DEFAULT_RECEIVERS_FILE): ContributionReceiver[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`Не удалось прочитать справочник получателей взносов ${file}: ${(e as Error).message}`);
-  }
-  const parsed = receiversFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(корень)'}: ${i.message}`).join('; ');
-    throw new UsageError(`Некорректный справочник получателей взносов ${file}: ${issues}`);
-  }
-  return parsed.data.receivers;
-}
+/** The account a contribution is paid to: ГК's account of its КНП in the requisites in force. */
+export type ContributionReceiver = ContributionAccount;
 
 export interface ContributionPerson {
   iin: string;
   name: string;
+  /** From the ИИН (YYYY-MM-DD); null when its digits are not a date. */
+  birth_date: string | null;
   /** The service month the contribution is for. */
   period: string;
   amount: string;
@@ -80,6 +41,8 @@ export interface ContributionRegister {
   knp: string;
   mio: { bin: string; name: string; bik: string; iban: string };
   receiver: ContributionReceiver;
+  /** Built from the sample requisites of reference/: the documents are marked «ОБРАЗЕЦ». */
+  sample: boolean;
   /** The date the list was built; the default execution date of the payment order. */
   formed_on: string;
   /** One per (assistant, service month) with a non-zero amount, by ИИН then period. */
@@ -96,10 +59,10 @@ export interface ContributionRegister {
 export async function contributionRegisters(
   db: Db,
   month: string,
-  opts: { mio?: string; receivers?: ContributionReceiver[] } = {},
+  opts: { mio?: string; requisites?: RequisitesInForce } = {},
 ): Promise<ContributionRegister[]> {
   const m: IsoMonth = assertMonth(month);
-  const receivers = opts.receivers ?? readContributionReceivers();
+  const site = opts.requisites ?? (await requisitesInForce(db));
   const knp: Record<ContributionKind, string> = {
     opv: await knpCode(db, 'opv'),
     osms: await knpCode(db, 'osms'),
@@ -146,18 +109,20 @@ export async function contributionRegisters(
         .map((r) => ({
           iin: String(r.assistant_iin),
           name: String(r.name),
+          birth_date: birthDateOfIin(String(r.assistant_iin)),
           period: String(r.service_month),
           amount: formatAmount(String(r[kind])),
           rows: Number(r[`${kind}_rows`]),
         }));
       if (persons.length === 0) continue;
-      const receiver = receivers.find((x) => x.role === kind)!;
+      const receiver = contributionAccount(site.requisites, knp[kind]);
       registers.push({
         month: m,
         kind,
         knp: knp[kind],
         mio: { bin: mioBin, name: String(first.mio_name), bik: String(first.mio_bik), iban: String(first.mio_iban) },
         receiver,
+        sample: site.sample,
         formed_on: String(first.built_on),
         persons,
         count: persons.length,
@@ -209,7 +174,8 @@ export function contributionPain001(
   return buildPain001({
     messageId: id,
     createdAt: opts.createdAt ?? `${date}T09:00:00+05:00`,
-    initiatingParty: { name: register.mio.name, bin: register.mio.bin },
+    // From sample requisites the initiating party says so: a bank rejects the file rather than pays it.
+    initiatingParty: { name: register.sample ? `${SAMPLE_MARK} — НЕ ИСПОЛНЯТЬ. ${register.mio.name}`.slice(0, 140) : register.mio.name, bin: register.mio.bin },
     debtor: { name: register.mio.name, bin: register.mio.bin, iban: register.mio.iban, bik: register.mio.bik },
     paymentInfoId: id,
     requestedExecutionDate: date,

@@ -5,10 +5,13 @@
 //   contributions ОПВ / ОСМС / СО of month M's lists per МИО, with the registers that pay them
 // Amounts are decimal strings with two decimals; they are summed in SQL (numeric) or big.js.
 // The documents' shapes are the schemas of schemas/reports/.
-import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { contributionRegisters } from '../pipeline/contributions.ts';
+import { requireDocumentRequisites } from '../pipeline/requisites/index.ts';
+import { requestOn } from '../pipeline/rules/request-on.ts';
+import { knpCode, loadCalendar } from '../pipeline/kernel/reference.ts';
+import { amountInWords } from './amount-words.ts';
 import { demandFunding } from '../pipeline/rules/demand-funding.ts';
 import type { ContributionRegisterDoc, Demand, ListDivision, ListRow, ListTotals } from '../schemas/reports/index.ts';
 import type { ReportBuilder, ReportOptions } from './registry.ts';
@@ -144,7 +147,8 @@ interface DemandQueryRow {
   mio_bin: string;
   mio_name: string;
   formed_on: string;
-  request_on: string | null;
+  request_year: number | string | null;
+  request_no: number | string | null;
   request_due: string;
   funding_due: string;
   amount: string;
@@ -154,19 +158,23 @@ interface DemandQueryRow {
 /**
  * `demand`: demands formed in month M by МИО БИН, with periods by service month; `funded` is
  * what transfers received on or before the report date allocated to its rows, `open` the rest.
+ * Each request carries its date (`request_on`), its outgoing number and the sum in words; the
+ * document names ГК's account to transfer to (site requisites in force, DOMAIN §6). The request
+ * leaves ГК: with sample requisites it is built only where samples are allowed, and marked.
  */
 export const demandReport: ReportBuilder<'demand'> = async (db, opts) => {
   const month = requireMonth(opts, 'demand');
+  const site = await requireDocumentRequisites(db, 'Заявки о сумме потребности');
+  const calendar = await loadCalendar(db);
+  const gk = site.requisites.state_corporation;
+  const payee = { name: gk.name, bin: gk.bin, bik: gk.bik, iban: gk.iban, kbe: gk.kbe, knp: await knpCode(db, 'reimbursement') };
   const q = db('demands as d')
     .join('mios as mi', 'mi.mio_bin', 'd.mio_bin')
     .where('d.month', month)
-    .select('d.id', 'd.mio_bin', 'mi.name as mio_name', 'd.formed_on', 'd.request_on', 'd.request_due', 'd.funding_due', 'd.amount', 'd.row_count')
+    .select('d.id', 'd.mio_bin', 'mi.name as mio_name', 'd.formed_on', 'd.request_year', 'd.request_no', 'd.request_due', 'd.funding_due', 'd.amount', 'd.row_count')
     .orderBy('d.mio_bin');
   if (opts.mio) q.where('d.mio_bin', opts.mio);
   const demands: DemandQueryRow[] = await q;
-  // A demand formed before request_on was stored: the request is dated the formation date when
-  // it is a working day, else the next one (DOMAIN.md §3), as form-demand dates it now.
-  const calendar = demands.some((d) => d.request_on === null) ? await loadCalendar(db) : null;
   const ids = demands.map((d) => d.id);
   const periods: { demand_id: number | string; service_month: string; rows: number; amount: string }[] = ids.length
     ? await db('demand_rows')
@@ -186,16 +194,21 @@ export const demandReport: ReportBuilder<'demand'> = async (db, opts) => {
   return {
     form: 'demand',
     month,
+    sample: site.sample,
+    payee,
     demands: demands.map((d): Demand => {
       const f = funding.find((x) => Number(x.demand_id) === Number(d.id))!;
       return {
         mio_bin: d.mio_bin,
         mio_name: d.mio_name,
         formed_on: d.formed_on,
-        request_on: d.request_on ?? calendar!.workingDayOnOrAfter(d.formed_on),
+        request_on: requestOn(d.formed_on, calendar),
+        request_no: d.request_no == null ? null : Number(d.request_no),
+        request_year: d.request_year == null ? null : Number(d.request_year),
         request_due: d.request_due,
         funding_due: d.funding_due,
         amount: formatAmount(String(d.amount)),
+        amount_words: amountInWords(String(d.amount)),
         rows: Number(d.row_count),
         periods: periods
           .filter((p) => Number(p.demand_id) === Number(d.id))
@@ -232,15 +245,17 @@ export const contributionsReport: ReportBuilder<'contributions'> = async (db, op
   if (opts.mio) q.where('l.mio_bin', opts.mio);
   const rows: { mio_bin: string; mio_name: string; opv_count: number; opv: string; osms_count: number; osms: string; so_count: number; so: string }[] = await q;
 
+  // The registers leave ГК: built from sample requisites only where samples are allowed (marked).
+  const site = await requireDocumentRequisites(db, 'Реестры взносов');
   const registers = new Map<string, ContributionRegisterDoc[]>();
-  for (const r of await contributionRegisters(db, month, { mio: opts.mio })) {
+  for (const r of await contributionRegisters(db, month, { mio: opts.mio, requisites: site })) {
     const list = registers.get(r.mio.bin) ?? [];
     list.push({
       kind: r.kind,
       knp: r.knp,
       payer: { bin: r.mio.bin, name: r.mio.name, bik: r.mio.bik, iban: r.mio.iban },
       receiver: { bin: r.receiver.bin, name: r.receiver.name, bik: r.receiver.bik, iban: r.receiver.iban, kbe: r.receiver.kbe },
-      persons: r.persons.map((p) => ({ iin: p.iin, name: p.name, period: p.period, rows: p.rows, amount: p.amount })),
+      persons: r.persons.map((p) => ({ iin: p.iin, name: p.name, birth_date: p.birth_date, period: p.period, rows: p.rows, amount: p.amount })),
       count: r.count,
       total: r.total,
     });
@@ -252,6 +267,7 @@ export const contributionsReport: ReportBuilder<'contributions'> = async (db, op
   return {
     form: 'contributions',
     month,
+    sample: site.sample,
     mios: rows.map((r) => ({
       mio_bin: r.mio_bin,
       mio_name: r.mio_name,

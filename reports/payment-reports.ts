@@ -5,6 +5,9 @@ import { firstDayOfMonth, lastDayOfMonth } from '../pipeline/kernel/dates.ts';
 import { MonthRequired } from '../pipeline/kernel/errors.ts';
 import { accountName, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
+import { lineKbe, orderKnp, orderLines, purposeText, type OrderLineRow } from '../pipeline/orders/pain001.ts';
+import type { LineKind } from '../pipeline/orders/issuing.ts';
+import { requireDocumentRequisites } from '../pipeline/requisites/index.ts';
 import type { LedgerReport, PaymentOrder, PaymentOrderLine, PaymentOrdersReport } from '../schemas/reports/index.ts';
 import type { ReportOptions } from './registry.ts';
 
@@ -24,10 +27,20 @@ interface OrderQueryRow {
   bank_name: string | null;
 }
 
-/** Orders dated in month M (one МИО with `mio`), by year and number; lines by reference. */
+/**
+ * Orders dated in month M (one МИО with `mio`), by year and number; lines by reference. Each order
+ * names its payer (ГК's account of the site requisites in force) and КНП, each line its act, КБе
+ * and the purpose exactly as its pain.001 carries them (pipeline/orders/pain001.ts). The register
+ * leaves ГК: with sample requisites it is built only where samples are allowed, and marked.
+ */
 export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<PaymentOrdersReport> {
   if (!opts.month) throw new MonthRequired('Для формы payment-orders укажите --month ГГГГ-ММ');
   const month = opts.month;
+  const site = await requireDocumentRequisites(db, 'Реестры платёжных поручений');
+  const gk = site.requisites.state_corporation;
+  const payer = { name: gk.name, bin: gk.bin, bik: gk.bik, iban: gk.iban };
+  const knp = new Map<string, string>();
+  for (const kind of ['provider', 'to_mio'] as const) knp.set(kind, await orderKnp(db, kind));
   const q = db('payment_orders as o')
     .join('mios as mi', 'mi.mio_bin', 'o.mio_bin')
     .leftJoin('banks as b', 'b.bik', 'o.bik')
@@ -37,13 +50,7 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
   if (opts.mio) q.where('o.mio_bin', opts.mio);
   const orders: OrderQueryRow[] = await q;
   const ids = orders.map((o) => Number(o.id));
-  const lines: (PaymentOrderLine & { order_id: number | string })[] = ids.length
-    ? await db('payment_lines as l')
-        .join('providers as p', 'p.provider_id', 'l.provider_id')
-        .whereIn('l.order_id', ids)
-        .orderBy('l.ref')
-        .select('l.order_id', 'l.ref', 'l.provider_id', 'p.name as provider_name', 'l.iban', 'l.amount', 'l.service_month', 'l.kind')
-    : [];
+  const lines: OrderLineRow[] = ids.length ? await orderLines(db).whereIn('l.order_id', ids).orderBy('l.ref') : [];
   const byOrder = new Map<number, PaymentOrderLine[]>();
   for (const l of lines) {
     const list = byOrder.get(Number(l.order_id)) ?? [];
@@ -54,13 +61,17 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
       iban: l.iban,
       amount: formatAmount(l.amount),
       service_month: l.service_month,
-      kind: l.kind,
+      kind: l.kind as LineKind,
+      act_no: l.act_no,
+      kbe: lineKbe(l),
+      purpose: purposeText(l.kind as LineKind, l),
     });
     byOrder.set(Number(l.order_id), list);
   }
   return {
     form: 'payment-orders',
     month,
+    sample: site.sample,
     orders: orders.map((o): PaymentOrder => ({
       number: Number(o.number),
       year: Number(o.year),
@@ -70,6 +81,8 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
       bik: o.bik,
       bank_name: o.bank_name ?? null,
       order_kind: o.kind,
+      payer,
+      knp: knp.get(o.kind)!,
       total: formatAmount(o.total),
       count: Number(o.line_count),
       lines: byOrder.get(Number(o.id)) ?? [],

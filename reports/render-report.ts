@@ -24,8 +24,20 @@ import { deadlinesForm } from './forms/deadlines.ts';
 import { ledgerForm } from './forms/ledger.ts';
 import { statementForm } from './forms/statement.ts';
 
-/** The FormDocuments of a report, with their file base names. */
+/** The line above the form label of every document built from the sample requisites of reference/. */
+export const SAMPLE_HEADER = 'ОБРАЗЕЦ — реквизиты не загружены (payouts import requisites), документ не для исполнения';
+
+/**
+ * The FormDocuments of a report, with their file base names. A report built from sample
+ * requisites (`sample: true`) marks every document «ОБРАЗЕЦ» in its header.
+ */
 export function formFiles(doc: AnyReport, baseName: string): FormFile[] {
+  const files = formFilesOf(doc, baseName);
+  if (!('sample' in doc) || doc.sample !== true) return files;
+  return files.map((f) => ({ ...f, document: { ...f.document, form: `${SAMPLE_HEADER}. ${f.document.form}` } }));
+}
+
+function formFilesOf(doc: AnyReport, baseName: string): FormFile[] {
   const input = { baseName };
   switch (doc.form) {
     case 'list':

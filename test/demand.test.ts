@@ -182,6 +182,12 @@ describe('form-demand 2025-02', () => {
     const a = demands.find((d) => d.mio_bin === A.mio_bin);
     expect(a).toMatchObject({ amount: '136697.24', row_count: 2, formed_on: '2025-02-15', request_on: '2025-02-17', request_due: '2025-02-17', funding_due: '2025-02-19' });
     expect(demands.find((d) => d.mio_bin === B.mio_bin)).toMatchObject({ amount: '27084.16', row_count: 1 });
+    // The requests' outgoing numbers: the first of 2025, in МИО order (formed on Saturday the 15th,
+    // the request is dated Monday the 17th, still 2025).
+    expect(demands.map((d) => [d.request_year, d.request_no])).toEqual([
+      [2025, 1],
+      [2025, 2],
+    ]);
     const rows = await t.db('demand_rows').where({ demand_id: a.id }).orderBy('amount', 'desc');
     expect(rows.map((r) => [r.list_row_id, r.service_month, r.amount, r.return_id])).toEqual([
       [await listRowId('Я-1'), '2025-01', '83065.24', null],
@@ -191,6 +197,12 @@ describe('form-demand 2025-02', () => {
     const requests = await t.db('notifications').where({ channel: 'mio' }).orderBy('recipient');
     expect(requests.map((n) => n.dedupe_key).sort()).toEqual([`demand:2025-02:${A.mio_bin}`, `demand:2025-02:${B.mio_bin}`].sort());
     expect(requests.find((n) => n.recipient === A.mio_bin)!.payload).toMatchObject({ amount: '136697.24', request_due: '2025-02-17', funding_due: '2025-02-19' });
+    // The request as sent: its date (Monday 17th for a Saturday formation) and its outgoing number.
+    const numberOf = (bin: string) => (A.mio_bin < B.mio_bin) === (bin === A.mio_bin) ? 1 : 2;
+    for (const n of requests) {
+      expect(n.payload).toMatchObject({ request_on: '2025-02-17', request_no: numberOf(n.recipient) });
+      expect(n.payload.text).toMatch(new RegExp(`^Заявка о сумме потребности № ${numberOf(n.recipient)} от 2025-02-17 за 2025-02: `));
+    }
     expect(await count(t.db, 'ledger_entries')).toBe(2); // only the two lists
     expect((await trialBalance(t.db)).balanced).toBe(true);
   });
@@ -201,6 +213,15 @@ describe('form-demand 2025-02', () => {
     expect(again.status).toBe('already-done');
     expect(again.summary).toMatchObject({ amount: '163781.40' });
     expect(await written()).toEqual(before);
+    expect((await t.db('demands').orderBy('mio_bin')).map((d) => d.request_no)).toEqual([1, 2]); // stable
+  });
+
+  it('the database keeps the request numbers gapless per year: no gap, no repeat', async () => {
+    const d = await t.db('demands').where({ month: '2025-02' }).orderBy('mio_bin').first();
+    const row = { month: '2025-12', mio_bin: d.mio_bin, formed_on: '2025-12-15', request_due: '2025-12-17', funding_due: '2025-12-19', amount: '1.00', row_count: 1, run_id: d.run_id };
+    await expect(t.db('demands').insert({ ...row, request_year: 2025, request_no: 4 })).rejects.toThrow(/demands_request_gapless/);
+    await expect(t.db('demands').insert({ ...row, request_year: 2025, request_no: 2 })).rejects.toThrow(/demands_request_no/);
+    await expect(t.db('demands').insert({ ...row, request_year: 2025, request_no: null })).rejects.toThrow(/demands_request_numbered/);
   });
 });
 
@@ -213,14 +234,21 @@ describe('form-demand 2025-03 over the March holidays', () => {
     // later (03-26, 03-27), not 2 working days after the request's due day.
     expect(out.summary).toMatchObject({ request_on: '2025-03-20', request_due: '2025-03-26', funding_due: '2025-03-27', demands: 2, rows: 2, amount: '86240.26' });
     const doc = await demandReport(t.db, { month: '2025-03', asOf: '2025-03-31' });
+    // Numbers go on from February's: 3 and 4 in МИО order.
+    expect(doc.demands.map((d) => d.request_no)).toEqual([3, 4]);
+    expect(doc.payee).toMatchObject({ bik: 'GCVPKZ2A', kbe: '11', knp: '119' });
+    expect(doc.sample).toBe(true); // the samples of reference/ (allowed in the tests)
     expect(doc.demands.find((d) => d.mio_bin === A.mio_bin)).toEqual({
       mio_bin: A.mio_bin,
       mio_name: A.name,
       formed_on: '2025-03-20',
-      request_on: '2025-03-20',
+      request_on: '2025-03-20', // a working day: the request goes out the same day
+      request_no: A.mio_bin < B.mio_bin ? 3 : 4,
+      request_year: 2025,
       request_due: '2025-03-26',
       funding_due: '2025-03-27',
       amount: '75513.86',
+      amount_words: 'Семьдесят пять тысяч пятьсот тринадцать тенге 86 тиын',
       rows: 1,
       periods: [{ service_month: '2025-02', rows: 1, amount: '75513.86' }],
       funded: '0.00',
@@ -330,6 +358,8 @@ describe('demand report: funded and open', () => {
     const pick = async (asOf: string) =>
       (await demandReport(t.db, { month: '2025-02', asOf })).demands.find((d) => d.mio_bin === A.mio_bin)!;
     expect(await pick('2025-02-28')).toMatchObject({ amount: '136697.24', funded: '83065.24', open: '53632.00' }); // 136697.24 − 83065.24
+    // Formed on Saturday 15 February: the request is dated Monday the 17th.
+    expect(await pick('2025-02-28')).toMatchObject({ formed_on: '2025-02-15', request_on: '2025-02-17' });
     expect(await pick('2025-02-17')).toMatchObject({ funded: '0.00', open: '136697.24' });
     const onlyB = await demandReport(t.db, { month: '2025-02', mio: B.mio_bin, asOf: '2025-02-28' });
     expect(onlyB.demands.length).toBe(1);

@@ -304,8 +304,17 @@ describe('demand and the demand request', () => {
     expect(l.rows).toEqual([[1, 'январь 2025 г.', 3, '149311.49']]);
     const below = textsBelow(letter, l.dataEnd);
     expect(below).toContain('Сумма потребности: 149 311,49 (Сто сорок девять тысяч триста одиннадцать тенге 49 тиын)');
-    expect(below).toContain('Срок направления заявки: 17.02.2025.');
+    // No internal deadline in a letter that leaves ГК; ГК's account to transfer to (DOMAIN §6).
+    expect(below.some((x) => x.startsWith('Срок направления заявки'))).toBe(false);
     expect(below.some((x) => x.includes('не позднее 19.02.2025'))).toBe(true);
+    const payee = docs.demand.payee as { bin: string; iban: string };
+    expect(below).toContain(
+      `Реквизиты для перечисления: НАО «Государственная корпорация «Правительство для граждан»», БИН ${payee.bin}, ИИК ${payee.iban}, БИК GCVPKZ2A, КБе 11, КНП 119.`,
+    );
+    // Dated the request's date (formed Saturday 15.02, sent Monday 17.02), with its outgoing number; marked as a sample.
+    const request = arr(docs.demand.demands).find((d) => d.mio_bin === w.A.mio_bin)!;
+    expect(forms.demand[1].document.period).toBe(`Исх. № ${request.request_no} от 17.02.2025`);
+    expect(forms.demand[1].document.form).toMatch(/^ОБРАЗЕЦ — реквизиты не загружены/);
     expect(below).toContain('НАО «Государственная корпорация «Правительство для граждан»»');
     // A long line spans the table and wraps inside it, so that it prints within the page.
     let ask = 0;
@@ -348,9 +357,11 @@ describe('payment orders', () => {
       const lines = arr(o.lines);
       const table = readTable(ws, section, lines.length);
       expect(table.rows).toEqual(
-        lines.map((l, k) => [k + 1, l.ref, l.provider_id, l.provider_name, l.iban, l.service_month, kinds[l.kind as string], l.amount]),
+        // The act, the КБе and the purpose as the pain.001 line carries them (DOMAIN §6).
+        lines.map((l, k) => [k + 1, l.ref, l.provider_id, l.provider_name, l.iban, l.service_month, l.act_no, l.kbe, l.purpose, kinds[l.kind as string], l.amount]),
       );
-      expect(table.totals!.cells[7]).toEqual({ formula: `SUM(H${table.dataStart}:H${table.dataEnd})`, value: o.total });
+      expect(lines.every((l) => typeof l.purpose === 'string' && String(l.purpose).includes(`по акту № ${l.act_no} `))).toBe(true);
+      expect(table.totals!.cells[10]).toEqual({ formula: `SUM(K${table.dataStart}:K${table.dataEnd})`, value: o.total });
     });
     expect(wb.worksheets[3].getCell(6, 1).value).toBe(`Получатель: ${w.A.name} (БИН ${w.A.mio_bin}), БИК ${w.A.bik}`);
     expect(wb.worksheets[2].getCell(7, 1).value).toBe('Банк получателей: АО «Тестовый Народный банк», БИК HSBKKZKX');
@@ -373,12 +384,13 @@ describe('contributions', () => {
     const [summary, ...registers] = forms.contributions[0].document.sections;
     const s = readTable(wb.worksheets[0], summary, 2);
     expect(s.groups!.slice(3)).toEqual([
-      'ОПВ (ЕНПФ, КНП 010)',
-      'ОПВ (ЕНПФ, КНП 010)',
-      'ВОСМС (ФСМС, КНП 122)',
-      'ВОСМС (ФСМС, КНП 122)',
-      'СО (ГФСС, КНП 012)',
-      'СО (ГФСС, КНП 012)',
+      // Paid to the State Corporation's accounts, not to ЕНПФ/ФСМС/ГФСС (DOMAIN §7).
+      'ОПВ (КНП 010)',
+      'ОПВ (КНП 010)',
+      'ВОСМС (КНП 122)',
+      'ВОСМС (КНП 122)',
+      'СО (КНП 012)',
+      'СО (КНП 012)',
     ]);
     expect(s.rows).toEqual(
       arr(docs.contributions.mios).map((m, i) => {
@@ -403,14 +415,14 @@ describe('contributions', () => {
     const so = wb.worksheets[3];
     expect(so.getCell(4, 1).value).toBe('Реестр СО, КНП 012');
     const table = readTable(so, registers[2], 2);
-    expect(table.headers).toEqual(['№', 'ИИН', 'ФИО', 'Период (месяц)', 'Количество актов', 'Сумма, тенге']);
-    expect(table.rows.map((r) => [r[1], r[3], r[5]]).sort()).toEqual(
+    expect(table.headers).toEqual(['№', 'ИИН', 'ФИО', 'Дата рождения', 'Период (месяц)', 'Количество актов', 'Сумма, тенге']);
+    expect(table.rows.map((r) => [r[1], r[4], r[6]]).sort()).toEqual(
       [
         [w.P1.provider_id, '2025-01', '2413.44'],
         [w.P2.provider_id, '2025-01', '1930.75'],
       ].sort(),
     );
-    expect(table.totals!.cells[5].value).toBe('4344.19');
+    expect(table.totals!.cells[6].value).toBe('4344.19');
     expect(textsBelow(so, table.dataEnd)).toContain('Всего к перечислению: 4 344,19 (Четыре тысячи триста сорок четыре тенге 19 тиын)');
   });
 

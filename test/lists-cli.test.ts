@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { birthDateOfIin } from '../pipeline/kernel/identifiers.ts';
 import { cli as payouts } from './support/cli.ts';
 import { count, freshDb, type TestDb } from './support/db.ts';
 import { tempDir } from './support/files.ts';
@@ -105,8 +106,13 @@ describe('cycle commands', () => {
     const pain = parsePain001(readFileSync(path.join(out, `so_2025-03_${A.mio_bin}.xml`), 'utf8'));
     expect(pain.control.groupCtrlSum).toBe('4247.65');
     expect(pain.requestedExecutionDate).toBe('2025-03-14');
-    expect(pain.transactions[0].creditor.name).toMatch(/Государственный фонд социального страхования/);
-    expect(readFileSync(path.join(out, `opv_2025-03_${A.mio_bin}.csv`), 'utf8')).toBe(`iin,name,period,amount\n${P.provider_id},${P.name},2025-02,9439.23\n`);
+    // To the State Corporation's СО account (DOMAIN §7), the sample one here (allowed in the tests, marked).
+    expect(pain.transactions[0].creditor).toMatchObject({ name: 'НАО «Государственная корпорация «Правительство для граждан»» (СО)', bik: 'GCVPKZ2A', kbe: '11' });
+    expect(pain.initiatingParty.name).toMatch(/^ОБРАЗЕЦ — НЕ ИСПОЛНЯТЬ\./);
+    expect(doc.sample).toBe(true);
+    expect(readFileSync(path.join(out, `opv_2025-03_${A.mio_bin}.csv`), 'utf8')).toBe(
+      `iin,name,birth_date,period,amount\n${P.provider_id},${P.name},${birthDateOfIin(P.provider_id)},2025-02,9439.23\n`,
+    );
     expect(list.code).toBe(0);
     const l = JSON.parse(list.stdout);
     expect(l.divisions[0].totals).toEqual({ guaranteed: '148024.32', provider_sum: '136697.24', opv: '9439.23', osms: '1887.85', so: '4247.65' });

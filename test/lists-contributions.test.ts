@@ -1,8 +1,6 @@
-// Contributions registers of a month's lists (ОПВ → ЕНПФ, ВОСМС → ФСМС, СО → ГФСС) and their
-// pain.001 payment orders, read back with parsePain001 and checked sum by sum.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// Contributions registers of a month's lists (ОПВ, ВОСМС, СО to the State Corporation's accounts of
+// the site requisites, DOMAIN §7) and their pain.001 payment orders, read back with parsePain001 and
+// checked sum by sum.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Big from 'big.js';
 import { freshDb, type TestDb } from './support/db.ts';
@@ -13,14 +11,12 @@ import {
   contributionFileName,
   contributionPain001,
   contributionRegisters,
-  readContributionReceivers,
   type ContributionRegister,
 } from '../pipeline/contributions.ts';
 import { PAIN001_NAMESPACE } from '../pipeline/iso20022/index.ts';
 import { parsePain001 } from './support/pain001-parser.ts';
-import { UsageError } from '../pipeline/kernel/errors.ts';
 import { contributionsReport } from '../reports/cycle-reports.ts';
-import { isValidIinBin, isValidKzIban } from '../pipeline/kernel/identifiers.ts';
+import { birthDateOfIin } from '../pipeline/kernel/identifiers.ts';
 
 let t: TestDb;
 let A: MioSeed;
@@ -81,9 +77,15 @@ describe('contributionRegisters', () => {
     // СО: 6661.09 (4247.65 + 2413.44) + 1930.75 + 965.38 + 1608.96 = 11166.18
     expect([so.count, so.total]).toEqual([4, '11166.18']);
     expect(so.persons.find((p) => p.iin === P3.provider_id)).toMatchObject({ name: P3.name, period: '2025-03', amount: '1608.96' });
-    expect(opv.receiver.short_name).toBe('ЕНПФ');
-    expect(osms.receiver.short_name).toBe('ФСМС');
-    expect(so.receiver.short_name).toBe('ГФСС');
+    // To ГК's accounts (the samples of reference/ here): ОПВ to the account the law names.
+    expect([opv, osms, so].map((r) => [r.receiver.knp, r.receiver.bik, r.receiver.bin, r.receiver.kbe, r.sample])).toEqual([
+      ['010', 'GCVPKZ2A', '160440007161', '11', true],
+      ['122', 'GCVPKZ2A', '160440007161', '11', true],
+      ['012', 'GCVPKZ2A', '160440007161', '11', true],
+    ]);
+    expect(opv.receiver.iban).toBe('KZ12009NPS0413609816');
+    for (const p of [...opv.persons, ...osms.persons, ...so.persons]) expect(p.birth_date).toBe(birthDateOfIin(p.iin));
+    expect(opv.persons.every((p) => /^\d{4}-\d{2}-\d{2}$/.test(p.birth_date ?? ''))).toBe(true);
     expect(opv.mio).toEqual({ bin: A.mio_bin, name: A.name, bik: A.bik, iban: A.iban });
     expect(opv.formed_on).toBe('2025-04-14');
   });
@@ -114,7 +116,7 @@ describe('contributionPain001', () => {
       expect(p.createdAt).toBe('2025-04-14T09:00:00+05:00');
       expect(p.purposeKnp).toBe(r.knp);
       expect(p.debtor).toEqual({ name: A.name, bin: A.mio_bin, iban: A.iban, bik: A.bik });
-      expect(p.initiatingParty).toEqual({ name: A.name, bin: A.mio_bin });
+      expect(p.initiatingParty).toEqual({ name: `ОБРАЗЕЦ — НЕ ИСПОЛНЯТЬ. ${A.name}`, bin: A.mio_bin }); // sample requisites
       expect(p.control).toEqual({ groupNbOfTxs: String(r.count), groupCtrlSum: r.total, paymentNbOfTxs: String(r.count), paymentCtrlSum: r.total });
       expect(p.transactions).toHaveLength(r.persons.length);
       let total = new Big(0);
@@ -147,25 +149,12 @@ describe('contributionPain001', () => {
   });
 });
 
-describe('reference/contribution-receivers.json', () => {
-  it('holds synthetic but valid requisites for the three receivers', () => {
-    const receivers = readContributionReceivers();
-    expect(receivers.map((r) => r.role).sort()).toEqual(['opv', 'osms', 'so']);
-    for (const r of receivers) {
-      expect(isValidIinBin(r.bin)).toBe(true);
-      expect(isValidKzIban(r.iban)).toBe(true);
-      expect(r.iban).toContain('SYN');
-    }
-  });
-
-  it('refuses a file with a wrong IBAN or a missing receiver (exit 2)', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'receivers-'));
-    const file = path.join(dir, 'r.json');
-    const good = readContributionReceivers();
-    writeFileSync(file, JSON.stringify({ synthetic: true, receivers: [{ ...good[0], iban: 'KZ00125SYN0000000010' }, good[1], good[2]] }));
-    expect(() => readContributionReceivers(file)).toThrow(UsageError);
-    expect(() => readContributionReceivers(file)).toThrow(/некорректный IBAN/);
-    writeFileSync(file, JSON.stringify({ synthetic: true, receivers: [good[0], good[1]] }));
-    expect(() => readContributionReceivers(file)).toThrow(/«so» должен быть указан ровно один раз/);
+describe('birthDateOfIin', () => {
+  it('reads YYMMDD with the century of the 7th digit', () => {
+    expect(birthDateOfIin('850312300214')).toBe('1985-03-12'); // 3: a man of the 1900s
+    expect(birthDateOfIin('050101600001')).toBe('2005-01-01'); // 6: a woman of the 2000s
+    expect(birthDateOfIin('991231100001')).toBe('1899-12-31'); // 1: the 1800s
+    expect(birthDateOfIin('160440007161')).toBeNull(); // a БИН: month 04, day 40
+    expect(birthDateOfIin('850230300214')).toBeNull(); // 30 February
   });
 });

@@ -215,7 +215,8 @@ describe('pay under failure', () => {
         endToEndId: order.lines[0].ref,
         amount: '1234.56',
         creditor: { name: mio.name, idNumber: C, iban: mio.iban, bik: mio.bik, kbe: '12' },
-        remittance: `Возврат невыплаченного возмещения за 03.2025, поставщик ${Q2}`,
+        // The act the returned line paid (DOMAIN §6: purpose with the act number and the service month).
+        remittance: `Возврат невыплаченного возмещения по акту № C-6 за 03.2025, поставщик ${Q2}`,
         knp: '911',
       },
     ]);

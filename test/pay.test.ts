@@ -157,14 +157,16 @@ describe('pay through a two-month scenario', () => {
     expect(doc.purposeKnp).toBe('119');
     expect(doc.debtor).toMatchObject({ bik: 'GCVPKZ2A', bin: '990440000018', iban: 'KZ41009GK00000000001' });
     expect(doc.debtor.name).toBe('НАО «Государственная корпорация «Правительство для граждан»»');
+    // Sample requisites (allowed in the tests): the initiating party says so, a bank rejects the file.
+    expect(doc.initiatingParty.name).toBe('ОБРАЗЕЦ — НЕ ИСПОЛНЯТЬ. НАО «Государственная корпорация «Правительство для граждан»»');
     expect(doc.control).toEqual({ groupNbOfTxs: '2', groupCtrlSum: '111554.56', paymentNbOfTxs: '2', paymentCtrlSum: '111554.56' });
     expect(doc.transactions.map((x) => [x.endToEndId, x.amount, x.creditor.idNumber, x.creditor.bik, x.creditor.kbe, x.knp])).toEqual([
-      ['GK2025-000001-00001', '64358.40', P3, 'HSBKKZKX', '17', '119'],
+      ['GK2025-000001-00001', '64358.40', P3, 'HSBKKZKX', '18', '119'], // a legal entity of the default sector 8 (DOMAIN §7)
       ['GK2025-000001-00002', '47196.16', P1, 'HSBKKZKX', '19', '119'],
     ]);
     const p1Iban = (await t.db('bank_details').where({ id: details.P1 }).first()).iban;
     expect(doc.transactions[1].creditor.iban).toBe(p1Iban);
-    expect(doc.transactions[1].remittance).toBe('Возмещение стоимости услуг индивидуального помощника за 01.2025');
+    expect(doc.transactions[1].remittance).toBe('Возмещение стоимости услуг индивидуального помощника по акту № A-1 за 01.2025, ЛСИ П.1.');
     expect(formatAmount(sum(doc.transactions.map((x) => x.amount)))).toBe(doc.control.groupCtrlSum);
     const b = parsePain001(readFileSync(path.join(out, 'payment-order_2025-2.xml'), 'utf8'));
     expect(b.control).toEqual({ groupNbOfTxs: '1', groupCtrlSum: '21452.80', paymentNbOfTxs: '1', paymentCtrlSum: '21452.80' });
@@ -234,7 +236,7 @@ describe('pay through a two-month scenario', () => {
       ['GK2025-000004-00002', 'repayment', null, returnId, details.P1new, '2025-01', '47196.16'],
     ]);
     const doc = parsePain001(readFileSync(path.join(out, 'payment-order_2025-4.xml'), 'utf8'));
-    expect(doc.transactions[1].remittance).toBe('Повторная выплата возмещения услуг индивидуального помощника за 01.2025');
+    expect(doc.transactions[1].remittance).toBe('Повторная выплата возмещения услуг индивидуального помощника по акту № A-1 за 01.2025, ЛСИ П.1.');
 
     // ГК holds nothing for A: received 201 656.32 − paid 248 852.48 + returned 47 196.16.
     expect(await gkFunds(A)).toBe('0.00');
@@ -308,8 +310,14 @@ describe('pay through a two-month scenario', () => {
         amount: '47196.16',
         service_month: '2025-01',
         kind: 'payout',
+        // The act, the КБе and the purpose of its pain.001 line (DOMAIN §6).
+        act_no: 'A-1',
+        kbe: '19',
+        purpose: 'Возмещение стоимости услуг индивидуального помощника по акту № A-1 за 01.2025, ЛСИ П.1.',
       },
     ]);
+    expect(feb.orders[0]).toMatchObject({ payer: { bik: 'GCVPKZ2A', iban: 'KZ41009GK00000000001' }, knp: '119' });
+    expect(feb.sample).toBe(true);
     const mar = await paymentOrdersReport(t.db, { month: '2025-03', mio: A, asOf: '2025-03-31' });
     expect(mar.orders.map((o) => o.lines.map((l) => [l.ref, l.kind, l.service_month]))).toEqual([
       [

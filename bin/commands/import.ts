@@ -61,10 +61,11 @@ export function registerImport(program: Command): void {
     .description(
       `загрузить файл: KIND — ${IMPORT_KINDS.join(', ')}; FILE — .csv (UTF-8 или Windows-1251, разделитель «,» или «;», ` +
         'строка заголовка), .xlsx (первый лист) или .json (массив объектов); для returns также pain.002 .xml; ' +
-        'statement — выписка банка по счёту ГК (camt.053, MT940, 1CClientBankExchange). ' +
+        'statement — выписка банка по счёту ГК (camt.053, MT940, 1CClientBankExchange); ' +
+        'requisites — реквизиты площадки (JSON: счёт Госкорпорации, счета взносов по КНП, four_eyes). ' +
         'Отклонённые строки — в <FILE>.rejected.xlsx рядом с файлом (или в --out)',
     )
-    .argument('<kind>', `вид данных: ${IMPORT_KINDS.join(', ')}, statement`)
+    .argument('<kind>', `вид данных: ${IMPORT_KINDS.join(', ')}, statement, requisites`)
     .argument('<file>', 'файл .csv, .xlsx, .json (returns: также .xml pain.002; statement: выписка)')
     .option('--strict', 'не принимать ничего, если отклонена хотя бы одна строка')
     .option('--out <dir>', 'папка для файла отклонённых строк (по умолчанию рядом с файлом; если туда нельзя писать — ./out/rejected)')
@@ -76,6 +77,13 @@ export function registerImport(program: Command): void {
           return (await import('./statement.ts')).runStatementImport(ctx, file, !!opts.dryRun);
         }
         if (opts.dryRun) throw new UsageError('--dry-run есть только у import statement');
+        if (kind === 'requisites') {
+          if (opts.strict) throw new UsageError('--strict к реквизитам не применяется: файл реквизитов принимается только целиком');
+          const { importRequisites, describeRequisitesImport } = await import('../../pipeline/requisites/index.ts');
+          const r = await importRequisites(ctx.db, { file, asOf: ctx.asOf, operator: ctx.operator });
+          ctx.print(describeRequisitesImport(r), r);
+          return 0;
+        }
         const report = await runImport(ctx.db, {
           kind,
           file,

@@ -22,12 +22,13 @@ async function monthStepAsOf(ctx: CliContext, step: 'reconcile' | 'bank-fees', m
 type Summary = Record<string, unknown>;
 const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 
-export function describeRefundUnsent(s: Summary, files: string[] = []): string {
+export function describeRefundUnsent(s: Summary, files: string[] = [], filesRefused: string | null = null): string {
   const lines = [`  возвратов направлено в МИО: ${s.returns ?? 0} на сумму ${s.amount ?? '0.00'}`];
   for (const o of list<Summary>(s.orders)) {
     lines.push(`    платёжное поручение № ${o.number}: МИО ${o.mio_bin}, строк ${o.count}, сумма ${o.total}`);
   }
   for (const f of files) lines.push(`  файл ${f}`);
+  if (filesRefused) lines.push(`  ${filesRefused}`);
   return lines.join('\n');
 }
 
@@ -70,7 +71,7 @@ export function registerCloseSteps(run: Command): void {
     .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const outcome = await refundUnsent(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
-        printStepOutcome(ctx, 'refund-unsent', ctx.asOf, outcome, (s) => describeRefundUnsent(s, outcome.files));
+        printStepOutcome(ctx, 'refund-unsent', ctx.asOf, outcome, (s) => describeRefundUnsent(s, outcome.files, outcome.filesRefused));
       }),
     );
 

@@ -8,6 +8,7 @@ import { CONTRIBUTION_LABEL, contributionFileName, contributionPain001, contribu
 import { writeCsvFile } from '../../pipeline/kernel/csv.ts';
 import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
+import { requireDocumentRequisites } from '../../pipeline/requisites/index.ts';
 import { monthOption, withContext, type CliContext } from '../context.ts';
 import { printStepOutcome } from '../step-output.ts';
 
@@ -85,7 +86,7 @@ export function registerCycleSteps(run: Command): void {
   run
     .command('contributions')
     .description(
-      'реестры взносов по спискам месяца: ОПВ в ЕНПФ (КНП 010), ВОСМС в ФСМС (КНП 122), СО в ГФСС (КНП 012) — ' +
+      'реестры взносов по спискам месяца на счета Госкорпорации: ОПВ (КНП 010), ВОСМС (КНП 122), СО (КНП 012) — ' +
         'по каждому МИО реестр лиц (CSV) и платёжное поручение ISO 20022 pain.001 (XML) в папку --out. ' +
         'Дата исполнения — --as-of, если задан, иначе дата формирования списка. Ничего не меняет в базе',
     )
@@ -96,7 +97,8 @@ export function registerCycleSteps(run: Command): void {
       withContext(cmd, async (ctx) => {
         const month = monthOption(opts.month);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
-        const registers = await contributionRegisters(ctx.db, month, { mio: opts.mio });
+        const site = await requireDocumentRequisites(ctx.db, 'Реестры и платёжные поручения взносов');
+        const registers = await contributionRegisters(ctx.db, month, { mio: opts.mio, requisites: site });
         mkdirSync(opts.out, { recursive: true });
         const files: string[] = [];
         const lines: string[] = [];
@@ -107,17 +109,19 @@ export function registerCycleSteps(run: Command): void {
           chmodSync(xmlFile, 0o600); // an older file keeps its mode through writeFileSync
           writeCsvFile(
             csvFile,
-            ['iin', 'name', 'period', 'amount'],
-            r.persons.map((p) => [p.iin, p.name, p.period, p.amount]),
+            ['iin', 'name', 'birth_date', 'period', 'amount'],
+            r.persons.map((p) => [p.iin, p.name, p.birth_date ?? '', p.period, p.amount]),
           );
           files.push(xmlFile, csvFile);
           lines.push(
-            `${CONTRIBUTION_LABEL[r.kind]} → ${r.receiver.short_name} (КНП ${r.knp}), МИО ${r.mio.bin}: ` +
+            `${CONTRIBUTION_LABEL[r.kind]} → ${r.receiver.name}, IBAN ${r.receiver.iban} (КНП ${r.knp}), МИО ${r.mio.bin}: ` +
               `${r.count} лиц, ${r.total} — ${xmlFile}, ${csvFile}`,
           );
         }
+        if (site.sample && lines.length) lines.unshift('ОБРАЗЕЦ: реквизиты площадки не загружены, файлы построены по образцам из поставки и в банк не направляются.');
         ctx.print(lines.length ? lines.join('\n') : `Списков за ${month} с взносами нет; файлы не записаны.`, {
           month,
+          sample: site.sample,
           registers: registers.map((r) => ({
             mio_bin: r.mio.bin,
             kind: r.kind,

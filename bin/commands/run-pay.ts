@@ -14,7 +14,7 @@ interface PaySummary {
   waiting_for_details?: { count: number; amount: string };
 }
 
-export function describePay(summary: Record<string, unknown>, files: string[] = []): string {
+export function describePay(summary: Record<string, unknown>, files: string[] = [], filesRefused: string | null = null): string {
   const s = summary as PaySummary;
   const lines = [
     `  выплаты: ${s.payouts?.count ?? 0} на сумму ${s.payouts?.amount ?? '0.00'}`,
@@ -29,6 +29,7 @@ export function describePay(summary: Record<string, unknown>, files: string[] = 
     lines.push(`  ожидают новых банковских реквизитов: ${w.count} на сумму ${w.amount} (не выплачены)`);
   }
   for (const f of files) lines.push(`  файл ${f}`);
+  if (filesRefused) lines.push(`  ${filesRefused}`);
   return lines.join('\n');
 }
 
@@ -44,7 +45,7 @@ export function registerPaySteps(run: Command): void {
     .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const outcome = await pay(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
-        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files));
+        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files, outcome.filesRefused));
       }),
     );
 }

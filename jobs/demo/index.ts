@@ -48,6 +48,7 @@ import { signAct } from '../../pipeline/steps/reconcile/sign.ts';
 import { runItems, type ItemResult } from '../runner.ts';
 import { demoSummary, type DemoSummary } from './summary.ts';
 import { DemoWorld, type DemoImport } from './world.ts';
+import { ALLOW_SAMPLE_ENV } from '../../pipeline/requisites/index.ts';
 
 export type { DemoImport } from './world.ts';
 export type { DemoMonthRow } from './summary.ts';
@@ -121,6 +122,9 @@ async function writeReports(db: Db, outDir: string, asOf: IsoDate, formats: Form
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
+  // The demo runs on the sample requisites of reference/: allowed here explicitly, every document
+  // built from them is marked «ОБРАЗЕЦ» (pipeline/requisites/).
+  process.env[ALLOW_SAMPLE_ENV] = '1';
   const dbDir = path.resolve(opts.dbDir ?? DEFAULT_DEMO_DB_DIR);
   const outDir = path.resolve(opts.outDir ?? DEFAULT_DEMO_OUT_DIR);
   // Wiped only when it is empty or an earlier demo's (its marker file): never someone's reports.

@@ -24,6 +24,7 @@ async function fetchProviders(trx: Knex.Transaction, keys: string[][]): Promise<
       'p.registered_on',
       'p.deregistered_on',
       'p.deregistration_reason',
+      trx.raw('p.sector::text as sector'),
       'p.batch_id',
       'bd.bik',
       'bd.iban',
@@ -51,6 +52,7 @@ export const providersImport: ImportKind<ProviderRow> = {
           registered_on: r.registered_on,
           deregistered_on: r.deregistered_on,
           deregistration_reason: r.deregistration_reason,
+          sector: r.sector,
           bik: r.bik,
           iban: r.iban,
         }),
@@ -95,6 +97,7 @@ export const providersImport: ImportKind<ProviderRow> = {
               registered_on: row.registered_on,
               deregistered_on: row.deregistered_on,
               deregistration_reason: row.deregistration_reason,
+              sector: row.sector === null ? null : Number(row.sector),
               batch_id: c.batchId,
             })),
           );

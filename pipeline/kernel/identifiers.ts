@@ -67,3 +67,19 @@ export function maskIdentifier(s: string): string {
   if (s.length <= 8) return '*'.repeat(s.length);
   return s.slice(0, 4) + '*'.repeat(s.length - 8) + s.slice(-4);
 }
+
+/**
+ * The date of birth an ИИН carries: digits 1–6 are YYMMDD, the 7th the century and sex (1–2:
+ * 1800s, 3–4: 1900s, 5–6: 2000s). "YYYY-MM-DD", or null when the digits are not a date (a БИН,
+ * or an ИИН of the old style with 0 in the 7th digit).
+ */
+export function birthDateOfIin(iin: string): string | null {
+  const m = /^(\d{2})(\d{2})(\d{2})([1-6])/.exec(iin);
+  if (!m) return null;
+  const year = [1800, 1900, 2000][Math.floor((Number(m[4]) - 1) / 2)] + Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (month < 1 || month > 12 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return null;
+  return `${year}-${m[2]}-${m[3]}`;
+}

@@ -1,6 +1,9 @@
 // The bank files of payment orders: each order's pain.001 (pipeline/orders/pain001.ts) written
 // to payment-order_<year>-<number>.xml after the step that issued it has committed, from the
 // committed rows, so any file can be written again (`payouts orders export`) with the same bytes.
+// The payer is ГК's account of the site requisites in force (pipeline/requisites/): with the
+// samples of reference/ the files are written only where samples are allowed, and marked
+// «ОБРАЗЕЦ»; elsewhere the orders stay issued and the step says how to write their files later.
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -10,7 +13,7 @@ import type { StepOptions, StepOutcome } from '../kernel/step-run.ts';
 import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
 import type { OrderKind } from './issuing.ts';
 import { orderHeaders, orderKnp, orderLines, pain001Of, type OrderLineRow, type OrderRow } from './pain001.ts';
-import { loadStateCorporation } from './state-corporation.ts';
+import { documentRequisites, requireDocumentRequisites, type RequisitesInForce } from '../requisites/index.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -104,13 +107,14 @@ function writeAtomically(file: string, msg: Pain001Message): void {
  * are read for several orders at once (bounded), not one query per order, one read ahead: the
  * next read runs in the database while this one's documents are built and written.
  */
-export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string): Promise<string[]> {
+export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string, requisites?: RequisitesInForce): Promise<string[]> {
   if (orderIds.length === 0) return [];
+  const site = requisites ?? (await requireDocumentRequisites(db, ORDER_FILES, WRITE_LATER));
   const orders = (await orderHeaders(db)
     .whereRaw('o.id = any(?::bigint[])', [orderIds])
     .orderBy([{ column: 'o.year' }, { column: 'o.number' }])) as OrderRow[];
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  const gk = loadStateCorporation();
+  const gk = site.requisites.state_corporation;
   const knp = new Map<string, string>();
   for (const kind of new Set(orders.map((o) => o.kind))) knp.set(kind, await orderKnp(db, kind));
   const batches = readBatches(orders);
@@ -126,7 +130,7 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
     if (b + 1 < batches.length) next = readAhead(batches[b + 1]);
     for (const o of batches[b]) {
       const file = path.join(outDir, orderFileName(o.year, o.number));
-      writeAtomically(file, pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!));
+      writeAtomically(file, pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!, site.sample));
       files.push(file);
     }
   }
@@ -134,10 +138,22 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string)
   return files;
 }
 
+/** What the files are, for the refusal with sample requisites. */
+const ORDER_FILES = 'Файлы pain.001 платёжных поручений';
+const WRITE_LATER = 'запишите файлы выписанных поручений: payouts orders export --date ДАТА';
+
+/** The files a step wrote for its orders, or why none were written although orders were issued. */
+export interface RunOrderFiles {
+  files: string[];
+  /** The Russian refusal when the requisites in force are samples and samples are not allowed. */
+  refused: string | null;
+}
+
 /**
  * After a step that issues orders has committed: the files of the orders of kind `kind` its run
  * issued (none for a dry run, the same files again for a run already done). `committed` names
- * the fault point between the commit and the files.
+ * the fault point between the commit and the files. With sample requisites where samples are not
+ * allowed no file is written: the orders stay issued and `refused` says how to write them later.
  */
 export async function writeRunOrderFiles(
   db: Q,
@@ -145,9 +161,12 @@ export async function writeRunOrderFiles(
   kind: OrderKind,
   outDir: string | undefined,
   committed: string,
-): Promise<string[]> {
-  if (outcome.status === 'dry-run') return [];
+): Promise<RunOrderFiles> {
+  if (outcome.status === 'dry-run') return { files: [], refused: null };
   faultPoint(committed); // committed, the pain.001 files not yet written
   const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind }).select('id')).map((r: { id: number | string }) => Number(r.id));
-  return writeOrderFiles(db, ids, outDir ?? DEFAULT_ORDERS_DIR);
+  if (ids.length === 0) return { files: [], refused: null };
+  const site = await documentRequisites(db, ORDER_FILES, WRITE_LATER);
+  if (!site.ok) return { files: [], refused: site.refusal };
+  return { files: await writeOrderFiles(db, ids, outDir ?? DEFAULT_ORDERS_DIR, site), refused: null };
 }

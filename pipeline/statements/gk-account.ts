@@ -1,8 +1,8 @@
-// ГК's own account(s): the only accounts whose statements are taken. Read here and nowhere else,
-// so that when the site's requisites move into the database (`payouts import requisites`) only
-// this function changes. Today: reference/state-corporation.json (loadStateCorporation).
+// ГК's own account(s): the only accounts whose statements are taken. Read here and nowhere else:
+// the State Corporation's account of the site requisites in force (pipeline/requisites/: the
+// imported version, else the sample of reference/state-corporation.json).
 import type { Knex } from 'knex';
-import { loadStateCorporation } from '../orders/state-corporation.ts';
+import { requisitesInForce } from '../requisites/index.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -15,7 +15,7 @@ export interface GkAccount {
 }
 
 /** The accounts of ГК that bank statements may be for. */
-export async function gkAccounts(_db: Q): Promise<GkAccount[]> {
-  const gk = loadStateCorporation();
+export async function gkAccounts(db: Q): Promise<GkAccount[]> {
+  const gk = (await requisitesInForce(db)).requisites.state_corporation;
   return [{ iban: gk.iban, bik: gk.bik, name: gk.name, bin: gk.bin }];
 }

@@ -1,7 +1,8 @@
 // Contributions of the month's lists (002 §4–5, §8, §10), from the `contributions` report: the
 // summary per МИО (ОПВ, ВОСМС, СО: list rows with a non-zero amount and their sum), then the
-// registers by which each МИО pays them — ОПВ to ЕНПФ, ВОСМС to ФСМС, СО to ГФСС — with the КНП,
-// payer and receiver, one line per assistant and service month (the report's `registers`, from
+// registers by which each МИО pays them to the State Corporation's account of each КНП (DOMAIN §7)
+// — with the КНП, payer and receiver, one line per assistant and service month (ИИН, ФИО, date
+// of birth, period, amount) (the report's `registers`, from
 // pipeline/contributions.ts). The registers must add up to the summary's figures, else nothing
 // is printed.
 import Big from 'big.js';
@@ -14,10 +15,8 @@ export const CONTRIBUTIONS_FORM = 'Реестры ОПВ, ВОСМС и СО (п
 export const CONTRIBUTIONS_TITLE =
   'Обязательные пенсионные взносы, взносы на обязательное социальное медицинское страхование и социальные отчисления по спискам на возмещение стоимости услуг индивидуального помощника';
 
-const RECEIVER_TEXT: Record<ContributionKind, string> = { opv: 'ЕНПФ', osms: 'ФСМС', so: 'ГФСС' };
-
 function summaryColumns(knp: Partial<Record<ContributionKind, string>>): Column[] {
-  const group = (k: ContributionKind) => `${CONTRIBUTION_LABEL[k]} (${RECEIVER_TEXT[k]}${knp[k] ? `, КНП ${knp[k]}` : ''})`;
+  const group = (k: ContributionKind) => `${CONTRIBUTION_LABEL[k]}${knp[k] ? ` (КНП ${knp[k]})` : ''}`;
   return [
     { key: 'no', header: '№', type: 'count' },
     { key: 'mio_bin', header: 'БИН МИО', type: 'text' },
@@ -33,6 +32,7 @@ export const REGISTER_COLUMNS: Column[] = [
   { key: 'no', header: '№', type: 'count' },
   { key: 'iin', header: 'ИИН', type: 'text' },
   { key: 'name', header: 'ФИО', type: 'text' },
+  { key: 'birth_date', header: 'Дата рождения', type: 'date' },
   { key: 'period', header: 'Период (месяц)', type: 'month' },
   { key: 'rows', header: 'Количество актов', type: 'count' },
   { key: 'amount', header: 'Сумма, тенге', type: 'amount' },
@@ -91,7 +91,7 @@ export function contributionsForm(doc: ContributionsReport, input: FormInput): F
 
 function registerSection(r: ContributionRegisterDoc): Section {
   const label = CONTRIBUTION_LABEL[r.kind];
-  const rows = r.persons.map((p, i) => ({ no: i + 1, iin: p.iin, name: p.name, period: p.period, rows: p.rows, amount: p.amount }));
+  const rows = r.persons.map((p, i) => ({ no: i + 1, iin: p.iin, name: p.name, birth_date: p.birth_date ?? null, period: p.period, rows: p.rows, amount: p.amount }));
   return {
     name: `${label} ${r.payer.bin}`,
     heading: [

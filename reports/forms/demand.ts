@@ -2,8 +2,9 @@
 // потребности, 002 §14), from the `demand` report:
 //   demand_<month>                 the demands formed in the month, one row per МИО, with what is
 //                                  funded and open; and the demands by period of service
-//   demand-request_<month>_<БИН>   one letter per МИО: the periods, the sum in figures and in
-//                                  words, when the request is sent and by when to fund it
+//   demand-request_<month>_<БИН>   one letter per МИО, dated the request's date with its outgoing
+//                                  number: the periods, the sum in figures and in words, ГК's
+//                                  account to transfer to (БИК, IBAN, КБе, КНП) and by when
 import type { Column, Section } from '../render/document.ts';
 import type { DemandReport } from '../../schemas/reports/index.ts';
 import { type FormFile, type FormInput, GK_NAME, dateText, inMonthText, mioLabel, monthText, signature, total, totalInWordsLine, widened } from './common.ts';
@@ -44,6 +45,7 @@ export const REQUEST_COLUMNS: Column[] = [
 
 export function demandForm(doc: DemandReport, input: FormInput): FormFile[] {
   const { month, demands } = doc;
+  const letters = new Map(demands.map((d) => [d.mio_bin, d]));
   const summary = demands.map((d, i) => ({
     no: i + 1,
     mio_bin: d.mio_bin,
@@ -92,26 +94,38 @@ export function demandForm(doc: DemandReport, input: FormInput): FormFile[] {
   ];
   for (const d of summary) {
     const periods = periodRows.filter((p) => p.mio_bin === d.mio_bin);
+    const letter = letters.get(d.mio_bin)!;
+    const requestDate = letter.request_on ?? d.formed_on;
+    const payee = doc.payee;
     files.push({
       baseName: `demand-request_${month}_${d.mio_bin}`,
       personalData: false,
       document: {
         form: REQUEST_FORM,
         title: REQUEST_TITLE,
-        period: `Потребность от ${dateText(d.formed_on)}`,
+        period: `Исх. № ${letter.request_no ?? 'б/н'} от ${dateText(requestDate)}`,
         orientation: 'portrait',
         sections: [
           {
             name: 'Заявка',
-            heading: [`Кому: ${mioLabel(d.mio_bin, d.mio_name)}`, `От кого: ${GK_NAME}`],
+            heading: [
+              `Кому: ${mioLabel(d.mio_bin, d.mio_name)}`,
+              `От кого: ${payee?.name ?? GK_NAME}`,
+              `Потребность сформирована ${dateText(d.formed_on)} за ${monthText(month)} г.`,
+            ],
             columns: REQUEST_COLUMNS,
             rows: periods.map((p, i) => ({ no: i + 1, period: `${monthText(p.service_month)} г.`, rows: p.rows, amount: p.amount })),
             totals: { label: 'Итого', rows: d.rows, amount: d.amount },
             footer: [
               totalInWordsLine('Сумма потребности:', d.amount),
-              `Срок направления заявки: ${dateText(d.request_due)}.`,
-              `Просим перечислить указанную сумму в ${GK_NAME} не позднее ${dateText(d.funding_due)} ` +
+              `Просим перечислить указанную сумму в ${payee?.name ?? GK_NAME} не позднее ${dateText(d.funding_due)} ` +
                 '(в течение двух рабочих дней со дня получения заявки, п. 15 Алгоритма взаимодействия).',
+              ...(payee
+                ? [
+                    `Реквизиты для перечисления: ${payee.name}, БИН ${payee.bin}, ИИК ${payee.iban}, БИК ${payee.bik}, ` +
+                      `КБе ${payee.kbe}, КНП ${payee.knp}.`,
+                  ]
+                : []),
             ],
             signatures: [signature(GK_NAME)],
           },

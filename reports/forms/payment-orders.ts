@@ -22,6 +22,9 @@ export const PAYMENT_ORDER_COLUMNS: Column[] = [
   { key: 'provider_name', header: 'Наименование / ФИО поставщика', type: 'text' },
   { key: 'iban', header: 'ИИК получателя (IBAN)', type: 'text' },
   { key: 'service_month', header: 'Период оказания услуг (месяц)', type: 'month' },
+  { key: 'act_no', header: 'Номер акта', type: 'text' },
+  { key: 'kbe', header: 'КБе', type: 'text' },
+  { key: 'purpose', header: 'Назначение платежа', type: 'text', width: 40 },
   { key: 'kind', header: 'Вид', type: 'text' },
   { key: 'amount', header: 'Сумма, тенге', type: 'amount' },
 ];
@@ -43,6 +46,9 @@ export function paymentOrdersForm(doc: PaymentOrdersReport, input: FormInput): F
       provider_name: l.provider_name,
       iban: l.iban,
       service_month: l.service_month,
+      act_no: l.act_no ?? null,
+      kbe: l.kbe ?? null,
+      purpose: l.purpose ?? null,
       kind: LINE_KIND_TEXT[l.kind],
       amount: l.amount,
     }));
@@ -50,7 +56,9 @@ export function paymentOrdersForm(doc: PaymentOrdersReport, input: FormInput): F
       name: `ПП ${number} от ${dateText(date)}`,
       heading: [
         `Платёжное поручение № ${number} от ${dateText(date)}`,
-        `Плательщик: ${GK_NAME}`,
+        o.payer
+          ? `Плательщик: ${o.payer.name}, БИН ${o.payer.bin}, ИИК ${o.payer.iban}, БИК ${o.payer.bik}${o.knp ? `; КНП ${o.knp}` : ''}`
+          : `Плательщик: ${GK_NAME}`,
         toMio ? `Получатель: ${mio}, БИК ${bik}` : `Средства МИО: ${mio}`,
         toMio
           ? 'Назначение: возврат МИО сумм, не выплаченных поставщикам (п. 20 Алгоритма взаимодействия)'

@@ -4,17 +4,18 @@
 // one line per assistant and service month.
 import { z } from 'zod';
 import { CONTRIBUTION_KINDS } from '../../pipeline/contributions.ts';
-import { amount, bik, count, countAmount, iban, idNumber, month, ordinal, text } from './common.ts';
+import { amount, bik, count, countAmount, date, iban, idNumber, month, ordinal, text } from './common.ts';
 
 export const contributionRegisterSchema = z.strictObject({
   kind: z.enum(CONTRIBUTION_KINDS),
   knp: z.string().regex(/^\d{3}$/, 'not a КНП'),
   /** The МИО, from whose own account the contribution is paid. */
   payer: z.strictObject({ bin: idNumber, name: text, bik, iban }),
-  /** ЕНПФ, ФСМС or ГФСС. */
+  /** The State Corporation's account of this КНП (site requisites; DOMAIN §7). */
   receiver: z.strictObject({ bin: idNumber, name: text, bik, iban, kbe: z.string().regex(/^\d{2}$/, 'not a КБе') }),
   /** By ИИН, then period. */
-  persons: z.array(z.strictObject({ iin: idNumber, name: text, period: month, rows: ordinal, amount })),
+  /** birth_date from the ИИН (null when its digits are not a date). */
+  persons: z.array(z.strictObject({ iin: idNumber, name: text, birth_date: date.nullable().optional(), period: month, rows: ordinal, amount })),
   /** The number of persons (recipients of the register). */
   count,
   total: amount,
@@ -34,6 +35,8 @@ export const contributionsMioSchema = z.strictObject({
 export const contributionsReportSchema = z.strictObject({
   form: z.literal('contributions'),
   month,
+  /** Built from the sample requisites of reference/ (demo, tests): every printed document says «ОБРАЗЕЦ». */
+  sample: z.boolean().optional(),
   /** By МИО БИН. */
   mios: z.array(contributionsMioSchema),
 });

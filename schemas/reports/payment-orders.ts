@@ -14,6 +14,12 @@ export const paymentOrderLineSchema = z.strictObject({
   amount,
   service_month: month,
   kind: z.enum(PAYMENT_LINE_KINDS),
+  /** The act the line pays (null only where it cannot be traced). */
+  act_no: z.string().nullable().optional(),
+  /** The recipient's КБе (DOMAIN §7). */
+  kbe: z.string().regex(/^\d{2}$/, 'not a КБе').optional(),
+  /** The payment purpose as the pain.001 line carries it (without the appended codes). */
+  purpose: text.optional(),
 });
 
 export const paymentOrderSchema = z.strictObject({
@@ -27,6 +33,10 @@ export const paymentOrderSchema = z.strictObject({
   bik,
   bank_name: z.string().nullable(),
   order_kind: z.enum(PAYMENT_ORDER_KINDS),
+  /** ГК's account the order is paid from (site requisites in force). */
+  payer: z.strictObject({ name: text, bin: idNumber, bik, iban }).optional(),
+  /** КНП of the order. */
+  knp: z.string().regex(/^\d{3}$/, 'not a КНП').optional(),
   total: amount,
   count,
   lines: z.array(paymentOrderLineSchema),
@@ -35,6 +45,8 @@ export const paymentOrderSchema = z.strictObject({
 export const paymentOrdersReportSchema = z.strictObject({
   form: z.literal('payment-orders'),
   month,
+  /** Built from the sample requisites of reference/ (demo, tests): the printed register says «ОБРАЗЕЦ». */
+  sample: z.boolean().optional(),
   orders: z.array(paymentOrderSchema),
 });
 

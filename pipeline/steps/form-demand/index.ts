@@ -23,6 +23,7 @@ import { loadCalendar } from '../../kernel/reference.ts';
 import { laterRunKey, monthStepDates, runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
 import { demandsByMio, digest, stageListRows, stageRedemands, type FormedDemand } from './staging.ts';
 import { insertDemandRows, insertDemands, queueRequests } from './writes.ts';
+import { requestOn } from '../../rules/request-on.ts';
 
 export type { DemandPeriod, FormedDemand } from './staging.ts';
 
@@ -54,12 +55,12 @@ export interface DemandDates {
  * 2025 → request Mon 17 Nov → funding 19 Nov).
  */
 export function demandDates(formedOn: IsoDate, calendar: Calendar): DemandDates {
-  const requestOn = calendar.workingDayOnOrAfter(formedOn);
+  const on = requestOn(formedOn, calendar);
   return {
     formed_on: formedOn,
-    request_on: requestOn,
+    request_on: on,
     request_due: calendar.nextWorkingDay(formedOn),
-    funding_due: calendar.addWorkingDays(requestOn, 2),
+    funding_due: calendar.addWorkingDays(on, 2),
   };
 }
 
@@ -97,16 +98,18 @@ export async function formDemand(db: Db, opts: StepOptions): Promise<StepOutcome
     },
     async apply({ trx, runId }) {
       await assertLaterDemandsAbsent(trx, month);
-      const run = { month, asOf, runId, dates: demandDates(asOf, await loadCalendar(trx)) };
+      const calendar = await loadCalendar(trx);
+      const run = { month, asOf, runId, dates: demandDates(asOf, calendar) };
 
       const formed = await demandsByMio(trx);
-      const demandIds = await insertDemands(trx, run, formed);
+      const requestDate = requestOn(asOf, calendar);
+      const demandIds = await insertDemands(trx, run, formed, requestDate);
       faultPoint('form-demand.after-demands');
       const total = formed.reduce((a, d) => a + d.rows, 0);
       await insertDemandRows(trx, run, total);
       faultPoint('form-demand.rows-half');
       const demands: FormedDemand[] = formed.map((d) => ({ ...d, demand_id: demandIds.get(d.mio_bin)! }));
-      await queueRequests(trx, run, demands);
+      await queueRequests(trx, run, demands, requestDate);
       faultPoint('form-demand.after-requests');
 
       return {

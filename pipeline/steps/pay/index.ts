@@ -40,7 +40,8 @@ export interface PayResult {
   waiting: WaitingItem[];
 }
 
-export type PayOutcome = StepOutcome<PayResult> & { files: string[] };
+/** `files`: the pain.001 files written; `filesRefused`: why none were (sample requisites), the orders being issued. */
+export type PayOutcome = StepOutcome<PayResult> & { files: string[]; filesRefused: string | null };
 
 function summarize(r: PayResult): Record<string, unknown> {
   return {
@@ -105,6 +106,6 @@ export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
       };
     },
   });
-  const files = await writeRunOrderFiles(db, outcome, 'provider', opts.outDir, 'pay.committed');
-  return Object.assign(outcome, { files });
+  const { files, refused } = await writeRunOrderFiles(db, outcome, 'provider', opts.outDir, 'pay.committed');
+  return Object.assign(outcome, { files, filesRefused: refused });
 }

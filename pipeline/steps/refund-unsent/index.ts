@@ -45,7 +45,7 @@ export interface RefundUnsentResult {
   returns: UnsentReturn[];
 }
 
-export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[] };
+export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[]; filesRefused: string | null };
 
 /**
  * Returns still unpaid on `date` whose send-back deadline is on or before it. Lines of the run
@@ -151,6 +151,6 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
       orders: r.orders.map((o) => ({ number: o.number, mio_bin: o.mio_bin, count: o.count, total: o.total, file: orderFileName(o.year, o.number) })),
     }),
   });
-  const files = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
-  return Object.assign(outcome, { files });
+  const { files, refused } = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
+  return Object.assign(outcome, { files, filesRefused: refused });
 }
