@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'var/', 'out/', 'coverage/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'var/', 'out/', 'coverage/', 'dist/', 'dist.*/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

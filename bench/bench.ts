@@ -33,11 +33,13 @@ import { runImport, type ImportReport } from '../pipeline/imports/run-import.ts'
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../pipeline/steps/form-demand/index.ts';
 import { pay } from '../pipeline/steps/pay/index.ts';
+import { approveOrders } from '../pipeline/orders/approval.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { reportBuilders } from '../reports/registry.ts';
 import { listForm } from '../reports/forms/list.ts';
 import { renderXlsx } from '../reports/render/xlsx.ts';
 import { generateDataset, type GeneratedDataset } from './generate.ts';
+import { measureCliStart } from './cli-start.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -379,12 +381,18 @@ async function runCycle(db: Db, data: GeneratedDataset, dir: string): Promise<vo
     (o) => (o.status === 'done' ? o.result.payouts.count : fail(`pay: ${o.status}`)),
   );
   if (paid.status !== 'done' || paid.result.payouts.count !== n.acts || paid.result.waiting.length !== 0) fail('pay: не все строки выплачены');
+  // Four eyes: a second operator approves the prepared orders; the ledger posts them and the files are written.
+  await measure(
+    'orders-approve',
+    () => approveOrders(db, { date: data.payOn, asOf: data.payOn, operator: `${OPERATOR}-approver`, outDir: path.join(dir, 'payment-orders') }),
+    (a) => a.approved.reduce((acc, o) => acc + o.count, 0),
+  );
 
   const tb = await trialBalance(db);
   if (!tb.balanced) fail(`ledger out of balance: debit ${tb.debit} credit ${tb.credit}`);
 }
 
-const DB_STEPS = ['import-banks', 'import-mios', 'import-providers', 'import-acts', 'build-lists', 'form-demand', 'funding', 'pay'];
+const DB_STEPS = ['import-banks', 'import-mios', 'import-providers', 'import-acts', 'build-lists', 'form-demand', 'funding', 'pay', 'orders-approve'];
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'payouts-bench-'));
@@ -392,6 +400,12 @@ async function main(): Promise<void> {
   let db: Db | null = null;
   let floor = { s: 0, rows: 0, method: '' };
   let runS = 0;
+  // The CLI's start first, on a machine not yet busy with the run.
+  const cliStart = await measureCliStart();
+  process.stdout.write(
+    `cli-start (${cliStart.compiled ? 'dist/' : 'tsx'}): --help ${cliStart.help_ms} ms (CPU ${cliStart.help_cpu_ms} ms), ` +
+      `usage error ${cliStart.usage_error_ms} ms (CPU ${cliStart.usage_error_cpu_ms} ms)\n`,
+  );
   try {
     const data = await measure('generate', () => generateDataset({ acts: ACTS, dir }), (d) => d.counts.acts);
 
@@ -438,6 +452,7 @@ async function main(): Promise<void> {
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     floor_rows: floor.rows,
     floor_method: floor.method,
+    cli_start: cliStart,
     steps,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

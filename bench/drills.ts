@@ -12,6 +12,7 @@ import { connect } from '../pipeline/kernel/db.ts';
 import { migrate } from '../pipeline/kernel/migrate.ts';
 import { createPostgresDatabase } from '../test/support/db.ts';
 import { BASE_FILE_MB, bigFileDrill } from '../test/support/drills/bigfile.ts';
+import { exportDrill } from '../test/support/drills/export.ts';
 import { buildCorpusWorld, corpusCopy, runCorpus } from '../test/support/drills/corpus.ts';
 import { FULL_PLAN, runDrills, SHORT_PLAN, type DrillResult } from '../test/support/drills/runner.ts';
 import { PG_ADMIN_URL, postgresAvailable } from '../test/support/services.ts';
@@ -80,6 +81,9 @@ async function main(): Promise<number> {
       `${plan.concurrent.length} steps run twice at once`,
   );
   await runDrills(plan, { onResult: print });
+
+  console.log('\nFiles after commit');
+  print(await exportDrill());
 
   console.log('\nBad-input corpus (fixtures/bad/manifest.json)');
   const t0 = Date.now();

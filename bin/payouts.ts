@@ -1,7 +1,9 @@
 // The payouts CLI: parse, call a pipeline step or a report, print. No business rules here.
 import { Command, CommanderError } from 'commander';
-import { isConnectionFailure, PayoutsError } from '../pipeline/kernel/errors.ts';
+import { isConnectionFailure, PayoutsError, unusableDatabaseMessage } from '../pipeline/kernel/errors.ts';
 import type { Command as CommandType } from 'commander';
+import { russianCommander } from './usage-ru.ts';
+import { maskText } from '../pipeline/kernel/mask.ts';
 
 // Each command module pulls in its part of the pipeline (and exceljs, pdfmake, bullmq…), which
 // costs seconds of start-up. Only the module of the command being run is loaded; help and an
@@ -16,6 +18,7 @@ const loaders: Record<string, Loader> = {
   close: async (_p, r) => (await import('./commands/run-close.ts')).registerCloseSteps(r),
   jobs: async (p, r) => (await import('./commands/jobs.ts')).registerJobs(p, r),
   reconcile: async (p) => (await import('./commands/reconcile.ts')).registerReconcile(p),
+  orders: async (p) => (await import('./commands/orders.ts')).registerOrders(p),
 };
 const RUN_STEPS: Record<string, string> = {
   'build-lists': 'cycle',
@@ -32,6 +35,7 @@ const RUN_STEPS: Record<string, string> = {
 
 const TOP_LEVEL: Record<string, string> = {
   db: 'db',
+  orders: 'orders',
   import: 'import',
   report: 'report',
   schedule: 'jobs',
@@ -62,7 +66,7 @@ function loadersFor(argv: string[]): string[] {
   return Object.keys(loaders);
 }
 
-const program = new Command();
+const program = russianCommander(new Command());
 program
   .name('payouts')
   .description(
@@ -73,8 +77,7 @@ program
   .option('--as-of <date>', 'рабочая дата команды ГГГГ-ММ-ДД (по умолчанию сегодня, Asia/Almaty)')
   .option('--operator <name>', 'кто выполняет (по умолчанию PAYOUTS_OPERATOR, иначе пользователь ОС)')
   .option('--json', 'машиночитаемый вывод (один JSON-документ)')
-  .showHelpAfterError()
-  .exitOverride();
+  .option('--quiet', 'без индикатора хода длинных действий (он выводится в stderr)');
 
 const run = program.command('run').description('шаги месячного цикла (каждый идемпотентен, --dry-run ничего не пишет)');
 for (const name of loadersFor(process.argv.slice(2))) await loaders[name](program, run);
@@ -89,8 +92,14 @@ async function main(): Promise<void> {
       return;
     }
     if (err instanceof PayoutsError) {
-      process.stderr.write(`Ошибка: ${err.message}\n`);
+      process.stderr.write(`Ошибка: ${maskText(err.message)}\n`);
       process.exitCode = err.exitCode;
+      return;
+    }
+    const unusable = unusableDatabaseMessage(err);
+    if (unusable) {
+      process.stderr.write(`Ошибка: ${maskText(unusable)}\n`);
+      process.exitCode = 2;
       return;
     }
     // A lost or refused database connection: PostgreSQL rolled the transaction back.
@@ -99,14 +108,22 @@ async function main(): Promise<void> {
         'Ошибка: нет соединения с базой данных (база недоступна или соединение прервано). ' +
           'Незавершённая транзакция отменена; повторите команду, когда база будет доступна: повтор безопасен.\n',
       );
-      if (process.env.PAYOUTS_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+      if (process.env.PAYOUTS_DEBUG) process.stderr.write(`${maskText(String((err as Error)?.stack))}\n`);
       process.exitCode = 1;
       return;
     }
-    process.stderr.write(`Непредвиденная ошибка: ${(err as Error).message}\n`);
-    if (process.env.PAYOUTS_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    process.stderr.write(`Непредвиденная ошибка: ${maskText(String((err as Error)?.message ?? err))}\n`);
+    if (process.env.PAYOUTS_DEBUG) process.stderr.write(`${maskText(String((err as Error)?.stack))}\n`);
     process.exitCode = 1;
   }
 }
 
 await main();
+
+// Every exit path closes what it opened (the database, the queue); should anything still hold
+// the event loop after the command has finished, the process exits anyway instead of hanging a
+// cron job. The timer is unref'd: it never keeps an already idle process alive.
+setTimeout(() => {
+  if (process.env.PAYOUTS_DEBUG) process.stderr.write('[payouts] handles still open after the command finished; exiting\n');
+  process.exit();
+}, 2000).unref();

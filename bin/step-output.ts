@@ -21,3 +21,13 @@ export function printStepOutcome<R>(
   const head = outcome.status === 'dry-run' ? `Пробный запуск ${step} за ${key} (ничего не записано):` : `Шаг ${step} за ${key} выполнен:`;
   ctx.print(`${head}\n${describe(outcome.summary)}`, base);
 }
+
+/** The lines that say which files are still to be written and the command that writes them. */
+export function pendingFilesText(pending: string[], error: string | null, exportCommand: string): string[] {
+  if (pending.length === 0) return [];
+  return [
+    `  ВНИМАНИЕ: операция записана в базу, но файлы не записаны (${error ?? 'ошибка записи'}):`,
+    ...pending.map((f) => `    не записан ${f}`),
+    `  Запишите их командой: ${exportCommand}`,
+  ];
+}

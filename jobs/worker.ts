@@ -13,6 +13,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import type { Db } from '../pipeline/kernel/db.ts';
 import { BusinessRuleError, isTransient } from '../pipeline/kernel/errors.ts';
 import type { Logger } from '../pipeline/kernel/logger.ts';
+import { maskText } from '../pipeline/kernel/mask.ts';
 import { isStepName, prerequisites, type PlanItem } from './planner.ts';
 import {
   DEFAULT_PREFIX,
@@ -112,7 +113,21 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
   }
 
-  const worker = new Worker<StepJobData, StepJobResult>(QUEUE_NAME, processJob, {
+  // BullMQ keeps a failed job's message (failedReason) and stack in Redis, where the dashboard and
+  // `payouts status` show them: every ИИН/БИН in them is masked as in the logs.
+  async function processMasked(job: Job<StepJobData, StepJobResult>, token?: string): Promise<StepJobResult> {
+    try {
+      return await processJob(job, token);
+    } catch (err) {
+      if (err instanceof Error && !(err instanceof DelayedError)) {
+        err.message = maskText(err.message);
+        if (err.stack) err.stack = maskText(err.stack);
+      }
+      throw err;
+    }
+  }
+
+  const worker = new Worker<StepJobData, StepJobResult>(QUEUE_NAME, processMasked, {
     connection,
     prefix,
     concurrency: 1,

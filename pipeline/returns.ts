@@ -18,6 +18,8 @@ import { account, post } from './ledger.ts';
 import { lockPipeline } from './kernel/step-run.ts';
 import { faultPoint } from './kernel/faults.ts';
 import { insertInChunks } from './kernel/bulk.ts';
+import { orderMessageId } from './orders/numbering.ts';
+import { APPROVED_SQL } from './orders/issuing.ts';
 import type { ReturnRow } from '../schemas/returns.ts';
 
 export type { ReturnRow };
@@ -51,6 +53,10 @@ interface PaidLine {
   iban: string;
   amount: string;
   order_date: string;
+  year: number;
+  number: number;
+  /** The line's order was approved (four eyes) and the line not rejected: the money left. */
+  sent: boolean;
 }
 
 interface ExistingReturn {
@@ -81,6 +87,7 @@ function clean(row: ReturnRow): ReturnRow {
     returned_on: text(row.returned_on),
     reason_code: text(row.reason_code),
     reason_text: text(row.reason_text),
+    message_id: text(row.message_id),
   };
 }
 
@@ -115,7 +122,8 @@ async function loadLines(trx: Knex.Transaction, refs: string[]): Promise<Map<str
     const rows: PaidLine[] = await trx('payment_lines as l')
       .join('payment_orders as o', 'o.id', 'l.order_id')
       .whereIn('l.ref', refs.slice(i, i + CHUNK))
-      .select('l.id', 'l.ref', 'l.kind', 'l.mio_bin', 'l.provider_id', 'l.bank_detail_id', 'l.bik', 'l.iban', 'l.amount', 'o.order_date');
+      .select('l.id', 'l.ref', 'l.kind', 'l.mio_bin', 'l.provider_id', 'l.bank_detail_id', 'l.bik', 'l.iban', 'l.amount', 'o.order_date', 'o.year', 'o.number')
+      .select(trx.raw(`(not l.rejected and ${APPROVED_SQL}) as sent`));
     for (const r of rows) out.set(r.ref, { ...r, id: Number(r.id), bank_detail_id: r.bank_detail_id == null ? null : Number(r.bank_detail_id) });
   }
   return out;
@@ -161,6 +169,24 @@ export async function applyReturns(
     const line = lines.get(row.payment_ref);
     if (!line) {
       reject(index, 'payment_ref', `Платёж с референсом «${row.payment_ref}» не найден: возврат должен ссылаться на проведённый платёж`);
+      continue;
+    }
+    if (!line.sent) {
+      reject(
+        index,
+        'payment_ref',
+        `Платёж «${row.payment_ref}» не отправлялся в банк: его платёжное поручение № ${line.number} от ${line.order_date} не утверждено или отклонено`,
+      );
+      continue;
+    }
+    const lineMessage = orderMessageId(Number(line.year), Number(line.number));
+    if (row.message_id && row.message_id !== lineMessage) {
+      reject(
+        index,
+        'message_id',
+        `Платёж «${row.payment_ref}» входит в сообщение ${lineMessage} (платёжное поручение № ${line.number} от ${line.order_date}), ` +
+          `а отчёт банка относится к сообщению ${row.message_id}: возврат по чужому сообщению не принимается`,
+      );
       continue;
     }
     const existing = taken.get(row.payment_ref);

@@ -82,7 +82,7 @@ export const reconciliationReport: ReportBuilder<'reconciliation'> = async (db, 
   };
 };
 
-const part = (p: BankFeePart): BankFeePart => ({ count: p.count, amount: p.amount });
+const part = (p: BankFeePart): BankFeePart => ({ count: p.count, lines: p.lines, amount: p.amount });
 
 /** `bank-fees`: Appendix 4 of M per МИО (by БИН), rows by bank БИК. */
 export const bankFeesReport: ReportBuilder<'bank-fees'> = async (db, opts) => {

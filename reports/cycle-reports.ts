@@ -21,8 +21,17 @@ function requireMonth(opts: ReportOptions, form: string): string {
   return opts.month;
 }
 
+/**
+ * Whether the bank details a list row was listed with (`lr`, its list `l`) were marked incorrect by
+ * a bank return on or before the list was built (DOMAIN §4): the printed Appendices 1 and 2 mark
+ * the row. The field is added to the row only when true.
+ */
+const INCORRECT_AT_BUILD = `exists (select 1 from bank_detail_events e
+   where e.bank_detail_id = lr.bank_detail_id and e.status = 'incorrect' and e.event_date <= l.built_on)`;
+
 /** A list row as the query reads it: amounts as numeric text. */
-interface ListQueryRow extends Omit<ListRow, 'no'> {
+interface ListQueryRow extends Omit<ListRow, 'no' | 'bank_details_incorrect'> {
+  bank_details_incorrect: boolean;
   mio_bin: string;
   mio_name: string;
   row_no: number | string;
@@ -59,6 +68,7 @@ export const listReport: ReportBuilder<'list'> = async (db, opts) => {
       'lr.opv',
       'lr.osms',
       'lr.so',
+      db.raw(`${INCORRECT_AT_BUILD} as bank_details_incorrect`),
     )
     .orderBy([{ column: 'l.mio_bin' }, { column: 'lr.row_no' }]);
   if (opts.mio) q.where('l.mio_bin', opts.mio);
@@ -97,6 +107,7 @@ export const listReport: ReportBuilder<'list'> = async (db, opts) => {
       opv: formatAmount(String(r.opv)),
       osms: formatAmount(String(r.osms)),
       so: formatAmount(String(r.so)),
+      ...(r.bank_details_incorrect === true ? { bank_details_incorrect: true } : {}),
     });
   }
   close();
@@ -120,10 +131,23 @@ export const transmissionReport: ReportBuilder<'transmission'> = async (db, opts
     .join('acts as a', 'a.id', 'lr.act_id')
     .join('bank_details as bd', 'bd.id', 'lr.bank_detail_id')
     .where('l.month', month)
-    .select('lr.provider_id', 'a.assistant_iin', 'a.pwd_iin', 'bd.bik', 'bd.iban', 'lr.service_month', 'lr.provider_sum', 'lr.opv', 'lr.osms')
+    .select(
+      'lr.provider_id',
+      'a.assistant_iin',
+      'a.pwd_iin',
+      'bd.bik',
+      'bd.iban',
+      'lr.service_month',
+      'lr.provider_sum',
+      'lr.opv',
+      'lr.osms',
+      db.raw(`${INCORRECT_AT_BUILD} as bank_details_incorrect`),
+    )
     .orderBy([{ column: 'l.mio_bin' }, { column: 'lr.row_no' }]);
   if (opts.mio) q.where('l.mio_bin', opts.mio);
-  const rows: Record<'provider_id' | 'assistant_iin' | 'pwd_iin' | 'bik' | 'iban' | 'service_month' | 'provider_sum' | 'opv' | 'osms', string>[] = await q;
+  const rows: (Record<'provider_id' | 'assistant_iin' | 'pwd_iin' | 'bik' | 'iban' | 'service_month' | 'provider_sum' | 'opv' | 'osms', string> & {
+    bank_details_incorrect: boolean;
+  })[] = await q;
   return {
     form: 'transmission',
     month,
@@ -138,6 +162,7 @@ export const transmissionReport: ReportBuilder<'transmission'> = async (db, opts
       provider_sum: formatAmount(r.provider_sum),
       opv: formatAmount(r.opv),
       osms: formatAmount(r.osms),
+      ...(r.bank_details_incorrect === true ? { bank_details_incorrect: true } : {}),
     })),
   };
 };

@@ -10,6 +10,7 @@ import type { LineKind } from '../pipeline/orders/issuing.ts';
 import { requireDocumentRequisites } from '../pipeline/requisites/index.ts';
 import type { LedgerReport, PaymentOrder, PaymentOrderLine, PaymentOrdersReport } from '../schemas/reports/index.ts';
 import type { ReportOptions } from './registry.ts';
+import { showOrders, type ShownOrder } from '../pipeline/orders/approval.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -51,6 +52,12 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
   const orders: OrderQueryRow[] = await q;
   const ids = orders.map((o) => Number(o.id));
   const lines: OrderLineRow[] = ids.length ? await orderLines(db).whereIn('l.order_id', ids).orderBy('l.ref') : [];
+  // Four eyes: each order's state and who prepared and decided it; lines the approver should look at.
+  const shown = new Map<number, ShownOrder>();
+  for (const date of [...new Set(orders.map((o) => o.order_date))]) {
+    for (const o of (await showOrders(db, { date, mioBin: opts.mio })).orders) shown.set(o.id, o);
+  }
+  const marks = new Map([...shown.values()].flatMap((o) => o.lines.map((l) => [l.ref, l] as const)));
   const byOrder = new Map<number, PaymentOrderLine[]>();
   for (const l of lines) {
     const list = byOrder.get(Number(l.order_id)) ?? [];
@@ -65,6 +72,8 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
       act_no: l.act_no,
       kbe: lineKbe(l),
       purpose: purposeText(l.kind as LineKind, l),
+      new_details: marks.get(l.ref)?.new_details ?? false,
+      returned_before: marks.get(l.ref)?.returned_before ?? false,
     });
     byOrder.set(Number(l.order_id), list);
   }
@@ -85,6 +94,10 @@ export async function paymentOrdersReport(db: Q, opts: ReportOptions): Promise<P
       knp: knp.get(o.kind)!,
       total: formatAmount(o.total),
       count: Number(o.line_count),
+      state: shown.get(Number(o.id))?.state ?? 'approved',
+      prepared_by: shown.get(Number(o.id))?.prepared_by ?? '',
+      decided_by: shown.get(Number(o.id))?.decided_by ?? null,
+      decided_on: shown.get(Number(o.id))?.decided_on ?? null,
       lines: byOrder.get(Number(o.id)) ?? [],
     })),
   };

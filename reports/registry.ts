@@ -2,29 +2,15 @@
 // its schema (schemas/reports/); the Excel and PDF forms (reports/forms/) draw from that object
 // alone.
 import type { Db } from '../pipeline/kernel/db.ts';
-import type { ReportForm, Reports } from '../schemas/reports/index.ts';
+import type { Reports } from '../schemas/reports/index.ts';
 import { cycleReports } from './cycle-reports.ts';
 import { paymentReports } from './payment-reports.ts';
 import { closingReports } from './closing-reports.ts';
 import { statementReports } from './statement-reports.ts';
 
-export const FORMS = [
-  'list',
-  'transmission',
-  'demand',
-  'payment-orders',
-  'contributions',
-  'returns',
-  'reconciliation',
-  'bank-fees',
-  'deadlines',
-  'ledger',
-  'statement',
-] as const satisfies readonly ReportForm[];
-export type FormName = (typeof FORMS)[number];
-
-/** The forms of a month (`--month` required); deadlines and ledger are as of a date. */
-export const MONTHLY_FORMS: readonly FormName[] = FORMS.filter((f) => f !== 'deadlines' && f !== 'ledger');
+// The names live in form-names.ts (no builders there: the CLI's help and argument checks load it alone).
+export { FORMS, MONTHLY_FORMS, type FormName } from './form-names.ts';
+import type { FormName } from './form-names.ts';
 
 export interface ReportOptions {
   month?: string;

@@ -58,6 +58,16 @@ describe.skipIf(!redisOk || !chromiumOk)('payouts dashboard in a headless browse
     await page.waitForText([reason]);
   });
 
+  it('shows the times in Asia/Almaty (24-hour), whatever the browser\'s time zone', async () => {
+    const job = (await queue.getJob('pay@2025-03-22'))!;
+    const almaty = (ms: number) =>
+      new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Almaty', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
+    await page.goto(`${dashboard.url}queue/payouts-steps?status=failed`);
+    const shown = await page.waitForText(['pay@2025-03-22']);
+    const times = [job.timestamp, job.processedOn!, job.finishedOn!].map(almaty);
+    expect(times.some((t) => shown.includes(t)), `${times.join(', ')} in:\n${shown}`).toBe(true);
+  });
+
   it('shows the waiting job with its data', async () => {
     await page.goto(`${dashboard.url}queue/payouts-steps?status=waiting`);
     await page.waitForText(['build-lists@2025-04', '"month": "2025-04"', '"asOf": "2025-04-14"']);

@@ -27,7 +27,7 @@ import { fund, importReturns } from './support/imports.ts';
 import { HALYK, lineOf, openTwoMonthWorld, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
 import { seedBankDetails } from './support/world.ts';
 import { formDemand } from '../pipeline/steps/form-demand/index.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { checkDeadlines } from '../pipeline/steps/check-deadlines/index.ts';
 import { computeDeadlines, judgeDeadline, deadlineWindowStart, type DeadlineItem } from '../pipeline/steps/check-deadlines/deadlines.ts';

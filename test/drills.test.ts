@@ -61,6 +61,8 @@ describe.skipIf(!pgUp)('failure drills (short set)', () => {
       'two concurrent runs of «pay 2025-02-18»: one effect',
       'crash at pay.committed in «pay 2025-02-19»',
       're-run of «pay 2025-02-19» after its drills',
+      'crash at orders.approved in «approve 2025-02-19»',
+      're-run of «approve 2025-02-19» after its drills',
       'every report equals the clean run',
       'every pain.001 file equals the clean run',
       'no line paid twice, gapless order numbers, balanced ledger',

@@ -17,7 +17,7 @@ import { addMonths, assertDate, assertMonth, lastDayOfMonth } from '../pipeline/
 import { Calendar } from '../pipeline/kernel/calendar.ts';
 import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../pipeline/steps/form-demand/index.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
 import { reconcile } from '../pipeline/steps/reconcile/index.ts';
 import { computeBankFees } from '../pipeline/steps/bank-fees/index.ts';

@@ -4,7 +4,8 @@
 //   2025-02 A Halyk  transferred 2 / 84 953.09 (P1, P2), both returned → paid 0 → fee 0.00
 //           A Kaspi  1 / 64 358.40 paid → 0.5 % = 321.792 → 321.79
 //           B Halyk  1 / 23 598.08 paid → 50 + 23.59808 = 73.59808 → raised to the minimum 80.00
-//   2025-03 A Kaspi  3 / 143 304.70 (repayment 47 196.16, payouts 42 476.54, 53 632.00) → 716.5235 → cut to 500.00
+//   2025-03 A Kaspi  3 lines / 143 304.70 (repayment 47 196.16, payouts 42 476.54, 53 632.00) → 716.5235 → cut to 500.00;
+//                    2 recipients: P1's repayment and payout went to the same new Kaspi account
 //           (the to_mio line of 03-31 is not a bank's service)
 //           B Halyk  1 / 28 317.70 → 78.3177 → 80.00
 //   2025-04 A Halyk  1 / 37 756.93 → 50 + 37.75693 = 87.75693 → 87.76
@@ -22,7 +23,8 @@ let t: TestDb;
 let w: World;
 
 const tariff = (t: Partial<Tariff>): Tariff => ({ fee_per_payment: null, fee_percent: null, fee_min: null, fee_max: null, ...t });
-const ca = (count: number, amount: string) => ({ count, amount });
+/** A part of a row: `count` distinct recipients (provider and account), `lines` payment lines (INTERFACE `bank-fees`). */
+const ca = (count: number, amount: string, lines = count) => ({ count, lines, amount });
 
 describe('bankFee', () => {
   it('adds the per-payment fee and the percent, raises to the minimum, cuts to the maximum, half-up to the tiyn', () => {
@@ -111,11 +113,38 @@ describe('bank-fees over the two months', () => {
   it('counts repayments, leaves out sums sent back to the МИО, and applies the maximum', async () => {
     const doc = await bankFeesReport(t.db, { month: '2025-03', asOf: '2025-04-30' });
     expect(doc.mios).toMatchObject([
-      { mio_bin: w.A.mio_bin, rows: [{ ...kaspiRow, transferred: ca(3, '143304.70'), returned: ca(0, '0.00'), paid: ca(3, '143304.70'), fee: '500.00' }] },
+      // P1 (repaid 03-04, paid for February 03-19) and P3 at Kaspi: three lines, two recipients
+      // (INTERFACE `count` is distinct recipients, `lines` payment lines; DOMAIN §5).
+      {
+        mio_bin: w.A.mio_bin,
+        rows: [
+          {
+            ...kaspiRow,
+            transferred: { count: 2, lines: 3, amount: '143304.70' },
+            returned: ca(0, '0.00'),
+            paid: { count: 2, lines: 3, amount: '143304.70' },
+            fee: '500.00',
+          },
+        ],
+        total: { transferred: { count: 2, lines: 3, amount: '143304.70' }, paid: { count: 2, lines: 3, amount: '143304.70' } },
+      },
       { mio_bin: w.B.mio_bin, rows: [{ ...halykRow, transferred: ca(1, '28317.70'), paid: ca(1, '28317.70'), fee: '80.00' }] },
     ]);
     const april = await bankFeesReport(t.db, { month: '2025-04', asOf: '2025-04-30' });
     expect(april.mios).toMatchObject([{ mio_bin: w.A.mio_bin, rows: [{ ...halykRow, paid: ca(1, '37756.93'), fee: '87.76' }], total: { fee: '87.76' } }]);
+  });
+
+  it('charges the per-payment fee on lines, not recipients', async () => {
+    // Kaspi with 10.00 per payment and no maximum: 3 lines × 10.00 + 143 304.70 × 0.5 % (716.5235) = 746.5235 → 746.52
+    // (on the 2 recipients it would be 736.52).
+    await t.db('banks').where({ bik: KASPI.bik }).update({ fee_per_payment: '10.00', fee_max: null });
+    try {
+      const doc = await bankFeesReport(t.db, { month: '2025-03', asOf: '2025-04-30', mio: w.A.mio_bin });
+      expect(doc.mios[0].rows[0]).toMatchObject({ bik: KASPI.bik, paid: ca(2, '143304.70', 3), fee: '746.52' });
+      expect(doc.mios[0].total).toMatchObject({ transferred: ca(2, '143304.70', 3), paid: ca(2, '143304.70', 3), fee: '746.52' });
+    } finally {
+      await t.db('banks').where({ bik: KASPI.bik }).update({ fee_per_payment: KASPI.fee_per_payment, fee_max: KASPI.fee_max });
+    }
   });
 
   it('is refused before the month is over', async () => {

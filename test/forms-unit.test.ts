@@ -95,27 +95,32 @@ describe('the list from a hand-built document', () => {
     expect(ws.getCell(table.dataStart, 4).type).toBe(ExcelJS.ValueType.String);
   });
 
-  it('lists the accepted acts the list held back, with the reason, on a sheet of their own', async () => {
+  it('lists the accepted acts the list held back, with the reason, in a separate document list-held_<month> (DOMAIN §6)', async () => {
     const doc = listDoc([listRow(1)], {
       held: [{ provider_id: synthIin(), act_no: 'АВР-7', reason: 'Месяц оказания услуг 2025-02 ещё не завершён: акт войдёт в список после его окончания' }],
     });
-    const [file] = await renderReportFiles(doc, 'xlsx', dir, 'list_2025-02_held');
-    const wb = await readWorkbook(file);
-    expect(wb.worksheets.map((w) => w.name)[1]).toBe('Не включены в список');
-    const [f] = await formFiles(doc, 'x');
-    const held = readTable(wb.worksheets[1], f.document.sections[1], 1);
-    expect(held.headers).toEqual(['№', 'БИН НПО/ ИИН ИП/ поставщика', 'Номер акта', 'Причина']);
+    const files = await renderReportFiles(doc, 'xlsx', dir, 'list_2025-02');
+    expect(files.map((f) => path.basename(f))).toEqual(['list_2025-02.xlsx', 'list-held_2025-02.xlsx']);
+    const form = await readWorkbook(files[0]);
+    expect(form.worksheets).toHaveLength(1); // the form holds its divisions only
+    const wb = await readWorkbook(files[1]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Не включены в список']);
+    const f = formFiles(doc, 'list_2025-02')[1];
+    expect(f.document.title).toBe('Принятые акты выполненных работ, не включённые в список, и причина');
+    const held = readTable(wb.worksheets[0], f.document.sections[0], 1);
+    expect(held.headers).toEqual(['№', 'БИН НПО/ИИН ИП/поставщика', 'Номер акта', 'Причина']);
     expect(held.rows[0].slice(2)).toEqual(['АВР-7', 'Месяц оказания услуг 2025-02 ещё не завершён: акт войдёт в список после его окончания']);
   });
 
-  it('writes a month without lists as an empty form with zero totals and says so', async () => {
+  it('writes a month without lists as an empty form with zero totals and says so outside the form', async () => {
     const doc: ListReport = { form: 'list', month: '2025-07', divisions: [], held: [] };
     const [file] = await renderReportFiles(doc, 'xlsx', dir, 'list_2025-07');
     const ws = (await readWorkbook(file)).worksheets[0];
     const [f] = await formFiles(doc, 'x');
     const table = readTable(ws, f.document.sections[0], 0);
     expect(table.totals!.cells.slice(14).map((c) => c.value)).toEqual(['0.00', '0.00', '0.00', '0.00']);
-    expect(textsBelow(ws, table.dataEnd + 1)).toContain('Списков за июль 2025 г. нет.');
+    expect(textsBelow(ws, table.dataEnd + 1)).toEqual(['* ЛСИ - лицо с инвалидностью']);
+    expect(ws.headerFooter.oddFooter).toContain('Списков за июль 2025 г. нет.');
   });
 
   it.skipIf(!poppler)('prints Kazakh names and the formula-looking text as they are in the PDF', async () => {

@@ -19,6 +19,7 @@ import { checkReport, type AnyReport } from '../schemas/reports/index.ts';
 import type { FormFile } from '../reports/forms/common.ts';
 import { XLSX_NUMFMT } from '../reports/render/xlsx.ts';
 import { LIST_TITLE } from '../reports/forms/list.ts';
+import { APPENDIX_1, APPENDIX_2, APPENDIX_3, APPENDIX_4 } from './support/appendix-table.ts';
 import { NO_POPPLER_REASON, pdfPages, pdfText, pick, poppler, readTable, readWorkbook, squash, textsBelow } from './support/forms.ts';
 
 if (!poppler) console.warn(`[forms] ${NO_POPPLER_REASON}`);
@@ -92,8 +93,18 @@ describe('files', () => {
     const B = w.B.mio_bin;
     expect(names(xlsx.list)).toEqual(['list_2025-02.xlsx']);
     expect(names(xlsx.demand)).toEqual(['demand_2025-02.xlsx', `demand-request_2025-02_${A}.xlsx`, `demand-request_2025-02_${B}.xlsx`]);
-    expect(names(xlsx.reconciliation)).toEqual([`reconciliation_2025-01_${A}.xlsx`, `reconciliation_2025-01_${B}.xlsx`]);
-    expect(names(xlsx['bank-fees'])).toEqual([`bank-fees_2025-02_${A}.xlsx`, `bank-fees_2025-02_${B}.xlsx`]);
+    expect(names(xlsx.reconciliation)).toEqual([
+      `reconciliation_2025-01_${A}.xlsx`,
+      `reconciliation-balance_2025-01_${A}.xlsx`,
+      `reconciliation_2025-01_${B}.xlsx`,
+      `reconciliation-balance_2025-01_${B}.xlsx`,
+    ]);
+    expect(names(xlsx['bank-fees'])).toEqual([
+      `bank-fees_2025-02_${A}.xlsx`,
+      `bank-fees-calc_2025-02_${A}.xlsx`,
+      `bank-fees_2025-02_${B}.xlsx`,
+      `bank-fees-calc_2025-02_${B}.xlsx`,
+    ]);
     expect(names(xlsx.deadlines)).toEqual([`deadlines_${AS_OF}.xlsx`]);
     if (poppler) expect(names(pdf.demand)).toEqual([`demand_2025-02_${B}.pdf`, `demand-request_2025-02_${B}.pdf`]);
     const personal: FormName[] = ['list', 'transmission', 'payment-orders', 'contributions', 'returns', 'deadlines'];
@@ -135,26 +146,7 @@ describe('JSON documents', () => {
 });
 
 describe('Appendix 1: list', () => {
-  const HEADERS = [
-    '№',
-    'Область',
-    'Регион',
-    'ИИН ЛСИ',
-    'ФИО ЛСИ',
-    'БИН НПО/ ИИН ИП/ поставщика',
-    'Наименование НПО/ИП/ ФИО поставщика',
-    'ИИН помощника',
-    'ФИО помощника',
-    'Номер заказа',
-    'Номер решения',
-    'Номер акта',
-    'Дата поступления акта',
-    'Месяц акта',
-    'Гарантированная сумма, тенге',
-    'из них сумма поставщику, тенге',
-    'на обязательные пенсионные взносы (ОПВ), тенге',
-    'на обязательное социальное медицинское страхование (ОСМС), тенге',
-  ];
+  const HEADERS = APPENDIX_1.columns.map((c) => c.heading);
   const KEYS = ['no', 'oblast', 'region', 'pwd_iin', 'pwd_name', 'provider_id', 'provider_name', 'assistant_iin', 'assistant_name', 'order_no', 'decision_no', 'act_no', 'received_on', 'service_month', 'guaranteed', 'provider_sum', 'opv', 'osms'];
 
   it('XLSX: one sheet per МИО, «Подразделение», the 18 columns in order with 1…18 under them, every row, totals as SUM formulas', async () => {
@@ -165,9 +157,9 @@ describe('Appendix 1: list', () => {
     const section = forms.list[0].document.sections[0];
     divisions.forEach((d, i) => {
       const ws = wb.worksheets[i];
-      expect(ws.getCell(2, 1).value).toBe(LIST_TITLE);
-      expect(ws.getCell(3, 1).value).toBe('Месяц на выплату: февраль 2025 г.');
-      expect(ws.getCell(4, 1).value).toBe(`Подразделение: ${d.mio_name}`);
+      expect(ws.getCell(3, 1).value).toBe(LIST_TITLE);
+      expect(ws.getCell(5, 1).value).toBe(`Подразделение: ${d.mio_name}`);
+      expect(ws.getCell(6, 1).value).toBe('Месяц на выплату: февраль 2025 года');
       const rows = arr(d.rows);
       const table = readTable(ws, section, rows.length);
       expect(table.headers).toEqual(HEADERS);
@@ -210,7 +202,7 @@ describe('Appendix 1: list', () => {
     expect(view.ySplit).toBe(table.dataStart - 1);
     expect(ws.autoFilter).toBe(`A${table.dataStart - 1}:R${table.dataEnd}`);
     expect(ws.getColumn(4).width).toBeGreaterThanOrEqual(12);
-    expect(textsBelow(ws, table.dataEnd + 1)).toContain('* ЛСИ – лицо с инвалидностью');
+    expect(textsBelow(ws, table.dataEnd + 1)).toContain('* ЛСИ - лицо с инвалидностью');
   });
 
   it.skipIf(!poppler)('PDF: landscape, each МИО on its own page with the title, period, «Подразделение», column numbers, totals and page numbers', () => {
@@ -219,62 +211,44 @@ describe('Appendix 1: list', () => {
     expect(pdfPages(file)).toBe(2);
     const first = pdfText(file, 1);
     expect(squash(first)).toContain(LIST_TITLE);
-    expect(first).toContain('Приложение 1 к Алгоритму взаимодействия');
-    expect(first).toContain('Месяц на выплату: февраль 2025 г.');
+    expect(first).toContain('Приложение 1');
+    expect(first).toContain('к Алгоритму взаимодействия центральных государственных и');
+    expect(first).toContain('Месяц на выплату: февраль 2025 года');
     expect(first).toContain(`Подразделение: ${w.A.name}`);
     expect(first).toMatch(/\b1\s+2\s+3\s+4\s+5\s+6\s+7\s+8\s+9\s+10\s+11\s+12\s+13\s+14\s+15\s+16\s+17\s+18\b/);
     expect(first).toMatch(/Итого\s+160 896,00\s+149 311,49\s+9 653,76\s+1 930,75/);
-    expect(first).toContain('Страница 1 из 2');
+    expect(first).toContain('Страница 1 из 1'); // each МИО numbers its own pages (DOMAIN §6)
     const second = pdfText(file, 2);
     expect(second).toContain(`Подразделение: ${w.B.name}`);
     expect(second).toMatch(/Итого\s+26 816,00\s+23 598,08\s+2 681,60\s+536,32/);
-    expect(second).toContain('Страница 2 из 2');
+    expect(second).toContain('Страница 1 из 1');
     const size = /Page size:\s+([\d.]+) x ([\d.]+)/.exec(spawnSync('pdfinfo', [file], { encoding: 'utf8' }).stdout);
     expect(Number(size![1])).toBeGreaterThan(Number(size![2])); // landscape
   });
 });
 
 describe('Appendix 2: transmission', () => {
-  it('XLSX: the form\'s columns (identifiers and bank details under their group headers), every row, totals', async () => {
+  it('XLSX: exactly the eight columns of the form (DOMAIN §6): both identifiers in one cell, БИК and IBAN in one cell, every row', async () => {
     const ws = (await readWorkbook(xlsx.transmission[0])).worksheets[0];
     const section = forms.transmission[0].document.sections[0];
     const rows = arr(docs.transmission.rows);
     expect(rows).toHaveLength(4);
     const table = readTable(ws, section, rows.length);
-    expect(table.groups).toEqual([
-      null,
-      'ИИН/БИН поставщика и индивидуального помощника',
-      'ИИН/БИН поставщика и индивидуального помощника',
-      null,
-      'Банковские реквизиты поставщика',
-      'Банковские реквизиты поставщика',
-      null,
-      null,
-      null,
-      null,
-    ]);
-    expect(table.headers).toEqual([
-      '№',
-      'поставщика',
-      'индивидуального помощника',
-      'ИИН лица с инвалидностью',
-      'БИК',
-      'ИИК (IBAN)',
-      'Период оказания услуг (месяц)',
-      'Сумма на возмещение, тенге',
-      'Сумма на ОПВ, тенге',
-      'Сумма на ОСМС, тенге',
-    ]);
-    expect(table.rows).toEqual(pick(rows, ['no', 'provider_id', 'assistant_iin', 'pwd_iin', 'bik', 'iban', 'service_month', 'provider_sum', 'opv', 'osms']));
-    expect(table.totals!.cells.slice(7).map((c) => c.value)).toEqual(['172909.57', '12335.36', '2467.07']);
-    expect(table.totals!.cells[7].formula).toBe(`SUM(H${table.dataStart}:H${table.dataEnd})`);
+    expect(table.groups).toBeNull();
+    expect(table.headers).toEqual(APPENDIX_2.columns.map((c) => c.heading));
+    expect(table.numbers).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(table.rows).toEqual(
+      rows.map((r) => [r.no, `${r.provider_id}\n${r.assistant_iin}`, r.pwd_iin, `${r.bik}\n${r.iban}`, r.service_month, r.provider_sum, r.opv, r.osms]),
+    );
+    expect(table.totals).toBeNull(); // the appendix has no totals row
   });
 
-  it.skipIf(!poppler)('PDF: title, period, totals', () => {
+  it.skipIf(!poppler)('PDF: the label, the title, the rows, no totals row', () => {
     const text = pdfText(pdf.transmission[0]);
-    expect(text).toContain('Приложение 2 к Алгоритму взаимодействия');
+    expect(text).toContain('Приложение 2');
     expect(text).toContain('Сведения на возмещение стоимости услуги индивидуального помощника');
-    expect(text).toMatch(/Итого\s+172 909,57\s+12 335,36\s+2 467,07/);
+    expect(text).toContain(String(arr(docs.transmission.rows)[0].iban));
+    expect(text).not.toMatch(/Итого/);
     expect(text).toContain('Страница 1 из 1');
   });
 });
@@ -298,7 +272,7 @@ describe('demand and the demand request', () => {
 
     const letter = (await readWorkbook(xlsx.demand[1])).worksheets[0];
     const section = forms.demand[1].document.sections[0];
-    expect(letter.getCell(4, 1).value).toBe(`Кому: ${w.A.name} (БИН ${w.A.mio_bin})`);
+    expect(letter.getCell(5, 1).value).toBe(`Кому: ${w.A.name} (БИН ${w.A.mio_bin})`);
     const l = readTable(letter, section, 1);
     expect(l.headers).toEqual(['№', 'Период оказания услуг', 'Количество строк', 'Сумма, тенге']);
     expect(l.rows).toEqual([[1, 'январь 2025 г.', 3, '149311.49']]);
@@ -353,7 +327,7 @@ describe('payment orders', () => {
     orders.forEach((o, i) => {
       const ws = wb.worksheets[i];
       const section = forms['payment-orders'][0].document.sections[i];
-      expect(ws.getCell(4, 1).value).toBe(`Платёжное поручение № ${o.number} от ${String(o.date).split('-').reverse().join('.')}`);
+      expect(ws.getCell(5, 1).value).toBe(`Платёжное поручение № ${o.number} от ${String(o.date).split('-').reverse().join('.')}`);
       const lines = arr(o.lines);
       const table = readTable(ws, section, lines.length);
       expect(table.rows).toEqual(
@@ -363,8 +337,8 @@ describe('payment orders', () => {
       expect(lines.every((l) => typeof l.purpose === 'string' && String(l.purpose).includes(`по акту № ${l.act_no} `))).toBe(true);
       expect(table.totals!.cells[10]).toEqual({ formula: `SUM(K${table.dataStart}:K${table.dataEnd})`, value: o.total });
     });
-    expect(wb.worksheets[3].getCell(6, 1).value).toBe(`Получатель: ${w.A.name} (БИН ${w.A.mio_bin}), БИК ${w.A.bik}`);
-    expect(wb.worksheets[2].getCell(7, 1).value).toBe('Банк получателей: АО «Тестовый Народный банк», БИК HSBKKZKX');
+    expect(wb.worksheets[3].getCell(7, 1).value).toBe(`Получатель: ${w.A.name} (БИН ${w.A.mio_bin}), БИК ${w.A.bik}`);
+    expect(wb.worksheets[2].getCell(8, 1).value).toBe('Банк получателей: АО «Тестовый Народный банк», БИК HSBKKZKX');
   });
 
   it.skipIf(!poppler)('PDF: each order on its own page with its total in words', () => {
@@ -373,7 +347,7 @@ describe('payment orders', () => {
     const p2 = squash(pdfText(file, 2));
     expect(p2).toContain('Платёжное поручение № 5 от 19.03.2025');
     expect(p2).toContain('Сумма платёжного поручения: 96 108,54 (Девяносто шесть тысяч сто восемь тенге 54 тиын)');
-    expect(p2).toContain('Страница 2 из 4');
+    expect(p2).toContain('Страница 1 из 1'); // each order numbers its own pages
     expect(squash(pdfText(file, 4))).toContain('Назначение: возврат МИО сумм, не выплаченных поставщикам');
   });
 });
@@ -413,7 +387,7 @@ describe('contributions', () => {
       `СО ${w.B.mio_bin}`,
     ]);
     const so = wb.worksheets[3];
-    expect(so.getCell(4, 1).value).toBe('Реестр СО, КНП 012');
+    expect(so.getCell(5, 1).value).toBe('Реестр СО, КНП 012');
     const table = readTable(so, registers[2], 2);
     expect(table.headers).toEqual(['№', 'ИИН', 'ФИО', 'Дата рождения', 'Период (месяц)', 'Количество актов', 'Сумма, тенге']);
     expect(table.rows.map((r) => [r[1], r[4], r[6]]).sort()).toEqual(
@@ -433,7 +407,7 @@ describe('contributions', () => {
     const opv = pdfText(file, 2);
     expect(opv).toContain('Реестр ОПВ, КНП 010');
     expect(opv).toContain(w.P1.provider_id);
-    expect(opv).toContain('Страница 2 из 7');
+    expect(opv).toContain('Страница 1 из 1'); // each register numbers its own pages
   });
 });
 
@@ -463,97 +437,114 @@ describe('returns', () => {
 });
 
 describe('Appendix 3: reconciliation', () => {
-  it('XLSX: per МИО the six columns with 1…6, the total, «Всего:» in words, both signature blocks, and the balance', async () => {
+  it('XLSX: per МИО the act as approved (six columns with 1…6, «Всего:» in words, both signature blocks); the balance is a separate file (DOMAIN §5, §6)', async () => {
     const acts = arr(docs.reconciliation.acts);
-    const [act, balance] = forms.reconciliation[0].document.sections;
-    const wb = await readWorkbook(xlsx.reconciliation[0]);
-    const ws = wb.worksheets[0];
-    expect(String(ws.getCell(2, 1).value)).toBe(
-      `Акт сверки о поступивших суммах на выплату возмещения стоимости услуги индивидуального помощника между НАО «Государственная корпорация «Правительство для граждан»» и ${w.A.name}`,
-    );
-    expect(ws.getCell(3, 1).value).toBe('Отчетный период: январь 2025 года');
-    const table = readTable(ws, act, 1);
-    expect(table.headers).toEqual([
-      'Код строки',
-      'Бизнес-идентификационный номер МИО',
-      'Наименование МИО',
-      '№ платежного поручения о поступивших суммах возмещения',
-      'Дата платежного поручения о поступивших суммах возмещения',
-      'Сумма, тенге',
+    const A = w.A.mio_bin;
+    const B = w.B.mio_bin;
+    expect(names(xlsx.reconciliation)).toEqual([
+      `reconciliation_2025-01_${A}.xlsx`,
+      `reconciliation-balance_2025-01_${A}.xlsx`,
+      `reconciliation_2025-01_${B}.xlsx`,
+      `reconciliation-balance_2025-01_${B}.xlsx`,
     ]);
+    const [act] = forms.reconciliation[0].document.sections;
+    const wb = await readWorkbook(xlsx.reconciliation[0]);
+    expect(wb.worksheets).toHaveLength(1);
+    const ws = wb.worksheets[0];
+    expect(ws.getCell(3, 1).value).toBe(APPENDIX_3.title);
+    expect(ws.getCell(5, 1).value).toBe(w.A.name);
+    expect(ws.getCell(6, 1).value).toBe('(наименование МИО)');
+    expect(ws.getCell(7, 1).value).toBe('Отчетный период февраль 2025 года');
+    const table = readTable(ws, act, 1);
+    expect(table.headers).toEqual(APPENDIX_3.columns.map((c) => c.heading));
     expect(table.numbers).toEqual([1, 2, 3, 4, 5, 6]);
     expect(table.rows).toEqual([['1', w.A.mio_bin, w.A.name, 'A-0218', '2025-02-18', '149311.49']]);
-    expect(table.totals!.cells[5]).toEqual({ formula: `SUM(F${table.dataStart}:F${table.dataEnd})`, value: acts[0].total });
-    const below = textsBelow(ws, table.dataEnd + 1);
-    expect(below).toContain('Всего: 149 311,49 (Сто сорок девять тысяч триста одиннадцать тенге 49 тиын)');
+    expect(table.totals).toBeNull(); // «Всего:» with the words, as the appendix has it
+    const below = textsBelow(ws, table.dataEnd);
+    expect(below[0]).toBe('Всего: 149 311,49 (Сто сорок девять тысяч триста одиннадцать тенге 49 тиын)');
     expect(acts[0].total_words).toBe('Сто сорок девять тысяч триста одиннадцать тенге 49 тиын');
-    expect(below).toContain('Сверка проведена 25.02.2025.');
+    expect(ws.headerFooter.oddFooter).toContain('Сверка проведена 25.02.2025.');
     expect(below).toContain(w.A.name);
-    expect(below).toContain('НАО «Государственная корпорация «Правительство для граждан»»');
+    expect(below).toContain('НАО "Государственная корпорация "Правительство для граждан"');
     expect(below.filter((x) => x.startsWith('(фамилия, имя, отчество'))).toHaveLength(2);
 
     // The balance: hand-checked for A over (25 Jan, 25 Feb]: P1's 47 196.16 returned 02-21 (P2's of 02-26 is in the next window).
-    const b = readTable(wb.worksheets[1], balance, 6);
+    const balanceFile = forms.reconciliation[1];
+    const b = readTable((await readWorkbook(xlsx.reconciliation[1])).worksheets[0], balanceFile.document.sections[0], 6);
     expect(b.rows.map((r) => r[2])).toEqual(['0.00', '149311.49', '149311.49', '47196.16', '0.00', '47196.16']);
     expect(b.rows[5][1]).toBe('Остаток средств МИО в Государственной корпорации на конец периода');
   });
 
-  it.skipIf(!poppler)('PDF: portrait, the act with the words and signatures on page 1, the balance on page 2', () => {
-    expect(names(pdf.reconciliation)).toEqual([`reconciliation_2025-01_${w.B.mio_bin}.pdf`]);
+  it.skipIf(!poppler)('PDF: portrait, the act with the words and ending with the signatures; the balance in its own file', () => {
+    expect(names(pdf.reconciliation)).toEqual([`reconciliation_2025-01_${w.B.mio_bin}.pdf`, `reconciliation-balance_2025-01_${w.B.mio_bin}.pdf`]);
     const file = pdf.reconciliation[0];
-    expect(pdfPages(file)).toBe(2);
+    expect(pdfPages(file)).toBe(1);
     const p1 = pdfText(file, 1);
-    expect(squash(p1)).toContain(`Правительство для граждан»» и ${w.B.name}`);
-    expect(p1).toContain('Приложение 3 к Алгоритму взаимодействия');
-    expect(p1).toContain('Отчетный период: январь 2025 года');
+    expect(squash(p1)).toContain('Правительство для граждан" и');
+    expect(p1).toContain(w.B.name);
+    expect(p1).toContain('Приложение 3');
+    expect(p1).toContain('Отчетный период январь 2025 года');
     expect(squash(p1)).toContain('Всего: 23 598,08 (Двадцать три тысячи пятьсот девяносто восемь тенге 08 тиын)');
-    expect(p1).toContain('Страница 1 из 2');
-    const p2 = pdfText(file, 2);
-    expect(p2).toContain('Остаток средств МИО в Государственной корпорации на конец периода');
-    expect(p2).toContain('Страница 2 из 2');
+    expect(p1).not.toContain('Остаток');
+    expect(p1).toContain('Страница 1 из 1');
+    const balance = pdfText(pdf.reconciliation[1], 1);
+    expect(balance).toContain('Остаток средств МИО в Государственной корпорации на конец периода');
   });
 });
 
 describe('Appendix 4: bank fees', () => {
-  it('XLSX: the eight columns of the form under their groups, the fee, ИТОГО, the fee in words', async () => {
+  it('XLSX: the eight columns of the form under their groups, ИТОГО; the fee in the separate «Расчёт оплаты услуг уполномоченных организаций»', async () => {
     const ws = (await readWorkbook(xlsx['bank-fees'][0])).worksheets[0];
     const section = forms['bank-fees'][0].document.sections[0];
     const table = readTable(ws, section, 2);
-    expect(table.headers).toEqual([
-      '№ п/п',
-      'Наименование уполномоченной организации',
-      'количество получателей',
-      'сумма, тенге',
-      'количество получателей',
-      'сумма, тенге',
-      'количество получателей',
-      'сумма, тенге',
-      'Комиссия уполномоченной организации, тенге',
-    ]);
-    expect(table.groups![2]).toBe('Перечислено НАО «Государственная корпорация «Правительство для граждан»»');
-    expect(table.groups![4]).toBe('Возвращено уполномоченной организацией');
-    expect(table.numbers).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    // Hand-checked: Kaspi paid P3 64 358.40, fee 0.5 % = 321.79; Halyk's two payouts came back, fee 0.
+    expect(table.headers).toEqual(APPENDIX_4.columns.map((c) => c.heading));
+    expect(table.groups).toEqual(APPENDIX_4.columns.map((c) => c.group ?? null));
+    expect(table.numbers).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Hand-checked: Kaspi paid P3 64 358.40; Halyk's two payouts (P1, P2) came back.
     expect(table.rows).toEqual([
-      [1, 'АО «Тестовый Каспи Банк» (БИК CASPKZKA)', 1, '64358.40', 0, '0.00', 1, '64358.40', '321.79'],
-      [2, 'АО «Тестовый Народный банк» (БИК HSBKKZKX)', 2, '84953.09', 2, '84953.09', 0, '0.00', '0.00'],
+      [1, 'АО «Тестовый Каспи Банк»', 1, '64358.40', 0, '0.00', 1, '64358.40'],
+      [2, 'АО «Тестовый Народный банк»', 2, '84953.09', 2, '84953.09', 0, '0.00'],
     ]);
     expect(table.totals!.label).toBe('ИТОГО');
-    expect(table.totals!.cells.slice(2).map((c) => c.value)).toEqual([3, '149311.49', 2, '84953.09', 1, '64358.40', '321.79']);
-    expect(table.totals!.cells[8].formula).toBe(`SUM(I${table.dataStart}:I${table.dataEnd})`);
-    const below = textsBelow(ws, table.dataEnd + 1);
-    expect(below).toContain('Тариф АО «Тестовый Каспи Банк»: 0,5 % от выплаченной суммы, не менее 200,00 и не более 500,00 тенге.');
-    expect(below).toContain('Тариф АО «Тестовый Народный банк»: 50,00 тенге за платёж + 0,1 % от выплаченной суммы, не менее 80,00 и не более 1 000,00 тенге.');
-    expect(below).toContain('Комиссия уполномоченных организаций к оплате МИО за счёт местного бюджета: 321,79 (Триста двадцать один тенге 79 тиын)');
+    expect(table.totals!.cells.slice(2).map((c) => c.value)).toEqual([3, '149311.49', 2, '84953.09', 1, '64358.40']);
+    expect(table.totals!.cells[7].formula).toBe(`SUM(H${table.dataStart}:H${table.dataEnd})`);
+    expect(textsBelow(ws, 0).join(' ')).not.toMatch(/Тариф|Комиссия/);
+
+    expect(names(xlsx['bank-fees'])[1]).toBe(`bank-fees-calc_2025-02_${w.A.mio_bin}.xlsx`);
+    const calcFile = forms['bank-fees'][1];
+    const calcWs = (await readWorkbook(xlsx['bank-fees'][1])).worksheets[0];
+    const calc = readTable(calcWs, calcFile.document.sections[0], 2);
+    // Hand-checked: Kaspi 0.5 % × 64 358.40 = 321.79; Halyk paid nothing, fee 0.
+    expect(calc.rows.map((r) => [r[1], r[3], r[6]])).toEqual([
+      ['АО «Тестовый Каспи Банк»', '0,5 % от выплаченной суммы, не менее 200,00 и не более 500,00 тенге', '321.79'],
+      ['АО «Тестовый Народный банк»', '50,00 тенге за платёж + 0,1 % от выплаченной суммы, не менее 80,00 и не более 1 000,00 тенге', '0.00'],
+    ]);
+    expect(calc.totals!.cells[6].value).toBe('321.79');
+    expect(textsBelow(calcWs, calc.dataEnd + 1)).toContain(
+      'Оплата услуг уполномоченных организаций за счёт средств местного бюджета: 321,79 (Триста двадцать один тенге 79 тиын)',
+    );
   });
 
-  it.skipIf(!poppler)('PDF: one file per МИО with ИТОГО and the fee', () => {
-    expect(names(pdf['bank-fees'])).toEqual([`bank-fees_2025-02_${w.B.mio_bin}.pdf`]);
+  it('XLSX: «количество получателей» counts recipients, not lines; the calculation counts the lines (DOMAIN §5)', async () => {
+    // March, МИО A at Kaspi: P1 repaid 03-04 and paid for February 03-19, P3 paid 03-19: three
+    // lines to two recipients (P1's account is the same both times).
+    const march = await reportBuilders['bank-fees'](t.db, { month: '2025-03', mio: w.A.mio_bin, asOf: AS_OF });
+    const [form, calc] = formFiles(march, `bank-fees_2025-03_${w.A.mio_bin}`);
+    const files = await renderReportFiles(march, 'xlsx', dir, `bank-fees_2025-03_${w.A.mio_bin}`);
+    const t4 = readTable((await readWorkbook(files[0])).worksheets[0], form.document.sections[0], 1);
+    expect(t4.rows).toEqual([[1, 'АО «Тестовый Каспи Банк»', 2, '143304.70', 0, '0.00', 2, '143304.70']]);
+    const tc = readTable((await readWorkbook(files[1])).worksheets[0], calc.document.sections[0], 1);
+    expect(tc.rows[0].slice(4)).toEqual([3, '143304.70', '500.00']); // 0.5 % × 143 304.70 = 716.52, cut to the maximum 500.00
+  });
+
+  it.skipIf(!poppler)('PDF: one file per МИО with ИТОГО, and its fee calculation beside it', () => {
+    expect(names(pdf['bank-fees'])).toEqual([`bank-fees_2025-02_${w.B.mio_bin}.pdf`, `bank-fees-calc_2025-02_${w.B.mio_bin}.pdf`]);
     const text = pdfText(pdf['bank-fees'][0]);
-    expect(text).toContain('Приложение 4 к Алгоритму взаимодействия');
-    expect(squash(text)).toContain(`в разрезе уполномоченной организации по ${w.B.name}`);
+    expect(text).toContain('Приложение 4');
+    expect(text).toContain(w.B.name);
+    expect(text).toMatch(/ИТОГО\s+1\s+23 598,08\s+0\s+0,00\s+1\s+23 598,08\s*$/m);
     // Hand-checked: Halyk 50.00 + 0.1 % × 23 598.08 = 73.60, raised to the minimum 80.00.
-    expect(text).toMatch(/ИТОГО\s+1\s+23 598,08\s+0\s+0,00\s+1\s+23 598,08\s+80,00/);
+    expect(pdfText(pdf['bank-fees'][1])).toMatch(/Итого\s+1\s+23 598,08\s+80,00/);
   });
 });
 
@@ -597,18 +588,23 @@ describe('deadlines and ledger', () => {
 });
 
 describe.skipIf(!poppler)('every PDF', () => {
-  it('has the form, the title and the period on every page, «Страница N из M», and no untranslated status codes', () => {
+  it('has the title on every section\'s first page (every page for the pipeline\'s own documents), each section\'s own «Страница N из M», no untranslated status codes', () => {
     for (const [form] of CASES) {
       for (const [i, file] of pdf[form].entries()) {
         const doc = pdfForms[form][i].document;
         const pages = pdfPages(file);
+        let expected = 1;
         for (let p = 1; p <= pages; p++) {
           const text = pdfText(file, p);
-          expect(squash(text), `${file} page ${p}`).toContain(squash(doc.title));
-          expect(squash(text), `${file} page ${p}`).toContain(squash(doc.period));
-          expect(text, `${file} page ${p}`).toContain(`Страница ${p} из ${pages}`);
+          const [, page, of] = /Страница (\d+) из (\d+)/.exec(text) ?? [];
+          expect(Number(page), `${file} page ${p}`).toBe(expected);
+          expect(Number(page)).toBeLessThanOrEqual(Number(of));
+          expected = Number(page) === Number(of) ? 1 : expected + 1;
+          if (!doc.formWord || Number(page) === 1) expect(squash(text), `${file} page ${p}`).toContain(squash(doc.title));
+          if (!doc.formWord) expect(squash(text), `${file} page ${p}`).toContain(squash(doc.period));
           expect(text).not.toMatch(/\b(payout|repayment|to_mio|sent_back|pending|repaid|undefined|null|NaN)\b/);
         }
+        expect(expected, `${file}: the last section ends on its last page`).toBe(1);
       }
     }
   });
@@ -641,4 +637,42 @@ describe.skipIf(!withPostgres)('payouts report --format xlsx|pdf', () => {
       await rm(out, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('a row whose bank details were marked incorrect when its list was built (DOMAIN §4, §6)', () => {
+  it('carries bank_details_incorrect in the list and transmission JSON, and «**» with the footnote on both printed forms', async () => {
+    // P4's Halyk details, marked incorrect on 03-10 (before March's list of 03-14 took P4's act);
+    // the mark quotes one of the world's returns. Removed again afterwards.
+    const ret = await t.db('returns').orderBy('id').first('id');
+    const [ev] = await t.db('bank_detail_events')
+      .insert({ bank_detail_id: w.P4.bank_detail_id, status: 'incorrect', event_date: '2025-03-10', return_id: ret.id })
+      .returning('id');
+    try {
+      const list = await reportBuilders.list(t.db, { month: '2025-03', asOf: AS_OF });
+      const transmission = await reportBuilders.transmission(t.db, { month: '2025-03', asOf: AS_OF });
+      checkReport(list);
+      checkReport(transmission);
+      if (list.form !== 'list' || transmission.form !== 'transmission') throw new Error('wrong forms');
+      const marked = list.divisions.flatMap((d) => d.rows.filter((r) => r.bank_details_incorrect).map((r) => r.provider_id));
+      expect(marked).toEqual([w.P4.provider_id]);
+      expect(list.divisions.flatMap((d) => d.rows).filter((r) => 'bank_details_incorrect' in r)).toHaveLength(1); // added only when true
+      expect(transmission.rows.filter((r) => r.bank_details_incorrect).map((r) => r.provider_id)).toEqual([w.P4.provider_id]);
+
+      const [listFile] = await renderReportFiles(list, 'xlsx', dir, 'list_2025-03');
+      const wb = await readWorkbook(listFile);
+      const b = wb.worksheets[1];
+      const table = readTable(b, formFiles(list, 'list_2025-03')[0].document.sections[1], 1);
+      expect(b.getCell(table.dataStart, 1).numFmt).toBe('0"**"');
+      expect(textsBelow(b, table.dataEnd + 1).some((x) => x.startsWith('** Банковские реквизиты поставщика отмечены как неверные'))).toBe(true);
+      expect(wb.worksheets[0].getCell(readTable(wb.worksheets[0], formFiles(list, 'x')[0].document.sections[0], 2).dataStart, 1).numFmt).toBe('0');
+      if (poppler) {
+        const [pdfFile] = await renderReportFiles(transmission, 'pdf', dir, 'transmission_2025-03');
+        const text = pdfText(pdfFile);
+        expect(text).toMatch(/^\s*3\*\*\s/m);
+        expect(text).toContain('** Банковские реквизиты поставщика отмечены как неверные');
+      }
+    } finally {
+      await t.db('bank_detail_events').where({ id: ev.id }).del();
+    }
+  });
 });

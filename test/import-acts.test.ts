@@ -183,3 +183,58 @@ describe('big files', () => {
     expect(existsSync(path.join(dir, 'fail.csv.rejected.xlsx'))).toBe(false);
   });
 });
+
+describe('tighter act checks (DOMAIN §2, §10): the row is rejected with its reason, the rest is taken', () => {
+  let r: Awaited<ReturnType<typeof importFile>>;
+  beforeAll(async () => {
+    const own = { provider_id: SAMPLE.deregistered, assistant_iin: SAMPLE.deregistered, assistant_name: 'Ким Виктор Олегович', mio_bin: SAMPLE.astana };
+    const rows = [
+      act({ act_no: 'L-1', provider_id: SAMPLE.assistant, assistant_iin: synthIin(41), pwd_iin: synthIin(40) }),
+      act({ act_no: 'L-2', provider_id: SAMPLE.assistant, assistant_iin: SAMPLE.assistant, pwd_iin: synthIin(42) }),
+      act({ act_no: 'L-3', pwd_iin: synthIin(43), service_month: '2025-02', received_on: '2025-03-05', accepted_on: '2025-03-11' }),
+      act({ act_no: 'L-4', pwd_iin: synthIin(44), service_month: '2025-02', received_on: '2025-03-12', accepted_on: '2025-03-12' }),
+      // Registered on 2024-06-15: 16 days of June (15th–30th) → at most 8 × 16 = 128 h.
+      act({ act_no: 'L-5', ...own, pwd_iin: synthIin(45), service_month: '2024-06', hours: '128.25', received_on: '2024-07-03', accepted_on: '2024-07-05' }),
+      act({ act_no: 'L-6', ...own, pwd_iin: synthIin(46), service_month: '2024-06', hours: '128', received_on: '2024-07-03', accepted_on: '2024-07-05' }),
+    ];
+    r = await importFile(t.db, 'acts', writeCsv(dir, 'tighter.csv', ACT_COLUMNS, rows), { asOf: '2025-03-10' });
+  });
+
+  it('takes the valid rows, rejects each new case with a Russian reason', () => {
+    expect(r).toMatchObject({ status: 'partial', total_rows: 6, accepted: 2, rejected: 4 });
+    expect(r.errors.map((e) => [e.row, e.field])).toEqual([
+      [2, 'assistant_iin'],
+      [4, 'accepted_on'],
+      [5, 'received_on'],
+      [6, 'hours'],
+    ]);
+    expect(r.errors[0].reason).toBe(
+      `ИИН помощника ${synthIin(41)} не совпадает с ИИН поставщика ${SAMPLE.assistant}: поставщик вида «помощник» ` +
+        'оказывает услуги сам, иначе взносы были бы учтены за другого человека',
+    );
+    expect(r.errors[1].reason).toBe('Дата принятия акта 2025-03-11 позже рабочей даты загрузки 2025-03-10');
+    expect(r.errors[2].reason).toBe('Дата поступления акта 2025-03-12 позже рабочей даты загрузки 2025-03-10');
+    expect(r.errors[3].reason).toBe(
+      'Часы: 128.25 больше 128 (не более 8 часов в день × 16 дн. месяца 2024-06, когда поставщик состоял на учёте: ' +
+        'регистрация 2024-06-15, снятие с учёта 2025-03-31)',
+    );
+  });
+
+  it('the accepted ones are stored', async () => {
+    expect((await t.db('acts').whereIn('act_no', ['L-2', 'L-6']).orderBy('act_no').select('act_no', 'hours')).map((a) => [a.act_no, a.hours])).toEqual([
+      ['L-2', '160.00'],
+      ['L-6', '128.00'],
+    ]);
+  });
+
+  it('an act of a year without rates is rejected at import, not at the lists', async () => {
+    const rows = [act({ act_no: 'L-7', pwd_iin: synthIin(47), service_month: '2027-01', received_on: '2027-02-03', accepted_on: '2027-02-05' })];
+    const y = await importFile(t.db, 'acts', writeCsv(dir, 'no-rates.csv', ACT_COLUMNS, rows), { asOf: '2027-02-10' });
+    expect(y).toMatchObject({ status: 'partial', accepted: 0, rejected: 1 });
+    expect(y.errors[0]).toMatchObject({
+      row: 2,
+      field: 'service_month',
+      reason: 'Для 2027 года не загружены показатели (МРП, МЗП, ставки взносов): акт за 2027-01 не может быть рассчитан',
+    });
+  });
+});

@@ -167,6 +167,26 @@ describe('bank-details', () => {
   });
 });
 
+describe('bank-details dated after the as-of date (DOMAIN §10)', () => {
+  it('is rejected with its reason; the rest of the file is taken', async () => {
+    const cols = ['provider_id', 'bik', 'iban', 'changed_on'];
+    const r = await importFile(
+      t.db,
+      'bank-details',
+      writeCsv(dir, 'bd-future.csv', cols, [
+        { provider_id: synthIin(500), bik: 'HSBKKZKX', iban: makeKzIban('601', '0000000000079'), changed_on: '2025-03-11' },
+        { provider_id: synthIin(500), bik: 'HSBKKZKX', iban: makeKzIban('601', '0000000000080'), changed_on: '2025-03-10' },
+      ]),
+      { asOf: '2025-03-10' },
+    );
+    expect([r.accepted, r.rejected]).toEqual([1, 1]);
+    expect(r.errors).toEqual([
+      expect.objectContaining({ row: 2, field: 'changed_on', reason: 'Дата изменения реквизитов 2025-03-11 позже рабочей даты загрузки 2025-03-10: реквизиты будущей датой не принимаются' }),
+    ]);
+    expect(await t.db('bank_details').where({ provider_id: synthIin(500), changed_on: '2025-03-10' }).first()).toMatchObject({ iban: makeKzIban('601', '0000000000080') });
+  });
+});
+
 describe('exemptions', () => {
   it('checks booleans and the period; the natural key is (iin, valid_from)', async () => {
     const cols = ['iin', 'opv_exempt', 'osms_exempt', 'so_exempt', 'valid_from', 'valid_to', 'reason'];

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queue } from 'bullmq';
 import { manualItem } from '../jobs/planner.ts';
 import { enqueueItem, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { approveDay, payApproved as pay } from './support/approve.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { startCli, type CliProcess } from './support/cli.ts';
 import { count, freshDb, type TestDb } from './support/db.ts';
@@ -99,6 +99,9 @@ describe.skipIf(!redisOk || !pgOk)('a worker killed mid-job', () => {
     expect(lines.map((l) => l.amount)).toEqual(WORLD.providerSums);
     expect(new Set(lines.map((l) => l.demand_row_id)).size).toBe(3);
     expect((await trialBalance(t.db)).balanced).toBe(true);
+    // Four eyes: the queue's job says its orders wait for approval; a second operator approves and the files are written.
+    expect(job?.returnvalue.summary.awaiting_approval).toBe(true);
+    await approveDay(t.db, WORLD.payOn, { outDir: path.join(cwd, 'out', 'payment-orders') });
     expect(readdirSync(path.join(cwd, 'out', 'payment-orders')).sort()).toEqual([
       'payment-order_2025-1.xml',
       'payment-order_2025-2.xml',

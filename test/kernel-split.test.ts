@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import Big from 'big.js';
 import { readReferenceFiles } from '../pipeline/kernel/reference-files.ts';
 import { ratesForMonth } from '../pipeline/kernel/rates.ts';
-import { capCheck, computeSplit, SplitError, type Split, type SplitInput } from '../pipeline/kernel/split.ts';
+import { allocateLargestRemainder, capCheck, computeSplit, personContributions, SplitError, type Split, type SplitInput } from '../pipeline/kernel/split.ts';
 import { providerKinds } from '../pipeline/kernel/reference-files.ts';
 
 const { rates } = readReferenceFiles();
@@ -240,6 +240,85 @@ describe('computeSplit, properties', () => {
         if (input.exempt.so) expect(s.so.eq(0)).toBe(true);
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('personContributions, per person by the largest remainder (DOMAIN §2)', () => {
+  const g = (hours: string, rates = r2026) => computeSplit({ hours, providerKind: 'assistant', exempt: NONE, rates }).guaranteed;
+
+  it('2026, two acts of 7.5 h: ОПВ 885 (not 442 + 442 = 884), rows 443 and 442', () => {
+    // 7.5 × 589.93 = 4424.475 → G 4424.48 each; Σ G = 8848.96
+    const p = personContributions([{ guaranteed: g('7.5') }, { guaranteed: g('7.5') }], { providerKind: 'assistant', exempt: NONE, rates: r2026 });
+    const rows = p.acts.map((a) => [a.opv, a.osms, a.so, a.providerSum].map((x) => x.toFixed(2)));
+    expect(p.opv.toFixed(2)).toBe('885.00'); //   10 % × 8848.96 = 884.896 → 885; shares 442.448 each → 442 + 442, one unit left: first row by order
+    expect(p.osms.toFixed(2)).toBe('177.00'); //   2 % × 8848.96 = 176.9792 → 177; shares 88.4896 each → 88 + 88 + 1
+    expect(p.so.toFixed(2)).toBe('398.00'); //     5 % × (8848.96 − 885 = 7963.96) = 398.198 → 398
+    expect(rows).toEqual([
+      // 5 % × (4424.48 − 443) = 199.074 → 199; 4424.48 − 443 − 89 = 3892.48
+      ['443.00', '89.00', '199.00', '3892.48'],
+      // 5 % × (4424.48 − 442) = 199.124 → 199; 4424.48 − 442 − 88 = 3894.48
+      ['442.00', '88.00', '199.00', '3894.48'],
+    ]);
+    expect(p.bases.opv.toFixed(2)).toBe('8848.96');
+    expect(p.bases.so.toFixed(2)).toBe('7963.96');
+  });
+
+  it('the leftover goes to the largest remainder, ties by order', () => {
+    // exact 1.004, 2.006, 3.009 (tiyn): floors 1.00 + 2.00 + 3.00; total 6.02 leaves 2 tiyn for 3.009 and 2.006
+    expect(allocateLargestRemainder([new Big('1.004'), new Big('2.006'), new Big('3.009')], new Big('6.02'), 'tiyn').map((x) => x.toFixed(2))).toEqual(['1.00', '2.01', '3.01']);
+    expect(allocateLargestRemainder([new Big('0.5'), new Big('0.5')], new Big('1'), 'tenge').map((x) => x.toFixed(0))).toEqual(['1', '0']);
+    expect(() => allocateLargestRemainder([new Big('1.5')], new Big('3'), 'tenge')).toThrow(SplitError);
+  });
+
+  it('an entrepreneur or an exemption withholds nothing', () => {
+    const e = personContributions([{ guaranteed: g('7.5') }, { guaranteed: g('7.5') }], { providerKind: 'entrepreneur', exempt: NONE, rates: r2026 });
+    expect([e.opv, e.osms, e.so].map((x) => x.toFixed(2))).toEqual(['0.00', '0.00', '0.00']);
+    expect(e.acts.map((a) => a.providerSum.toFixed(2))).toEqual(['4424.48', '4424.48']);
+    const x = personContributions([{ guaranteed: g('7.5') }, { guaranteed: g('7.5') }], { providerKind: 'assistant', exempt: { opv: true, osms: false, so: false }, rates: r2026 });
+    expect(x.opv.toFixed(2)).toBe('0.00');
+    expect(x.so.toFixed(2)).toBe('442.00'); // 5 % × 8848.96 = 442.448 → 442
+  });
+
+  const hundredths = (n: number) => `${Math.floor(n / 100)}.${String(n % 100).padStart(2, '0')}`;
+  const arbPerson = fc.record({
+    hours: fc.array(fc.integer({ min: 1, max: 8 * 31 * 4 }).map((q) => (q / 4).toFixed(2)), { minLength: 1, maxLength: 6 }),
+    claims: fc.array(fc.option(fc.integer({ min: 100, max: 20_000_000 }).map(hundredths), { nil: null }), { minLength: 6, maxLength: 6 }),
+    providerKind: fc.constantFrom(...providerKinds),
+    exempt: fc.record({ opv: fc.boolean(), osms: fc.boolean(), so: fc.boolean() }),
+    rates: fc.constantFrom(r2023, r2024, r2025, r2026),
+  });
+
+  it('property: every act adds up to its G, the acts add up to the person, the person is rounded once on Σ G', () => {
+    fc.assert(
+      fc.property(arbPerson, ({ hours, claims, providerKind, exempt, rates }) => {
+        const singles = hours.map((h, i) => computeSplit({ hours: h, claimedAmount: claims[i], providerKind, exempt, rates }));
+        const p = personContributions(singles.map((s) => ({ guaranteed: s.guaranteed })), { providerKind, exempt, rates });
+        const total = (xs: Big[]) => xs.reduce((a, b) => a.plus(b), new Big(0));
+        p.acts.forEach((a, i) => {
+          expect(a.opv.plus(a.osms).plus(a.providerSum).eq(singles[i].guaranteed)).toBe(true);
+          for (const k of ['opv', 'osms', 'so', 'providerSum'] as const) expect(a[k].gte(0)).toBe(true);
+        });
+        expect(total(p.acts.map((a) => a.opv)).eq(p.opv)).toBe(true);
+        expect(total(p.acts.map((a) => a.osms)).eq(p.osms)).toBe(true);
+        expect(total(p.acts.map((a) => a.so)).eq(p.so)).toBe(true);
+        // The person-level computation: one rounding on the person's total.
+        const sumG = total(singles.map((s) => s.guaranteed));
+        const unit = rates.rounding === 'tiyn' ? 2 : 0;
+        const withholds = rates.withholding_kinds.includes(providerKind);
+        const pct = (base: Big, percent: string) => base.times(percent).div(100).round(unit, Big.roundHalfUp);
+        const opv = withholds && !exempt.opv ? pct(sumG, rates.opv_percent) : new Big(0);
+        expect(p.opv.eq(opv)).toBe(true);
+        expect(p.osms.eq(withholds && !exempt.osms ? pct(sumG, rates.osms_percent) : new Big(0))).toBe(true);
+        expect(p.so.eq(withholds && !exempt.so ? pct(sumG.minus(opv), rates.so_percent) : new Big(0))).toBe(true);
+        // One act: exactly the per-act split.
+        if (singles.length === 1) {
+          expect([p.acts[0].opv, p.acts[0].osms, p.acts[0].so, p.acts[0].providerSum].map((x) => x.toFixed(2))).toEqual(
+            [singles[0].opv, singles[0].osms, singles[0].so, singles[0].providerSum].map((x) => x.toFixed(2)),
+          );
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });

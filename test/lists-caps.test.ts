@@ -40,7 +40,7 @@ describe('caps', () => {
     const out = await buildLists(t.db, { month: '2025-08', asOf: '2025-08-14', operator: OP });
     // Per act: G = 248 × 536.32 = 133007.36; ОПВ 13300.736 → 13300.74; СО base = 133007.36 − 13300.74 = 119706.62.
     // For P: ОПВ base 4 × 133007.36 = 532029.44 ≤ 50 × 85000 = 4250000; ВОСМС base 532029.44 ≤ 10 × 85000 = 850000;
-    // СО base 4 × 119706.62 = 478826.48 ≤ 7 × 85000 = 595000.
+    // СО base per person 532029.44 − 53202.94 = 478826.50 ≤ 7 × 85000 = 595000.
     expect(out.status).toBe('done');
     expect(out.summary).toMatchObject({ rows: 5 });
   });
@@ -55,9 +55,11 @@ describe('caps', () => {
     expect(err).toBeInstanceOf(BusinessRuleError);
     expect(err.exitCode).toBe(4);
     expect(err.rule).toBe('contribution-cap');
-    // СО base 478826.48 + 119706.62 = 598533.10 > 595000.00; ОПВ 665036.80 and ВОСМС 665036.80 stay under their caps.
+    // ОПВ per person in the first list (DOMAIN §2): 10 % × 532029.44 = 53202.944 → 53202.94, so its СО base is
+    // 532029.44 − 53202.94 = 478826.50 (per act it was 4 × 119706.62 = 478826.48); with the fifth act's
+    // 119706.62: 598533.12 > 595000.00; ОПВ 665036.80 and ВОСМС 665036.80 stay under their caps.
     expect(err.message).toContain(`помощник ${maskIdentifier(P.provider_id)} за 2025-07`);
-    expect(err.message).toContain('База СО 598533.10 за месяц превышает предел 7.00 МЗП = 595000.00');
+    expect(err.message).toContain('База СО 598533.12 за месяц превышает предел 7.00 МЗП = 595000.00');
     expect(err.message).not.toContain('База ОПВ');
     expect(err.message).not.toContain('База ВОСМС');
     expect(err.message).toContain('(в прежнем списке)');
@@ -76,11 +78,12 @@ describe('caps', () => {
     for (let i = 1; i <= 7; i++) {
       await seedAct(t.db, { provider: R, mio: A, service_month: '2025-10', hours: '248', received_on: '2025-11-03', accepted_on: '2025-11-04', pwd_iin: synthIin() });
     }
-    // ВОСМС base 7 × 133007.36 = 931051.52 > 850000.00; СО 7 × 119706.62 = 837946.34 > 595000.00 as well.
+    // ВОСМС base 7 × 133007.36 = 931051.52 > 850000.00; СО per person (DOMAIN §2): ОПВ 10 % × 931051.52 = 93105.152
+    // → 93105.15, base 931051.52 − 93105.15 = 837946.37 > 595000.00 as well (per act it was 7 × 119706.62 = 837946.34).
     const err = await buildLists(t.db, { month: '2025-11', asOf: '2025-11-14', operator: OP }).catch((e) => e);
     expect(err.rule).toBe('contribution-cap');
     expect(err.message).toContain('База ВОСМС 931051.52 за месяц превышает предел 10.00 МЗП = 850000.00');
-    expect(err.message).toContain('База СО 837946.34');
+    expect(err.message).toContain('База СО 837946.37');
     expect(err.message).toMatch(/помощников: 2/); // P's July is still pending too
   });
 });

@@ -105,6 +105,26 @@ describe('contributionRegisters', () => {
   });
 });
 
+describe('contributions per person in a list (DOMAIN §2)', () => {
+  it('2026: two acts of 7.5 h of one assistant give ОПВ 885 (rows 443 and 442), each row adds up to G', async () => {
+    const P = await seedProvider(t.db, { kind: 'assistant' });
+    const first = await seedAct(t.db, { provider: P, mio: B, service_month: '2026-01', hours: '7.5', pwd_iin: synthIin() });
+    const second = await seedAct(t.db, { provider: P, mio: B, service_month: '2026-01', hours: '7.5', pwd_iin: synthIin() });
+    const out = await buildLists(t.db, { month: '2026-02', asOf: '2026-02-14', operator: 'тест' });
+    expect(out.status).toBe('done');
+    const rows = await t.db('list_rows').whereIn('act_id', [first.id, second.id]).orderBy('row_no').select('act_id', 'guaranteed', 'opv', 'osms', 'so', 'provider_sum');
+    // G = 7.5 × 589.93 = 4424.475 → 4424.48 each; ОПВ = 10 % × 8848.96 = 884.896 → 885 (per act it was 442 + 442 = 884);
+    // ОСМС = 2 % × 8848.96 = 176.9792 → 177 (88 + 88 per act); СО = 5 % × (8848.96 − 885) = 398.198 → 398.
+    expect(rows.map((r) => [r.guaranteed, r.opv, r.osms, r.so, r.provider_sum])).toEqual([
+      ['4424.48', '443.00', '89.00', '199.00', '3892.48'],
+      ['4424.48', '442.00', '88.00', '199.00', '3894.48'],
+    ]);
+    const [register] = await contributionRegisters(t.db, '2026-02', { mio: B.mio_bin });
+    expect(register.kind).toBe('opv');
+    expect(register.persons).toEqual([expect.objectContaining({ iin: P.provider_id, name: P.name, period: '2026-01', amount: '885.00', rows: 2 })]);
+  });
+});
+
 describe('contributionPain001', () => {
   it('reads back with every sum, the debtor МИО, the receiver and the КНП', () => {
     for (const r of registers) {

@@ -1,6 +1,7 @@
 // Property: whatever acts a month brings (any provider kind, hours with fractions, claims below
-// and above G, any exemptions, 2024–2026 rates), every list row's parts add up to its
-// guaranteed sum exactly, the list totals are the sums of the rows, the ledger entry of each
+// and above G, any exemptions, 2024–2026 rates, assistants with several acts), every list row's
+// parts add up to its guaranteed sum exactly, each person's rows add up to the contributions
+// computed once on the person's Σ G (DOMAIN §2), the list totals are the sums of the rows, the ledger entry of each
 // list matches them and the ledger stays balanced. Each fast-check run is the next list month
 // in one real PostgreSQL database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,10 @@ import { buildLists } from '../pipeline/steps/build-lists/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { addMonths, firstDayOfMonth } from '../pipeline/kernel/dates.ts';
 import { listReport } from '../reports/cycle-reports.ts';
+import { readReferenceFiles } from '../pipeline/kernel/reference-files.ts';
+import { ratesForMonth } from '../pipeline/kernel/rates.ts';
+
+const referenceRates = readReferenceFiles().rates;
 
 let t: TestDb;
 let mios: MioSeed[];
@@ -34,6 +39,8 @@ const actArb = fc.record({
   osms: fc.boolean(),
   so: fc.boolean(),
   exempt: fc.boolean(),
+  // An assistant's act may belong to one of two persons of the run who have several acts (DOMAIN §2).
+  person: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined }),
 });
 
 describe('list invariants', () => {
@@ -42,8 +49,11 @@ describe('list invariants', () => {
       fc.asyncProperty(fc.array(actArb, { minLength: 1, maxLength: 8 }), async (acts) => {
         month = addMonths(month, 1);
         const serviceMonth = addMonths(month, -1);
+        const persons = new Map<number, Awaited<ReturnType<typeof seedProvider>>>();
         for (const a of acts) {
-          const provider = await seedProvider(t.db, { kind: a.kind, registered_on: '2023-01-01' });
+          const shared = a.kind === 'assistant' && a.person !== undefined ? persons.get(a.person) : undefined;
+          const provider = shared ?? (await seedProvider(t.db, { kind: a.kind, registered_on: '2023-01-01' }));
+          if (a.kind === 'assistant' && a.person !== undefined) persons.set(a.person, provider);
           const hours = new Big(a.quarterHours).div(4).toFixed(2);
           const claimed = a.claim === undefined ? null : new Big(a.claim).div(100).toFixed(2);
           const seeded = await seedAct(t.db, {
@@ -56,7 +66,7 @@ describe('list invariants', () => {
             accepted_on: `${month}-03`,
             pwd_iin: synthIin(),
           });
-          if (a.exempt) {
+          if (a.exempt && !shared) {
             await seedExemption(t.db, { iin: seeded.assistant_iin, opv_exempt: a.opv, osms_exempt: a.osms, so_exempt: a.so, valid_from: firstDayOfMonth(serviceMonth) });
           }
         }
@@ -76,6 +86,26 @@ describe('list invariants', () => {
           if (r.osms_exempt) expect(r.osms).toBe('0.00');
           if (r.so_exempt) expect(r.so).toBe('0.00');
           if (serviceMonth >= '2026-01') for (const k of ['opv', 'osms', 'so']) expect(r[k].endsWith('.00')).toBe(true);
+        }
+
+        // Per person (list, assistant, service month): the rows add up to one rounding of rate × Σ G.
+        const { rows: people } = await t.db.raw(
+          `select lr.list_id, a.assistant_iin, lr.service_month, lr.provider_kind, bool_or(lr.opv_exempt) as opv_exempt,
+                  bool_or(lr.osms_exempt) as osms_exempt, bool_or(lr.so_exempt) as so_exempt, count(*)::int as n,
+                  sum(lr.guaranteed)::text as g, sum(lr.opv)::text as opv, sum(lr.osms)::text as osms, sum(lr.so)::text as so
+             from list_rows lr join lists l on l.id = lr.list_id join acts a on a.id = lr.act_id
+            where l.month = ? group by 1, 2, 3, 4`,
+          [month],
+        );
+        for (const p of people as Record<string, string & boolean>[]) {
+          const rates = ratesForMonth(serviceMonth, referenceRates);
+          const withholds = p.provider_kind === 'assistant';
+          const unit = rates.rounding === 'tiyn' ? 2 : 0;
+          const pct = (base: Big, percent: string) => base.times(percent).div(100).round(unit, Big.roundHalfUp);
+          const opv = withholds && !p.opv_exempt ? pct(new Big(p.g), rates.opv_percent) : new Big(0);
+          expect(p.opv).toBe(opv.toFixed(2));
+          expect(p.osms).toBe((withholds && !p.osms_exempt ? pct(new Big(p.g), rates.osms_percent) : new Big(0)).toFixed(2));
+          expect(p.so).toBe((withholds && !p.so_exempt ? pct(new Big(p.g).minus(opv), rates.so_percent) : new Big(0)).toFixed(2));
         }
 
         const doc = await listReport(t.db, { month, asOf: `${month}-28` });

@@ -11,7 +11,7 @@ import { unallocatedPool } from '../pipeline/funding.ts';
 import { transferCeiling } from '../pipeline/rules/transfer-ceiling.ts';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { freshDb, type TestDb } from './support/db.ts';
 import { tempDir } from './support/files.ts';
 import { importTransfers } from './support/imports.ts';

@@ -13,7 +13,8 @@ import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount } from '../pipeline/kernel/money.ts';
 import { issueOrders } from '../pipeline/orders/issuing.ts';
 import { orderPain001 } from '../pipeline/orders/pain001.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { approveDay, payApproved as pay } from './support/approve.ts';
+import { pay as prepare } from '../pipeline/steps/pay/index.ts';
 import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { reportBuilders } from '../reports/registry.ts';
 import { count as rows, freshDb, type TestDb } from './support/db.ts';
@@ -82,11 +83,20 @@ describe('pay under failure', () => {
     ]);
     await transfer({ mio_bin: C, pp_no: '1', pp_date: '2025-04-16', amount: '50000.00' });
     const nothing = await written();
-    for (const point of ['orders.numbered', 'orders.half-written', 'ledger.post.chunk', 'pay.orders-issued', 'pay.before-commit']) {
-      await failsAt(point, () => pay(t.db, { asOf: '2025-04-17', operator: 'test', outDir: out }));
+    // Four eyes: pay prepares (no ledger entry), the approval posts; a fault in either writes nothing of it.
+    for (const point of ['orders.numbered', 'orders.half-written', 'pay.orders-issued', 'pay.before-commit']) {
+      await failsAt(point, () => prepare(t.db, { asOf: '2025-04-17', operator: 'test', outDir: out }));
       expect(await written()).toEqual(nothing);
     }
-    const o = await pay(t.db, { asOf: '2025-04-17', operator: 'test', outDir: out });
+    const o = await prepare(t.db, { asOf: '2025-04-17', operator: 'test', outDir: out });
+    const prepared = await written();
+    for (const point of ['orders.approve-start', 'ledger.post.chunk']) {
+      await failsAt(point, () => approveDay(t.db, '2025-04-17', { outDir: out }));
+      expect(await written()).toEqual(prepared);
+      expect(await t.db('payment_order_events').where({ status: 'approved' })).toEqual([]);
+    }
+    expect((await approveDay(t.db, '2025-04-17', { outDir: out }))?.approved.map((x) => x.number)).toEqual([1, 2]);
+    expect((await written()).entries).toBe(2);
     expect(o.status).toBe('done');
     expect(o.summary).toMatchObject({
       orders: [
@@ -148,6 +158,9 @@ describe('pay under failure', () => {
     expect(docs.map((d) => d.status).sort()).toEqual(['already-done', 'done']);
     const done = docs.find((d) => d.status === 'done');
     expect(done.summary.orders).toEqual([{ number: 6, mio_bin: C, bik: 'CASPKZKA', count: 1, total: '1234.56', file: 'payment-order_2025-6.xml' }]);
+    // Four eyes: the file is written when a second operator approves.
+    const approved = await cli(['orders', 'approve', '--date', '2025-07-17', '--as-of', '2025-07-17', '--db', t.url!, '--operator', 'контролёр', '--out', out]);
+    expect(approved.code, approved.stderr).toBe(0);
     expect(parsePain001(readFileSync(path.join(out, 'payment-order_2025-6.xml'), 'utf8')).control.groupCtrlSum).toBe('1234.56');
     expect(await t.db('payment_lines').where('ref', 'like', 'GK2025-000006-%')).toHaveLength(1);
 

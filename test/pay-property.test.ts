@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, money, sum, ZERO } from '../pipeline/kernel/money.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { loadCalendar } from '../pipeline/kernel/reference.ts';
 import type { Calendar } from '../pipeline/kernel/calendar.ts';
 import { freshDb, type TestDb } from './support/db.ts';

@@ -29,7 +29,7 @@ import { account, accountMovement, trialBalance } from '../pipeline/ledger.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { issueOrders } from '../pipeline/orders/issuing.ts';
 import { orderPain001 } from '../pipeline/orders/pain001.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { ledgerReport, paymentOrdersReport } from '../reports/payment-reports.ts';
 import { count, freshDb, type TestDb } from './support/db.ts';
 import { insertDemand, insertList, insertReturn } from './support/cycle-rows.ts';
@@ -258,7 +258,9 @@ describe('pay through a two-month scenario', () => {
       [4, '2025-03-19'],
     ]);
     expect(await t.db('order_counters')).toEqual([{ year: 2025, last_number: 4 }]);
-    await expect(run('2025-03-05')).resolves.toMatchObject({ status: 'done' }); // nothing to pay: no order, no number
+    // A pay dated before a committed pay is refused as a step (issue 13.6), even with nothing to pay.
+    await expect(run('2025-03-05')).rejects.toMatchObject({ rule: 'step-backdated', exitCode: 4 });
+    // And issuing itself refuses an order dated before an issued one.
     const err = await t.db
       .transaction(async (trx) => {
         const [r] = await trx('step_runs').insert({ step: 'test', run_key: 'backdated', input_hash: 'c'.repeat(64), operator: 't', as_of: '2025-03-05' }).returning('id');
@@ -314,9 +316,13 @@ describe('pay through a two-month scenario', () => {
         act_no: 'A-1',
         kbe: '19',
         purpose: 'Возмещение стоимости услуг индивидуального помощника по акту № A-1 за 01.2025, ЛСИ П.1.',
+        // Four eyes: the approver's marks (a first payment: no earlier details, no return before).
+        new_details: false,
+        returned_before: false,
       },
     ]);
     expect(feb.orders[0]).toMatchObject({ payer: { bik: 'GCVPKZ2A', iban: 'KZ41009GK00000000001' }, knp: '119' });
+    expect(feb.orders[0]).toMatchObject({ state: 'approved', prepared_by: 'кассир', decided_by: 'контролёр', decided_on: '2025-02-19' });
     expect(feb.sample).toBe(true);
     const mar = await paymentOrdersReport(t.db, { month: '2025-03', mio: A, asOf: '2025-03-31' });
     expect(mar.orders.map((o) => o.lines.map((l) => [l.ref, l.kind, l.service_month]))).toEqual([

@@ -13,7 +13,7 @@ import { gkFunds as held } from './support/ledger.ts';
 import { lineOf, openTwoMonthWorld, runTimeline, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
 import { account, trialBalance } from '../pipeline/ledger.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { refundUnsent } from '../pipeline/steps/refund-unsent/index.ts';
 import { sendBackDeadline } from '../pipeline/rules/send-back.ts';
 import { parsePain001 } from './support/pain001-parser.ts';

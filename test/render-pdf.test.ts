@@ -49,7 +49,7 @@ describe.skipIf(!poppler)('renderPdf: the sample list', () => {
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
-  it('starts each section on a new page, with the title, period and page number on each', () => {
+  it('starts each section on a new page with the label, «Форма», the title, its heading lines and its own page numbering (DOMAIN §6)', () => {
     expect(pdfPages(files[0])).toBe(2);
     for (const [page, mio] of [
       [1, 'г. Астаны'],
@@ -59,10 +59,13 @@ describe.skipIf(!poppler)('renderPdf: the sample list', () => {
       expect(squash(text)).toContain(
         'Список по актам выполненных работ на выплату возмещения стоимости услуг индивидуального помощника через Государственную корпорацию',
       );
-      expect(text).toContain('Приложение 1 к Алгоритму взаимодействия');
-      expect(text).toContain('Месяц на выплату: апрель 2025 г.');
+      expect(text).toContain('Приложение 1');
+      expect(squash(text)).toContain('к Алгоритму взаимодействия центральных государственных и');
+      expect(text).toMatch(/^\s*Форма\s*$/m);
+      expect(text).toContain('Месяц на выплату: апрель 2025 года');
       expect(text).toContain(`Подразделение: Управление занятости и социальных программ ${mio}`);
-      expect(text).toContain(`Страница ${page} из 2`);
+      expect(text.indexOf('Подразделение:')).toBeLessThan(text.indexOf('Месяц на выплату:'));
+      expect(text).toContain('Страница 1 из 1');
     }
   });
 

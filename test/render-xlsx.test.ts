@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Column, type FormDocument, type Row, RenderError, sheetNames } from '../reports/render/document.ts';
 import { XLSX_NUMFMT, renderXlsx } from '../reports/render/xlsx.ts';
-import { readWorkbook, xlsxParts } from './support/forms.ts';
+import { monthFromWords, readWorkbook, xlsxParts } from './support/forms.ts';
 import { SAMPLE_ALMATY_ROWS, SAMPLE_APPENDIX1_COLUMNS, SAMPLE_ASTANA_ROWS, sampleDocument, sampleTotals } from '../reports/render/sample.ts';
 
 let dir: string;
@@ -18,10 +18,13 @@ afterAll(async () => {
 });
 
 const V = ExcelJS.ValueType;
-// Layout of a sheet: form, title, period, one heading line, a blank row, header, numbers, data.
-const HEADER = 6;
-const NUMBERS = 7;
-const FIRST = 8;
+// Layout of a sheet (DOMAIN §6): the appendix label, «Форма», the title, the period (empty on
+// Appendix 1), two heading lines («Подразделение», «Месяц на выплату»), a blank row, the header
+// on two rows («из них» over 16–18), the column numbers, the data.
+const GROUPS = 8;
+const HEADER = 9;
+const NUMBERS = 10;
+const FIRST = 11;
 
 describe('renderXlsx', () => {
   let wb: ExcelJS.Workbook;
@@ -43,18 +46,23 @@ describe('renderXlsx', () => {
     for (const n of names) expect(n.length).toBeLessThanOrEqual(31);
   });
 
-  it('puts the form, title, period and heading lines on top', () => {
+  it('puts the appendix label, «Форма», the title and the heading lines in the appendix\'s order on top', () => {
     const ws = wb.worksheets[0];
-    expect(ws.getCell(1, 18).value).toBe('Приложение 1 к Алгоритму взаимодействия');
-    expect(String(ws.getCell(2, 1).value)).toMatch(/^Список по актам выполненных работ/);
-    expect(ws.getCell(3, 1).value).toBe('Месяц на выплату: апрель 2025 г.');
-    expect(ws.getCell(4, 1).value).toBe('Подразделение: Управление занятости и социальных программ г. Астаны');
+    const label = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18].map((c) => ws.getCell(1, c).value).find(Boolean);
+    expect(String(label)).toMatch(/^Приложение 1\nк Алгоритму взаимодействия центральных государственных/);
+    expect(ws.getCell(2, 18).value).toBe('Форма');
+    expect(String(ws.getCell(3, 1).value)).toMatch(/^Список по актам выполненных работ/);
+    expect(ws.getCell(4, 1).value ?? null).toBeNull();
+    expect(ws.getCell(5, 1).value).toBe('Подразделение: Управление занятости и социальных программ г. Астаны');
+    expect(ws.getCell(6, 1).value).toBe('Месяц на выплату: апрель 2025 года');
   });
 
   it('writes the header in column order, bold and wrapped, then the column numbers', () => {
     for (const ws of wb.worksheets) {
-      const headers = SAMPLE_APPENDIX1_COLUMNS.map((_c, i) => ws.getCell(HEADER, i + 1).value);
+      const headers = SAMPLE_APPENDIX1_COLUMNS.map((c, i) => ws.getCell(c.group ? HEADER : GROUPS, i + 1).value);
       expect(headers).toEqual(SAMPLE_APPENDIX1_COLUMNS.map((c) => c.header));
+      expect(ws.getCell(GROUPS, 16).value).toBe('из них');
+      expect(ws.getCell(GROUPS, 18).isMerged).toBe(true);
       expect(ws.getCell(HEADER, 5).font?.bold).toBe(true);
       expect(ws.getCell(HEADER, 5).alignment?.wrapText).toBe(true);
       expect(SAMPLE_APPENDIX1_COLUMNS.map((_c, i) => ws.getCell(NUMBERS, i + 1).value)).toEqual(
@@ -79,8 +87,12 @@ describe('renderXlsx', () => {
             return;
           }
           switch (c.type) {
-            case 'text':
             case 'month':
+              expect(cell.type, where).toBe(V.String);
+              expect(monthFromWords(String(cell.value)), where).toBe(String(v));
+              expect(cell.numFmt, where).toBe(XLSX_NUMFMT.text);
+              break;
+            case 'text':
               expect(cell.type, where).toBe(V.String);
               expect(cell.value, where).toBe(String(v));
               expect(cell.numFmt, where).toBe(XLSX_NUMFMT.text);
@@ -113,8 +125,8 @@ describe('renderXlsx', () => {
     const sheet = parts.get('xl/worksheets/sheet1.xml')!;
     expect(sheet).not.toMatch(/t="str"/);
     expect(sheet).not.toMatch(/t="s"/);
-    expect(sheet).toContain('<c r="D8" s="');
-    expect(sheet).toMatch(/<c r="D8" s="\d+" t="inlineStr"><is><r><t>040512500013<\/t><\/r><\/is><\/c>/);
+    expect(sheet).toContain('<c r="D11" s="');
+    expect(sheet).toMatch(/<c r="D11" s="\d+" t="inlineStr"><is><r><t>040512500013<\/t><\/r><\/is><\/c>/);
   });
 
   it('keeps the leading zero of an ИИН and never turns text into a formula', () => {
@@ -131,7 +143,7 @@ describe('renderXlsx', () => {
     // the only formulas in the sheet are the totals
     const formulas: string[] = [];
     ws.eachRow((row) => row.eachCell((cell) => cell.type === V.Formula && formulas.push(cell.address)));
-    expect(formulas).toEqual(['O11', 'P11', 'Q11', 'R11']);
+    expect(formulas).toEqual(['O14', 'P14', 'Q14', 'R14']);
   });
 
   it('writes the totals as SUM formulas over the data with the computed value cached', () => {
@@ -202,25 +214,26 @@ describe('renderXlsx: streams, groups, refusals', () => {
     const file = path.join(dir, 'many.xlsx');
     await renderXlsx(doc(rows(), { tc: 20_000, ta: '2000.00', rc: 0, ra: '0.00' }), file);
     const ws = (await readWorkbook(file)).worksheets[0];
-    // group row 5, header row 6, numbers 7, data 8…20007, totals 20008
-    expect(ws.getCell('C5').value).toBe('Перечислено ГК');
-    expect(ws.getCell('D5').isMerged).toBe(true);
-    expect(ws.getCell('A5').value).toBe('№');
-    expect(ws.getCell('A6').isMerged).toBe(true); // «№» spans both header rows
-    expect(ws.getCell('C6').value).toBe('количество получателей');
-    expect(ws.getCell('A20007').value).toBe(20_000);
-    expect(ws.getCell('D20008').formula).toBe('SUM(D8:D20007)');
-    expect(ws.getCell('D20008').result).toBe(2000);
-    expect(ws.getCell('C20008').formula).toBe('SUM(C8:C20007)');
-    expect(ws.getCell('A20008').value).toBe('ИТОГО');
+    // label 1, «Форма» 2, title 3, period 4, blank 5, group row 6, header row 7, numbers 8,
+    // data 9…20008, totals 20009
+    expect(ws.getCell('C6').value).toBe('Перечислено ГК');
+    expect(ws.getCell('D6').isMerged).toBe(true);
+    expect(ws.getCell('A6').value).toBe('№');
+    expect(ws.getCell('A7').isMerged).toBe(true); // «№» spans both header rows
+    expect(ws.getCell('C7').value).toBe('количество получателей');
+    expect(ws.getCell('A20008').value).toBe(20_000);
+    expect(ws.getCell('D20009').formula).toBe('SUM(D9:D20008)');
+    expect(ws.getCell('D20009').result).toBe(2000);
+    expect(ws.getCell('C20009').formula).toBe('SUM(C9:C20008)');
+    expect(ws.getCell('A20009').value).toBe('ИТОГО');
   });
 
   it('writes an empty section with plain zero totals (no formula over an empty range)', async () => {
     const file = path.join(dir, 'empty.xlsx');
     await renderXlsx(doc([], { tc: 0, ta: '0.00', rc: 0, ra: '0.00' }), file);
     const ws = (await readWorkbook(file)).worksheets[0];
-    expect(ws.getCell('D8').value).toBe(0);
-    expect(ws.getCell('D8').type).toBe(V.Number);
+    expect(ws.getCell('D9').value).toBe(0);
+    expect(ws.getCell('D9').type).toBe(V.Number);
   });
 
   it('refuses totals that do not match the rows, amounts given as numbers, impossible dates', async () => {

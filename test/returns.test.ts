@@ -3,13 +3,16 @@
 // nothing: 149 311.49 received, 149 311.49 paid; each accepted return gives it back to ГК.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counts, type TestDb } from './support/db.ts';
-import { importPain002, importReturns, pain002Of } from './support/imports.ts';
+import { writeCsv } from './support/csv.ts';
+import { tempDir } from './support/files.ts';
+import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
+import { importFile, importPain002, importReturns, pain002Of } from './support/imports.ts';
 import { gkFunds } from './support/ledger.ts';
 import { lineOf, openTwoMonthWorld, runTimeline, OPERATOR, type OpenWorld, type World } from './support/two-month-world.ts';
 import { account, trialBalance } from '../pipeline/ledger.ts';
 import { applyReturns } from '../pipeline/returns.ts';
 import { returnStates } from '../pipeline/rules/return-state.ts';
-import { buildPain002 } from '../pipeline/iso20022/index.ts';
+import { buildPain002, parsePain002 } from '../pipeline/iso20022/index.ts';
 import { lockPipeline } from '../pipeline/kernel/step-run.ts';
 import { returnsReport } from '../reports/closing-reports.ts';
 
@@ -114,6 +117,33 @@ describe('applyReturns', () => {
     expect((await trialBalance(t.db)).balanced).toBe(true);
   });
 
+  it('refuses new bank details that name the very account just returned, or are dated in the future (DOMAIN §10)', async () => {
+    const dir = tempDir('payouts-returns-bd-');
+    const before = await footprint();
+    const versions = await t.db('bank_details').where({ provider_id: w.P1.provider_id }).count({ n: '*' });
+    const r = await importFile(
+      t.db,
+      'bank-details',
+      writeCsv(dir, 'bd.csv', ['provider_id', 'bik', 'iban', 'changed_on'], [
+        { provider_id: w.P1.provider_id, bik: w.P1.bik, iban: w.P1.iban, changed_on: '2025-02-25' },
+        { provider_id: w.P1.provider_id, bik: w.P1.bik, iban: makeKzIban(w.P1.iban.slice(4, 7), '0000000000931'), changed_on: '2025-02-27' },
+      ]),
+      { asOf: '2025-02-25' },
+    );
+    expect(r).toMatchObject({ accepted: 0, rejected: 2 });
+    expect(r.errors.map((e) => [e.row, e.field])).toEqual([
+      [2, 'iban'],
+      [3, 'changed_on'],
+    ]);
+    const paidTo = await t.db('bank_details').where({ id: w.P1.bank_detail_id }).first();
+    expect(r.errors[0].reason).toBe(
+      `Счёт ${w.P1.iban} — тот, на который банк вернул платёж (реквизиты от ${paidTo.changed_on} признаны некорректными 2025-02-24): деньги вернутся снова, укажите другой счёт`,
+    );
+    expect(r.errors[1].reason).toBe('Дата изменения реквизитов 2025-02-27 позже рабочей даты загрузки 2025-02-25: реквизиты будущей датой не принимаются');
+    expect(await t.db('bank_details').where({ provider_id: w.P1.provider_id }).count({ n: '*' })).toEqual(versions);
+    expect(await footprint()).toEqual(before);
+  });
+
   it('treats the same return file again as duplicates that change nothing, and a different return for the same reference as a conflict', async () => {
     const p1 = await lineOf(t.db, w.P1.provider_id, '2025-01');
     const before = await footprint();
@@ -140,7 +170,8 @@ describe('applyReturns', () => {
     const xml = buildPain002({
       messageId: 'HSBK-RJCT-0226',
       createdAt: '2025-02-26T11:00:00+05:00',
-      originalMessageId: 'GK2025-000001',
+      // The message of P2's order (№ 2): a report is about one pain.001 message.
+      originalMessageId: 'GK2025-000002',
       transactions: [
         { endToEndId: p2.ref, amount: '37756.93', acceptedAt: '2025-02-26T09:30:00+05:00', reasonCode: 'AC01', reasonText: 'Неверный номер счёта' },
         { endToEndId: p3.ref, status: 'ACSC', amount: '64358.40' },
@@ -171,6 +202,34 @@ describe('applyReturns', () => {
     ]);
     expect(await gkFunds(t.db, w.A.mio_bin)).toBe('84953.09');
     expect((await trialBalance(t.db)).balanced).toBe(true);
+  });
+
+  it('rejects a pain.002 row whose line belongs to another message than the report\'s OrgnlMsgId (issue 13.7)', async () => {
+    const p3 = await lineOf(t.db, w.P3.provider_id, '2025-01');
+    expect(p3.ref.startsWith('GK2025-000001-')).toBe(true);
+    const before = await footprint();
+    const xml = buildPain002({
+      messageId: 'HSBK-RJCT-0227',
+      createdAt: '2025-02-27T11:00:00+05:00',
+      originalMessageId: 'GK2025-000002',
+      transactions: [{ endToEndId: p3.ref, amount: '64358.40', acceptedAt: '2025-02-27T09:30:00+05:00', reasonCode: 'AC04', reasonText: 'Счёт закрыт' }],
+    });
+    const r = await importPain002(t.db, '2025-02-27', xml);
+    expect(r.accepted).toBe(0);
+    expect(r.rejected).toHaveLength(1);
+    expect(r.rejected[0].field).toBe('message_id');
+    expect(r.rejected[0].reason).toMatch(/входит в сообщение GK2025-000001 .* относится к сообщению GK2025-000002/);
+    expect(await footprint()).toEqual(before);
+  });
+
+  it('refuses a pain.002 without OrgnlMsgId as an unusable file', () => {
+    const xml = buildPain002({
+      messageId: 'HSBK-RJCT-0228',
+      createdAt: '2025-02-28T11:00:00+05:00',
+      originalMessageId: '',
+      transactions: [{ endToEndId: 'GK2025-000002-00001', amount: '1.00', acceptedAt: '2025-02-28T09:30:00+05:00', reasonCode: 'AC04', reasonText: '' }],
+    });
+    expect(() => parsePain002(xml)).toThrow(/OrgnlMsgId/);
   });
 
   it('takes the valid rows of a mixed file and reports the rest by row number', async () => {

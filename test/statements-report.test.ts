@@ -18,7 +18,7 @@ import { readTable, readWorkbook, textsBelow, pick, poppler, pdfText, squash } f
 import { simulatedStatement } from '../pipeline/statements/simulated-bank.ts';
 import { importStatement } from '../pipeline/statements/import.ts';
 import { readStatement } from '../pipeline/statements/codecs.ts';
-import { pay } from '../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './support/approve.ts';
 import { reportBuilders } from '../reports/registry.ts';
 import { statementReportSchema, type StatementReport } from '../schemas/reports/statement.ts';
 import { formFiles, renderReportFiles } from '../reports/render-report.ts';

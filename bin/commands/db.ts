@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrate } from '../../pipeline/kernel/migrate.ts';
 import { describeTarget } from '../../pipeline/kernel/db.ts';
 import { globals, withContext } from '../context.ts';
 
@@ -9,6 +8,7 @@ export function registerDb(program: Command): void {
     .description('применить миграции и загрузить справочники (МРП, МЗП, ставки, календарь, КНП)')
     .action(async (_opts, cmd: Command) =>
       withContext(cmd, async (ctx) => {
+        const { migrate } = await import('../../pipeline/kernel/migrate.ts');
         const r = await migrate(ctx.db);
         ctx.print(
           [

@@ -4,7 +4,7 @@
 // rows are; 2: the file is unusable (nothing written).
 import type { Command } from 'commander';
 import { IMPORT_KINDS } from '../../pipeline/imports/kind.ts';
-import { runImport, type ImportReport } from '../../pipeline/imports/run-import.ts';
+import type { ImportReport } from '../../pipeline/imports/run-import.ts';
 import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { withContext } from '../context.ts';
 
@@ -84,6 +84,8 @@ export function registerImport(program: Command): void {
           ctx.print(describeRequisitesImport(r), r);
           return 0;
         }
+        // The readers (exceljs, csv-parse) load when a file is imported, not for help or a usage error.
+        const { runImport } = await import('../../pipeline/imports/run-import.ts');
         const report = await runImport(ctx.db, {
           kind,
           file,

@@ -5,8 +5,6 @@ import type { Command } from 'commander';
 import type { DemoResult } from '../../jobs/demo/index.ts';
 import { addDays } from '../../pipeline/kernel/dates.ts';
 import { MonthRequired, UsageError } from '../../pipeline/kernel/errors.ts';
-import { logger } from '../../pipeline/kernel/logger.ts';
-import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { loadCalendar } from '../../pipeline/kernel/reference.ts';
 import { Calendar } from '../../pipeline/kernel/calendar.ts';
 import {
@@ -21,9 +19,10 @@ import {
   toScheduleJson,
   type PlanItem,
 } from '../../jobs/planner.ts';
-import { runItems, exitCodeOf, type ItemResult } from '../../jobs/runner.ts';
-import { describeResult, describeSummary, itemLabel, plural, resultJson, textTable } from '../../jobs/describe.ts';
+import type { ItemResult } from '../../jobs/runner.ts';
+import { describeResult, itemLabel, plural, resultJson, textTable } from '../../jobs/describe.ts';
 import { progressBar } from '../../jobs/progress.ts';
+import { maskText, maskValue } from '../../pipeline/kernel/mask.ts';
 import type { EnqueueOutcome, QueueSnapshot } from '../../jobs/queue.ts';
 import {
   DEFAULT_DASHBOARD_PORT,
@@ -32,11 +31,15 @@ import {
   redisUrlFromEnv,
   requireRedisUrl,
 } from '../../jobs/settings.ts';
-import { dbStatus } from '../../jobs/status.ts';
 import { dateOption, globals, monthOption, resolveAsOf, resolveOperator, withContext, type CliContext } from '../context.ts';
 
 // The queue modules load BullMQ, express and node-cron: only the commands that use them load them.
+// Likewise the steps (through the runner), the logger and the orders' files: help, a usage error
+// and `schedule` load none of them.
 const queueModule = () => import('../../jobs/queue.ts');
+const runnerModule = () => import('../../jobs/runner.ts');
+const loggerModule = () => import('../../pipeline/kernel/logger.ts');
+const ordersDir = async (out: string | undefined) => out ?? (await import('../../pipeline/orders/files.ts')).DEFAULT_ORDERS_DIR;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -68,7 +71,8 @@ function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
   });
 }
 
-function printResults(ctx: CliContext, title: string, results: ItemResult[], extra: Record<string, unknown>): number {
+async function printResults(ctx: CliContext, title: string, results: ItemResult[], extra: Record<string, unknown>): Promise<number> {
+  const { exitCodeOf } = await runnerModule();
   const code = exitCodeOf(results);
   const lines = results.length ? results.map((r) => `  ${describeResult(r)}`) : ['  нет шагов'];
   ctx.print([title, ...lines].join('\n'), { ...extra, items: results.map(resultJson), exit_code: code });
@@ -76,7 +80,8 @@ function printResults(ctx: CliContext, title: string, results: ItemResult[], ext
 }
 
 async function runInProcess(ctx: CliContext, items: PlanItem[], dryRun: boolean, outDir?: string): Promise<ItemResult[]> {
-  const bar = progressBar({ json: ctx.json });
+  const { runItems } = await runnerModule();
+  const bar = progressBar({ quiet: ctx.quiet, title: 'шаги' });
   bar.start(items.length, items[0] ? itemLabel(items[0]) : '');
   try {
     return await runItems(ctx.db, items, {
@@ -164,6 +169,7 @@ function describeDemo(r: DemoResult): string {
     `Отчёты: ${r.files.length} файлов в ${rel(r.out_dir)} (${count(r.files, (f) => f.format)}); платёжные поручения pain.001 — ` +
       `${path.join(rel(r.out_dir), 'payment-orders')}.`,
   ];
+  if (r.approvals.length) lines.push('', 'Утверждение платёжных поручений вторым сотрудником:', ...r.approvals.map((n) => `  ${n}`));
   if (r.notes.length) lines.push('', 'Замечания:', ...r.notes.map((n) => `  ${n}`));
   if (r.exit_code) lines.push('', 'Демонстрация завершилась с ошибками (см. замечания).');
   return lines.join('\n');
@@ -185,7 +191,10 @@ export function registerJobs(program: Command, run: Command): void {
         if (to < from) throw new UsageError(`--to ${to} раньше --from ${from}`);
         let items: PlanItem[];
         try {
-          items = plan(await loadCalendar(ctx.db), from, to);
+          // The plan needs no database: the working-day calendar is read from the reference
+          // files that `db migrate` loads (the command works on a fresh clone).
+          const { readReferenceFiles } = await import('../../pipeline/kernel/reference-files.ts');
+          items = plan(new Calendar(readReferenceFiles().calendars), from, to);
         } catch (err) {
           if (err instanceof RangeError) throw new UsageError(`Слишком длинный период: не больше трёх лет за один раз`);
           throw err;
@@ -204,8 +213,8 @@ export function registerJobs(program: Command, run: Command): void {
     )
     .option('--dry-run', 'вычислить и показать, ничего не записывать (всегда в этом процессе)')
     .option('--in-process', 'выполнить в этом процессе даже при заданном REDIS_URL')
-    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', DEFAULT_ORDERS_DIR)
-    .action(async (opts: { dryRun?: boolean; inProcess?: boolean; out: string }, cmd: Command) =>
+    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений (по умолчанию out/payment-orders)')
+    .action(async (opts: { dryRun?: boolean; inProcess?: boolean; out?: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         const items = dueOn(await loadCalendar(ctx.db), ctx.asOf);
         const url = redisUrlFromEnv();
@@ -224,7 +233,7 @@ export function registerJobs(program: Command, run: Command): void {
           }
           return 0;
         }
-        const results = await runInProcess(ctx, items, !!opts.dryRun, opts.out);
+        const results = await runInProcess(ctx, items, !!opts.dryRun, await ordersDir(opts.out));
         return printResults(ctx, `Ночной запуск на ${ctx.asOf}${opts.dryRun ? ' (пробный)' : ''}:`, results, {
           as_of: ctx.asOf,
           mode: 'in-process',
@@ -294,16 +303,18 @@ export function registerJobs(program: Command, run: Command): void {
     .description('обработчик очереди BullMQ (нужны REDIS_URL и PostgreSQL); по SIGTERM доделывает текущий шаг и завершается')
     .option('--lock-duration <ms>', 'срок блокировки задания, мс', '60000')
     .option('--stalled-interval <ms>', 'как часто искать задания упавших обработчиков, мс', '30000')
-    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений', DEFAULT_ORDERS_DIR)
-    .action(async (opts: { lockDuration: string; stalledInterval: string; out: string }, cmd: Command) => {
+    .option('--out <dir>', 'куда писать файлы pain.001 платёжных поручений (по умолчанию out/payment-orders)')
+    .action(async (opts: { lockDuration: string; stalledInterval: string; out?: string }, cmd: Command) => {
       const url = requireRedisUrl('worker');
       requirePostgres(cmd, 'worker');
       const lockDuration = positiveInt('--lock-duration', opts.lockDuration, 60_000);
       const stalledInterval = positiveInt('--stalled-interval', opts.stalledInterval, 30_000);
       const { startWorker } = await import('../../jobs/worker.ts');
+      const { logger } = await loggerModule();
+      const outDir = await ordersDir(opts.out);
       await withContext(cmd, async (ctx) => {
         const log = logger().child({ role: 'worker' });
-        const w = await startWorker({ url, prefix: queuePrefix(), db: ctx.db, logger: log, lockDuration, stalledInterval, outDir: opts.out });
+        const w = await startWorker({ url, prefix: queuePrefix(), db: ctx.db, logger: log, lockDuration, stalledInterval, outDir });
         log.info({ lockDuration, stalledInterval }, 'worker started');
         if (!ctx.json) process.stdout.write('Обработчик очереди запущен. Остановка: SIGTERM (доделает текущий шаг).\n');
         await untilSignal(async (signal) => {
@@ -311,7 +322,7 @@ export function registerJobs(program: Command, run: Command): void {
           await w.close();
           log.info('worker stopped');
         });
-      });
+      }, { progress: false });
     });
 
   program
@@ -323,6 +334,7 @@ export function registerJobs(program: Command, run: Command): void {
       requirePostgres(cmd, 'scheduler');
       const maxCatchUpDays = positiveInt('--max-catch-up-days', opts.maxCatchUpDays, DEFAULT_MAX_CATCH_UP_DAYS);
       const { startScheduler } = await import('../../jobs/scheduler.ts');
+      const { logger } = await loggerModule();
       const { openQueue } = await queueModule();
       await withContext(cmd, async (ctx) => {
         const log = logger().child({ role: 'scheduler' });
@@ -341,7 +353,7 @@ export function registerJobs(program: Command, run: Command): void {
         } finally {
           await queue.close();
         }
-      });
+      }, { progress: false });
     });
 
   program
@@ -354,6 +366,7 @@ export function registerJobs(program: Command, run: Command): void {
       const port = /^\d+$/.test(opts.port) && Number(opts.port) < 65536 ? Number(opts.port) : NaN;
       if (Number.isNaN(port)) throw new UsageError(`--port: ожидается номер порта, получено «${opts.port}»`);
       const { startDashboard } = await import('../../jobs/dashboard.ts');
+      const { logger } = await loggerModule();
       const d = await startDashboard({ url, prefix: queuePrefix(), port, readOnly: !!opts.readOnly });
       const log = logger().child({ role: 'dashboard' });
       log.info({ url: d.url }, 'dashboard started');
@@ -366,6 +379,7 @@ export function registerJobs(program: Command, run: Command): void {
     .description('последние запуски, открытые потребности, профинансированные невыплаченные строки, ожидающие возвраты, очередь')
     .action(async (_opts, cmd: Command) =>
       withContext(cmd, async (ctx) => {
+        const { dbStatus, describeStatusSummary, almatyDateTime, STEP_WORDS, JOB_STATE_WORDS } = await import('../../jobs/status.ts');
         const s = await dbStatus(ctx.db);
         const url = redisUrlFromEnv();
         let queueDoc: QueueSnapshot | null = null;
@@ -385,14 +399,23 @@ export function registerJobs(program: Command, run: Command): void {
             `Очередь: ожидают ${c.waiting + c.prioritized}, выполняются ${c.active}, отложены ${c.delayed}, с ошибкой ${c.failed}, выполнено ${c.completed}`,
           );
           for (const j of queueDoc.jobs) {
-            lines.push(`  ${j.id} — ${j.state}${j.attempts ? `, попыток ${j.attempts}` : ''}${j.reason ? `: ${j.reason}` : ''}`);
+            const when = j.finishedOn ? `, ${almatyDateTime(j.finishedOn)}` : '';
+            lines.push(
+              `  ${STEP_WORDS[j.step] ?? j.step} (${j.id}) — ${JOB_STATE_WORDS[j.state] ?? j.state}${when}` +
+                `${j.attempts ? `, попыток ${j.attempts}` : ''}${j.reason ? `: ${j.reason}` : ''}`,
+            );
           }
         } else {
           lines.push('Очередь: REDIS_URL не задан, шаги выполняются в процессе (payouts run nightly).');
         }
         lines.push('Последние запуски шагов:');
         if (!s.recent_runs.length) lines.push('  нет');
-        for (const r of s.recent_runs) lines.push(`  ${r.step} за ${r.key} — ${r.as_of}, ${r.operator}; ${describeSummary(r.summary)}`);
+        for (const r of s.recent_runs) {
+          lines.push(
+            `  ${STEP_WORDS[r.step] ?? r.step} (${r.step}) за ${r.key}: рабочая дата ${r.as_of}, выполнен ${almatyDateTime(r.created_at)} ` +
+              `(Asia/Almaty), оператор ${r.operator}; ${describeStatusSummary(r.summary)}`,
+          );
+        }
         lines.push('Открытые потребности (не профинансированы полностью):');
         if (!s.open_demands.length) lines.push('  нет');
         for (const d of s.open_demands) {
@@ -404,7 +427,12 @@ export function registerJobs(program: Command, run: Command): void {
         lines.push('Возвраты, ожидающие новых реквизитов или возврата МИО:');
         if (!s.pending_returns.length) lines.push('  нет');
         for (const p of s.pending_returns) lines.push(`  МИО ${p.mio_bin}: ${p.returns} на ${p.amount}, самый ранний ${p.oldest_returned_on}`);
-        ctx.print(lines.join('\n'), { queue: queueDoc, ...s });
+        lines.push('Платёжные поручения, ожидающие утверждения вторым сотрудником:');
+        if (!s.awaiting_approval.length) lines.push('  нет');
+        for (const o of s.awaiting_approval) {
+          lines.push(`  № ${o.number} от ${o.date}: МИО ${o.mio_bin}, банк ${o.bik}, строк ${o.count}, сумма ${o.total}, подготовил ${o.prepared_by} — payouts orders approve --date ${o.date}`);
+        }
+        ctx.print(maskText(lines.join('\n')), maskValue({ queue: queueDoc, ...s }));
       }),
     );
 
@@ -416,7 +444,7 @@ export function registerJobs(program: Command, run: Command): void {
       const g = globals(cmd);
       if (g.db) throw new UsageError('Демонстрация всегда работает на своей встроенной базе var/demo (создаётся заново); --db не используется');
       const { runDemo } = await import('../../jobs/demo/index.ts');
-      const bar = progressBar({ json: g.json });
+      const bar = progressBar({ quiet: g.quiet, title: 'демонстрация, день' });
       let started = false;
       let result: DemoResult;
       try {

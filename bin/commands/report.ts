@@ -1,10 +1,13 @@
 // `payouts report FORM --month M [--mio BIN] --format json|xlsx|pdf [--out DIR]`
 import type { Command } from 'commander';
-import { FORMS, MONTHLY_FORMS, type FormName } from '../../reports/registry.ts';
+import { FORMS, MONTHLY_FORMS, type FormName } from '../../reports/form-names.ts';
 import { MonthRequired, UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
 import { monthOption, withContext } from '../context.ts';
-import { buildReport, writeReport, type ReportRequest } from '../../reports/write-report.ts';
+import type { ReportRequest } from '../../reports/write-report.ts';
+
+// The builders and renderers (exceljs, pdfmake) load when a report is made, not for help or a usage error.
+const reportWriter = () => import('../../reports/write-report.ts');
 
 export function registerReport(program: Command): void {
   program
@@ -26,6 +29,7 @@ export function registerReport(program: Command): void {
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
         if (!['json', 'xlsx', 'pdf'].includes(opts.format)) throw new UsageError(`Неизвестный формат «${opts.format}»: json, xlsx или pdf`);
         const request: ReportRequest = { form: name, month: opts.month, mio: opts.mio, asOf: ctx.asOf };
+        const { buildReport, writeReport } = await reportWriter();
         if (opts.format === 'json' && !opts.out) {
           process.stdout.write(`${JSON.stringify(await buildReport(ctx.db, request), null, 2)}\n`);
           return;

@@ -4,15 +4,10 @@
 // for M to the 25th of M+1, so a run by hand and the scheduled run are the same run;
 // the date steps default to today.
 import type { Command } from 'commander';
-import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
-import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
-import { computeBankFees } from '../../pipeline/steps/bank-fees/index.ts';
-import { checkDeadlines } from '../../pipeline/steps/check-deadlines/index.ts';
-import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { scheduledDate } from '../../jobs/planner.ts';
 import { loadCalendar } from '../../pipeline/kernel/reference.ts';
 import { monthOption, withContext, type CliContext } from '../context.ts';
-import { printStepOutcome } from '../step-output.ts';
+import { pendingFilesText, printStepOutcome } from '../step-output.ts';
 
 /** A month step's as-of: the one given, else its scheduled date. */
 async function monthStepAsOf(ctx: CliContext, step: 'reconcile' | 'bank-fees', month: string): Promise<string> {
@@ -67,11 +62,26 @@ export function registerCloseSteps(run: Command): void {
         'месяцем возврата, — платёжным поручением на счёт МИО (в нерабочий день запрещено); файлы pain.001 в --out',
     )
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
-    .option('--out <dir>', 'папка для файлов платёжных поручений pain.001', DEFAULT_ORDERS_DIR)
-    .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
+    .option('--out <dir>', 'папка для файлов платёжных поручений pain.001 (по умолчанию out/payment-orders)')
+    .action(async (opts: { dryRun?: boolean; out?: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const outcome = await refundUnsent(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
-        printStepOutcome(ctx, 'refund-unsent', ctx.asOf, outcome, (s) => describeRefundUnsent(s, outcome.files, outcome.filesRefused));
+        // Each step loads when it runs, not for help or a usage error.
+        const [{ refundUnsent }, { DEFAULT_ORDERS_DIR }] = await Promise.all([
+          import('../../pipeline/steps/refund-unsent/index.ts'),
+          import('../../pipeline/orders/files.ts'),
+        ]);
+        const outcome = await refundUnsent(ctx.db, {
+          asOf: ctx.asOf,
+          operator: ctx.operator,
+          dryRun: !!opts.dryRun,
+          outDir: opts.out ?? DEFAULT_ORDERS_DIR,
+        });
+        printStepOutcome(ctx, 'refund-unsent', ctx.asOf, outcome, (s) => 
+          [
+            describeRefundUnsent(s, outcome.files, outcome.filesRefused),
+            ...pendingFilesText(outcome.pendingFiles, outcome.fileError, `payouts orders export --date ${ctx.asOf} --out ${opts.out ?? DEFAULT_ORDERS_DIR}`),
+          ].join('\n'),
+        );
       }),
     );
 
@@ -88,6 +98,7 @@ export function registerCloseSteps(run: Command): void {
       withContext(cmd, async (ctx) => {
         const month = monthOption(opts.month);
         const asOf = await monthStepAsOf(ctx, 'reconcile', month);
+        const { reconcile } = await import('../../pipeline/steps/reconcile/index.ts');
         const outcome = await reconcile(ctx.db, { month, asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome({ ...ctx, asOf }, 'reconcile', month, outcome, describeReconcile);
       }),
@@ -105,6 +116,7 @@ export function registerCloseSteps(run: Command): void {
       withContext(cmd, async (ctx) => {
         const month = monthOption(opts.month);
         const asOf = await monthStepAsOf(ctx, 'bank-fees', month);
+        const { computeBankFees } = await import('../../pipeline/steps/bank-fees/index.ts');
         const outcome = await computeBankFees(ctx.db, { month, asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome({ ...ctx, asOf }, 'bank-fees', month, outcome, describeBankFees);
       }),
@@ -116,6 +128,7 @@ export function registerCloseSteps(run: Command): void {
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
     .action(async (opts: { dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
+        const { checkDeadlines } = await import('../../pipeline/steps/check-deadlines/index.ts');
         const outcome = await checkDeadlines(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome(ctx, 'check-deadlines', ctx.asOf, outcome, describeDeadlines);
       }),

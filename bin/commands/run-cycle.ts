@@ -2,13 +2,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
-import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
-import { CONTRIBUTION_LABEL, contributionFileName, contributionPain001, contributionRegisters } from '../../pipeline/contributions.ts';
-import { writeCsvFile } from '../../pipeline/kernel/csv.ts';
 import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { isValidIinBin } from '../../pipeline/kernel/identifiers.ts';
-import { requireDocumentRequisites } from '../../pipeline/requisites/index.ts';
 import { monthOption, withContext, type CliContext } from '../context.ts';
 import { printStepOutcome } from '../step-output.ts';
 
@@ -61,6 +56,8 @@ export function registerCycleSteps(run: Command): void {
       withContext(cmd, async (ctx) => {
         const month = monthOption(opts.month);
         const sctx = stepContext(ctx, month, '14');
+        // Each step loads when it runs, not for help or a usage error.
+        const { buildLists } = await import('../../pipeline/steps/build-lists/index.ts');
         const outcome = await buildLists(sctx.db, { month, asOf: sctx.asOf, operator: sctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome(sctx, 'build-lists', month, outcome, describeLists);
       }),
@@ -78,6 +75,7 @@ export function registerCycleSteps(run: Command): void {
       withContext(cmd, async (ctx) => {
         const month = monthOption(opts.month);
         const sctx = stepContext(ctx, month, '15');
+        const { formDemand } = await import('../../pipeline/steps/form-demand/index.ts');
         const outcome = await formDemand(sctx.db, { month, asOf: sctx.asOf, operator: sctx.operator, dryRun: !!opts.dryRun });
         printStepOutcome(sctx, 'form-demand', month, outcome, describeDemand);
       }),
@@ -97,6 +95,12 @@ export function registerCycleSteps(run: Command): void {
       withContext(cmd, async (ctx) => {
         const month = monthOption(opts.month);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
+        const [{ CONTRIBUTION_LABEL, contributionFileName, contributionPain001, contributionRegisters }, { writeCsvFile }, { requireDocumentRequisites }] =
+          await Promise.all([
+            import('../../pipeline/contributions.ts'),
+            import('../../pipeline/kernel/csv.ts'),
+            import('../../pipeline/requisites/index.ts'),
+          ]);
         const site = await requireDocumentRequisites(ctx.db, 'Реестры и платёжные поручения взносов');
         const registers = await contributionRegisters(ctx.db, month, { mio: opts.mio, requisites: site });
         mkdirSync(opts.out, { recursive: true });

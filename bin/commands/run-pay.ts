@@ -1,10 +1,8 @@
 // `payouts run pay` (owner: the payments work): payment orders dated --as-of for funded rows and
 // for returns whose bank details were fixed; refused on a non-working day.
 import type { Command } from 'commander';
-import { pay } from '../../pipeline/steps/pay/index.ts';
-import { DEFAULT_ORDERS_DIR } from '../../pipeline/orders/files.ts';
 import { withContext } from '../context.ts';
-import { printStepOutcome } from '../step-output.ts';
+import { pendingFilesText, printStepOutcome } from '../step-output.ts';
 
 interface PaySummary {
   orders?: { number: number; mio_bin: string; bik: string; count: number; total: string; file: string }[];
@@ -12,9 +10,18 @@ interface PaySummary {
   repayments?: { count: number; amount: string };
   total?: string;
   waiting_for_details?: { count: number; amount: string };
+  awaiting_approval?: boolean;
+  date?: string;
 }
 
-export function describePay(summary: Record<string, unknown>, files: string[] = [], filesRefused: string | null = null): string {
+export function describePay(
+  summary: Record<string, unknown>,
+  files: string[] = [],
+  filesRefused: string | null = null,
+  pending: string[] = [],
+  error: string | null = null,
+  outDir = 'out/payment-orders',
+): string {
   const s = summary as PaySummary;
   const lines = [
     `  выплаты: ${s.payouts?.count ?? 0} на сумму ${s.payouts?.amount ?? '0.00'}`,
@@ -28,8 +35,15 @@ export function describePay(summary: Record<string, unknown>, files: string[] = 
   if (w && w.count > 0) {
     lines.push(`  ожидают новых банковских реквизитов: ${w.count} на сумму ${w.amount} (не выплачены)`);
   }
+  if (s.awaiting_approval) {
+    lines.push(
+      `  поручения подготовлены и ждут утверждения другим сотрудником (принцип «четырёх глаз»); файлы для банка не записаны.`,
+      `  Проверить: payouts orders show --date ${s.date}; утвердить: payouts orders approve --date ${s.date} --operator ДРУГОЙ_СОТРУДНИК`,
+    );
+  }
   for (const f of files) lines.push(`  файл ${f}`);
   if (filesRefused) lines.push(`  ${filesRefused}`);
+  lines.push(...pendingFilesText(pending, error, `payouts orders export --date ${s.date} --out ${outDir}`));
   return lines.join('\n');
 }
 
@@ -41,11 +55,18 @@ export function registerPaySteps(run: Command): void {
         '(в нерабочий день запрещено); файлы pain.001 в --out',
     )
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
-    .option('--out <dir>', 'папка для файлов платёжных поручений pain.001', DEFAULT_ORDERS_DIR)
-    .action(async (opts: { dryRun?: boolean; out: string }, cmd: Command) =>
+    .option('--out <dir>', 'папка для файлов платёжных поручений pain.001 (по умолчанию out/payment-orders)')
+    .action(async (opts: { dryRun?: boolean; out?: string }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const outcome = await pay(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out });
-        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) => describePay(summary, outcome.files, outcome.filesRefused));
+        // The step loads when it runs, not for help or a usage error.
+        const [{ pay }, { DEFAULT_ORDERS_DIR }] = await Promise.all([
+          import('../../pipeline/steps/pay/index.ts'),
+          import('../../pipeline/orders/files.ts'),
+        ]);
+        const outcome = await pay(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun, outDir: opts.out ?? DEFAULT_ORDERS_DIR });
+        printStepOutcome(ctx, 'pay', ctx.asOf, outcome, (summary) =>
+          describePay(summary, outcome.files, outcome.filesRefused, outcome.pendingFiles, outcome.fileError, opts.out ?? DEFAULT_ORDERS_DIR),
+        );
       }),
     );
 }

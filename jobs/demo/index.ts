@@ -46,6 +46,8 @@ import { FORMS, MONTHLY_FORMS, reportBuilders, type FormName } from '../../repor
 import { dueOn } from '../planner.ts';
 import { signAct } from '../../pipeline/steps/reconcile/sign.ts';
 import { runItems, type ItemResult } from '../runner.ts';
+import { stepFunction, type StepResolver } from '../steps.ts';
+import { approveOrders } from '../../pipeline/orders/approval.ts';
 import { demoSummary, type DemoSummary } from './summary.ts';
 import { DemoWorld, type DemoImport } from './world.ts';
 import { ALLOW_SAMPLE_ENV } from '../../pipeline/requisites/index.ts';
@@ -58,6 +60,31 @@ export const DEMO_END = '2025-04-25';
 export const DEMO_MONTHS = ['2025-02', '2025-03'];
 export const DEFAULT_DEMO_DB_DIR = path.resolve('var', 'demo');
 export const DEFAULT_DEMO_OUT_DIR = path.resolve('out', 'demo');
+/** The demo's second operator: approves the orders its nightly pay prepared (four eyes). */
+export const DEMO_APPROVER = 'контролёр (демо)';
+
+/**
+ * The nightly steps of the demo, with one addition: after `pay` prepared orders, a second
+ * operator (DEMO_APPROVER) approves them the same day and their pain.001 files are written, as
+ * `payouts orders approve --operator …` does. Each approval is noted.
+ */
+function withApproval(outDir: string, notes: string[]): StepResolver {
+  return async (step) => {
+    const fn = await stepFunction(step);
+    if (step !== 'pay') return fn;
+    return async (db, opts) => {
+      const outcome = await fn(db, opts);
+      if (outcome.status !== 'done' || !outcome.summary.awaiting_approval) return outcome;
+      const approved = await approveOrders(db, { date: opts.asOf, asOf: opts.asOf, operator: DEMO_APPROVER, outDir });
+      notes.push(
+        `${opts.asOf}: платёжные поручения № ${approved.approved.map((o) => o.number).join(', ')} подготовил ${opts.operator}, ` +
+          `утвердил второй сотрудник «${DEMO_APPROVER}» (принцип «четырёх глаз»)`,
+      );
+      return outcome;
+    };
+  };
+}
+
 /** Marks a folder as the demo's own, so a later demo may wipe it. */
 export const DEMO_MARKER = '.payouts-demo';
 
@@ -91,6 +118,8 @@ export interface DemoResult extends DemoSummary {
   steps: ItemResult[];
   files: DemoFile[];
   notes: string[];
+  /** The approvals of the second operator (four eyes), one line per pay day with orders. */
+  approvals: string[];
   exit_code: number;
   elapsed_ms: number;
 }
@@ -150,13 +179,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const copies: { month: string; mioBin: string; on: IsoDate }[] = [];
     const total = Math.round((Date.parse(DEMO_END) - Date.parse(DEMO_START)) / 86_400_000) + 1;
     let i = 0;
+    const approvals: string[] = [];
+    const resolve = withApproval(path.join(outDir, 'payment-orders'), approvals);
     for (let d = DEMO_START; d <= DEMO_END; d = addDays(d, 1), i++) {
       opts.onDay?.(d, i, total);
       await world.day(d);
       // The acts built today are signed today, before the day's deadline check (the last step);
       // their copies come back 5 working days later.
       const due = dueOn(calendar, d);
-      const run = (items: typeof due) => runItems(db, items, { operator: opts.operator, outDir: path.join(outDir, 'payment-orders') });
+      const run = (items: typeof due) => runItems(db, items, { operator: opts.operator, outDir: path.join(outDir, 'payment-orders'), resolve });
       const ran = await run(due.filter((it) => it.step !== 'check-deadlines'));
       steps.push(...ran);
       for (const month of ran.filter((r) => r.item.step === 'reconcile' && r.status === 'done').map((r) => r.item.month!)) {
@@ -191,6 +222,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       steps,
       files,
       notes,
+      approvals,
       ...summary,
       // The demo shows a clean cycle: a refused step, a rejected row or an unbalanced ledger is a failure.
       exit_code: problems.length || !summary.totals.ledger_balanced ? 1 : 0,

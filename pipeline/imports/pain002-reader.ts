@@ -7,7 +7,7 @@ import { parsePain002 } from '../iso20022/index.ts';
 import { notUtf8Reason } from './encoding.ts';
 import type { Source, SourceRow } from './source.ts';
 
-export const PAIN002_COLUMNS = ['payment_ref', 'amount', 'returned_on', 'reason_code', 'reason_text'];
+export const PAIN002_COLUMNS = ['payment_ref', 'amount', 'returned_on', 'reason_code', 'reason_text', 'message_id'];
 
 export async function openPain002(file: string, fileLabel: string): Promise<Source> {
   const bytes = await readFile(file);
@@ -26,6 +26,7 @@ export async function openPain002(file: string, fileLabel: string): Promise<Sour
           returned_on: r.returned_on,
           reason_code: r.reason_code,
           reason_text: r.reason_text,
+          message_id: report.originalMessageId,
         },
       };
     }

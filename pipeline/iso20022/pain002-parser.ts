@@ -69,6 +69,12 @@ export function parsePain002(xml: string): Pain002Report {
     throw new Iso20022FormatError('pain.002: нет элемента CstmrPmtStsRpt (отчёт о статусе платежей)');
   }
   const createdAt = textAt(report, 'GrpHdr', 'CreDtTm');
+  const originalMessageId = textAt(report, 'OrgnlGrpInfAndSts', 'OrgnlMsgId');
+  if (originalMessageId === '') {
+    throw new Iso20022FormatError(
+      'pain.002: не указан номер исходного сообщения (OrgnlGrpInfAndSts/OrgnlMsgId); возвраты нельзя сверить с платёжным поручением',
+    );
+  }
   const groupStatus = textAt(report, 'OrgnlGrpInfAndSts', 'GrpSts');
 
   const rows: Pain002ReturnRow[] = [];
@@ -118,7 +124,7 @@ export function parsePain002(xml: string): Pain002Report {
   return {
     namespace,
     messageId: textAt(report, 'GrpHdr', 'MsgId'),
-    originalMessageId: textAt(report, 'OrgnlGrpInfAndSts', 'OrgnlMsgId'),
+    originalMessageId,
     rows,
     skipped,
   };

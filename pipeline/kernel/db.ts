@@ -1,27 +1,36 @@
 // Database connection: real PostgreSQL when a URL is given (--db or DATABASE_URL), else the
 // embedded PGlite database in ./var/pglite. The same knex API and migrations serve both.
 import path from 'node:path';
+import os from 'node:os';
 import { mkdirSync } from 'node:fs';
-import knexFactory, { type Knex } from 'knex';
-import pg from 'pg';
+import type { Knex } from 'knex';
 import { createRequire } from 'node:module';
 import type { PGlite as PGliteClass, Results } from '@electric-sql/pglite';
+import { UsageError } from './errors.ts';
 
 // PGlite and its knex dialect load only when the embedded database is used (they cost ~0.6 s
-// of start-up that a run against PostgreSQL should not pay).
+// of start-up that a run against PostgreSQL should not pay); knex and pg load at the first
+// connect, so that `--help`, a usage error or `schedule` never pay for them.
 const requireLazy = createRequire(import.meta.url);
+let knexLoaded: typeof import('knex').knex | undefined;
+
+function knexFactory(config: Knex.Config): Knex {
+  if (!knexLoaded) {
+    const pg = requireLazy('pg') as typeof import('pg');
+    // Dates stay 'YYYY-MM-DD' strings (no time-zone drift); numeric stays a decimal string;
+    // bigint counts become numbers (counts only, never amounts).
+    pg.types.setTypeParser(DATE_OID, (v: string) => v);
+    pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
+    knexLoaded = (requireLazy('knex') as { knex: typeof import('knex').knex }).knex;
+  }
+  return knexLoaded(config);
+}
 
 export type Db = Knex;
 export type Trx = Knex.Transaction;
 
 const DATE_OID = 1082;
 const INT8_OID = 20;
-
-// Dates stay 'YYYY-MM-DD' strings (no time-zone drift); numeric stays a decimal string;
-// bigint counts become numbers (counts only, never amounts).
-pg.types.setTypeParser(DATE_OID, (v: string) => v);
-pg.types.setTypeParser(INT8_OID, (v: string) => Number(v));
-
 const NUMERIC_OID = 1700;
 
 // PGlite 0.5 ignores constructor-level parsers for some types (dates came back as Date), so
@@ -57,9 +66,47 @@ export function describeTarget(opts: ConnectOptions = {}): string {
   return `PGlite ${opts.pgliteDir ?? DEFAULT_PGLITE_DIR}`;
 }
 
+/**
+ * A PostgreSQL connection string, or a usage error (exit 2) that says what is wrong with it: only
+ * `postgres://` and `postgresql://` URLs are accepted (`--db garbage`, `mysql://…` are refused
+ * before anything connects).
+ */
+export function checkDatabaseUrl(url: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new UsageError(
+      `Неверная строка подключения к базе данных «${describeTarget({ url })}»: ожидается postgres://пользователь@сервер:порт/база ` +
+        '(или postgresql://…); без --db и DATABASE_URL используется встроенная база',
+    );
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new UsageError(
+      `База данных «${protocol.replace(/:$/, '')}» не поддерживается: нужен PostgreSQL (строка вида postgres://пользователь@сервер:порт/база)`,
+    );
+  }
+}
+
+/**
+ * The role when the URL names none: libpq takes PGUSER, else the OS user; node-postgres takes
+ * PGUSER, else $USER — and cron or a container often leaves USER unset, so the server got no
+ * user name at all. Without USER the OS user is given to node-postgres as PGUSER, as libpq does.
+ */
+function defaultRoleLikeLibpq(): void {
+  if (process.env.PGUSER || process.env.USER) return;
+  try {
+    process.env.PGUSER = os.userInfo().username;
+  } catch {
+    // No passwd entry for this uid: leave it to the server to name what is missing.
+  }
+}
+
 export function connect(opts: ConnectOptions = {}): Db {
   const url = opts.url ?? process.env.DATABASE_URL;
   if (url) {
+    checkDatabaseUrl(url);
+    defaultRoleLikeLibpq();
     return knexFactory({
       client: 'pg',
       connection: { connectionString: url, application_name: 'payouts' },
@@ -72,10 +119,26 @@ export function connect(opts: ConnectOptions = {}): Db {
   if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
   const pglite = createPglite(dir === 'memory://' ? undefined : dir);
   const ClientPgLite = requireLazy('knex-pglite') as unknown;
-  return knexFactory({
+  const db = knexFactory({
     client: ClientPgLite as unknown as typeof Knex.Client,
     dialect: 'postgres',
     connection: () => ({ pglite }) as unknown as Knex.StaticConnectionConfig,
   } as Knex.Config);
+  // knex closes PGlite only through a pooled connection; one that was never used (a command that
+  // failed on its arguments) left PGlite starting up and the process alive for ever. Destroy
+  // closes PGlite itself, whatever state it is in.
+  const client = db.client as { destroy(callback?: unknown): Promise<void> };
+  const destroyPool = client.destroy.bind(client);
+  client.destroy = async (callback?: unknown): Promise<void> => {
+    try {
+      await destroyPool(callback);
+    } finally {
+      if (!pglite.closed) {
+        await pglite.waitReady.catch(() => {});
+        if (!pglite.closed) await pglite.close().catch(() => {});
+      }
+    }
+  };
+  return db;
 }
 

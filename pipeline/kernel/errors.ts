@@ -11,9 +11,11 @@
 //   InvalidMonth          2     invalid-month           the date parser (assertMonth), the CLI's --month
 //   InvalidDate           2     invalid-date            the date parser (assertDate), the CLI's date options
 //   Iso20022FormatError   2     iso20022-format         the ISO 20022 codecs (pipeline/iso20022/)
+//   DatabaseNotMigrated   2     db-not-migrated         the CLI: a table is missing and migrations are not all applied
 //   BusinessRuleError     4     named where raised      the one place that checks the rule:
 //                                 non-working-day, order-date-backdated, gk-funds-insufficient  pipeline/orders/issuing.ts
 //                                 rerun-changed-inputs                                          pipeline/kernel/step-run.ts
+//   StepBackdated         4     step-backdated          pipeline/kernel/step-run.ts (pay, refund-unsent: a date before a committed later run)
 //                                 lists-in-month-order, contribution-cap, rates-missing, split  build-lists
 //                                 demands-in-month-order                                        form-demand
 //                                 reconciliation-month-open, bank-fees-month-open               reconcile, bank-fees
@@ -74,10 +76,62 @@ export class Iso20022FormatError extends UsageError {
   }
 }
 
+/** Exit 2: the database was never migrated (or misses migrations): nothing can run on it yet. */
+export class DatabaseNotMigrated extends UsageError {
+  constructor(missing: number, total: number) {
+    super(
+      missing === total
+        ? 'База данных не подготовлена: в ней нет таблиц системы. Выполните `payouts db migrate` (с теми же --db или DATABASE_URL) и повторите команду.'
+        : `Схема базы данных устарела: не применены миграции (${missing} из ${total}). ` +
+            'Выполните `payouts db migrate` (с теми же --db или DATABASE_URL) и повторите команду.',
+      'db-not-migrated',
+    );
+  }
+}
+
+/** PostgreSQL's undefined_table (42P01) anywhere in the error's causes. */
+export function isUndefinedTable(err: unknown): boolean {
+  return causes(err).some((c) => codeOf(c) === '42P01');
+}
+
+// SQLSTATEs of a server that answers but will not let this connection in: a wrong role or
+// password, a database that does not exist. The --db (or DATABASE_URL) cannot be used: exit 2.
+const UNUSABLE_DATABASE_SQLSTATES = new Set(['28000', '28P01', '3D000']);
+
+/** The server refused the role, the password or the database named by the connection string. */
+export function unusableDatabaseMessage(err: unknown): string | null {
+  const c = causes(err).find((x) => UNUSABLE_DATABASE_SQLSTATES.has(codeOf(x)));
+  if (!c) return null;
+  return (
+    `база данных не принимает подключение (${(c as Error).message}). ` +
+    'Проверьте пользователя, пароль и имя базы в --db или DATABASE_URL; ничего не изменено.'
+  );
+}
+
 /** Exit 4: refused by a business rule; nothing changed. `rule` names the rule. */
 export class BusinessRuleError extends PayoutsError {
   constructor(rule: string, message: string) {
     super(message, 4, rule);
+  }
+}
+
+/**
+ * Exit 4: a dated step (pay, refund-unsent) asked for a date before the latest committed run of
+ * the same step: its orders would be dated before orders that exist, and the deadline check would
+ * call them on time.
+ */
+export class StepBackdated extends BusinessRuleError {
+  constructor(
+    readonly step: string,
+    readonly date: string,
+    readonly later: string,
+    what: string,
+  ) {
+    super(
+      'step-backdated',
+      `Шаг ${step} датой ${date} запрещён: ${what} уже выполнен датой ${later}. ` +
+        `Шаг не выполняется задним числом; всё невыплаченное войдёт в шаг ближайшего рабочего дня (не ранее ${later}).`,
+    );
   }
 }
 

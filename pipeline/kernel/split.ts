@@ -1,7 +1,7 @@
 // The split of one act (DOMAIN.md §2): guaranteed sum G, co-payment, ОПВ, ОСМС, the provider's
 // sum inside G, and СО over G. Pure; every figure is a big.js value.
 import Big from 'big.js';
-import { formatAmount, min, money, percentOf, roundHalfUp, splitWithRemainder, ZERO, isAmount, parseAmount, type Money } from './money.ts';
+import { formatAmount, min, money, percentOf, roundHalfUp, splitWithRemainder, sum, ZERO, isAmount, parseAmount, type Money, type RoundingUnit } from './money.ts';
 import { hourlyRate } from './rates.ts';
 import type { ProviderKind, YearRates } from './reference-files.ts';
 
@@ -87,6 +87,88 @@ export function computeSplit(input: SplitInput): Split {
     so,
     bases: { opv: opvBase, osms: osmsBase, so: soBase },
   };
+}
+
+/**
+ * The largest-remainder method: allocates `total` (a multiple of the unit) over the exact shares.
+ * Each share gets its exact value floored to the unit; the units left over go one each to the
+ * largest remainders, ties by position (list-row order). The parts add up to `total` exactly.
+ * Refuses a total the floors cannot reach with at most one extra unit per share.
+ */
+export function allocateLargestRemainder(exact: Money[], total: Money, unit: RoundingUnit): Money[] {
+  const dp = unit === 'tiyn' ? 2 : 0;
+  const step = new Big(unit === 'tiyn' ? '0.01' : '1');
+  const floors = exact.map((x) => {
+    if (x.lt(0)) throw new SplitError(`Отрицательная доля при распределении: ${x.toFixed()}`);
+    return x.round(dp, Big.roundDown);
+  });
+  const leftover = total.minus(sum(floors)).div(step);
+  if (!leftover.eq(leftover.round(0)) || leftover.lt(0) || leftover.gt(exact.length)) {
+    throw new SplitError(`Сумма ${formatAmount(total)} не распределяется по долям (остаток ${leftover.toFixed()} ед.)`);
+  }
+  const order = exact
+    .map((x, i) => ({ i, rest: x.minus(floors[i]) }))
+    .sort((a, b) => b.rest.cmp(a.rest) || a.i - b.i);
+  const parts = [...floors];
+  for (let k = 0; k < leftover.toNumber(); k++) parts[order[k].i] = parts[order[k].i].plus(step);
+  return parts;
+}
+
+/** One act of a person in a list: what it reimburses (G, or the claim below it). */
+export interface PersonAct {
+  guaranteed: Money | string;
+}
+
+export interface PersonActSplit {
+  opv: Money;
+  osms: Money;
+  /** guaranteed − ОПВ − ОСМС, exactly. */
+  providerSum: Money;
+  so: Money;
+}
+
+export interface PersonSplit {
+  /** Per act, in the order given. */
+  acts: PersonActSplit[];
+  /** The person's contributions: each rounded once on the person's total (DOMAIN §2). */
+  opv: Money;
+  osms: Money;
+  so: Money;
+  /** The person's bases (ОПВ, ВОСМС on Σ G; СО on Σ G − ОПВ), for the cap check. */
+  bases: { opv: Money; osms: Money; so: Money };
+}
+
+/**
+ * Contributions per person, not per act (DOMAIN.md §2): for one assistant's acts of one service
+ * month in one list (same provider kind and exemptions), ОПВ = round(rate × Σ G), ОСМС likewise,
+ * СО = round(rate × (Σ G − ОПВ)), each allocated to the acts by the largest remainder of the
+ * exact shares (rate × G, rate × (G − ОПВ of the act)). Every act still adds up to its G. With one
+ * act this is exactly computeSplit's figures.
+ */
+export function personContributions(
+  acts: PersonAct[],
+  opts: { providerKind: ProviderKind; exempt: Exemptions; rates: YearRates },
+): PersonSplit {
+  const { rates, exempt } = opts;
+  const withholds = rates.withholding_kinds.includes(opts.providerKind);
+  const g = acts.map((a) => money(a.guaranteed));
+  const allocate = (bases: Money[], percent: string): { total: Money; parts: Money[]; base: Money } => {
+    const base = sum(bases);
+    const total = percentOf(base, percent, rates.rounding);
+    const exact = bases.map((b) => b.times(percent).div(100));
+    return { total, parts: allocateLargestRemainder(exact, total, rates.rounding), base };
+  };
+  const opv = allocate(g.map((x) => (withholds && !exempt.opv ? x : ZERO)), rates.opv_percent);
+  const osms = allocate(g.map((x) => (withholds && !exempt.osms ? x : ZERO)), rates.osms_percent);
+  const so = allocate(g.map((x, i) => (withholds && !exempt.so ? x.minus(opv.parts[i]) : ZERO)), rates.so_percent);
+  const split = g.map((x, i) => {
+    const providerSum = x.minus(opv.parts[i]).minus(osms.parts[i]);
+    if (providerSum.lt(0)) {
+      throw new SplitError(`Взносы ОПВ ${formatAmount(opv.parts[i])} и ОСМС ${formatAmount(osms.parts[i])} превышают сумму ${formatAmount(x)}`);
+    }
+    return { opv: opv.parts[i], osms: osms.parts[i], providerSum, so: so.parts[i] };
+  });
+  return { acts: split, opv: opv.total, osms: osms.total, so: so.total, bases: { opv: opv.base, osms: osms.base, so: so.base } };
 }
 
 export type CapKind = 'opv' | 'osms' | 'so';

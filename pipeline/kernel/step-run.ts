@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db, Trx } from './db.ts';
 import { assertDate, assertMonth, monthOf, type IsoDate, type IsoMonth } from './dates.ts';
-import { BusinessRuleError, MonthRequired, UsageError } from './errors.ts';
+import { BusinessRuleError, MonthRequired, StepBackdated, UsageError } from './errors.ts';
 import { assertLedgerBalanced } from '../ledger.ts';
 import { faultPoint } from './faults.ts';
 
@@ -171,6 +171,17 @@ export async function runStep<I, R>(db: Db, def: StepDefinition<I, R>): Promise<
 export async function laterRunKey(trx: Trx, step: string, key: string): Promise<string | null> {
   const later = await trx('step_runs').where({ step }).andWhere('run_key', '>', key).orderBy('run_key').first('run_key');
   return later ? String(later.run_key) : null;
+}
+
+/**
+ * A dated step (key 'YYYY-MM-DD') that is not a re-run of its own date is refused when a run of
+ * the same step under a later date has committed (StepBackdated, exit 4): its effects would be
+ * dated before effects that exist. `what` names the step's effect in Russian.
+ */
+export async function assertNotBackdated(trx: Trx, step: string, date: string, ownRunId: number | null, what: string): Promise<void> {
+  if (ownRunId !== null) return;
+  const later = await laterRunKey(trx, step, date);
+  if (later) throw new StepBackdated(step, date, later, what);
 }
 
 /** The options of a monthly step (build-lists, form-demand) as the CLI and the jobs give them. */

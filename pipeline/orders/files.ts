@@ -4,14 +4,15 @@
 // The payer is ГК's account of the site requisites in force (pipeline/requisites/): with the
 // samples of reference/ the files are written only where samples are allowed, and marked
 // «ОБРАЗЕЦ»; elsewhere the orders stay issued and the step says how to write their files later.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { writePain001, type Pain001Message } from '../iso20022/pain001-writer.ts';
 import { faultPoint } from '../kernel/faults.ts';
 import type { StepOptions, StepOutcome } from '../kernel/step-run.ts';
 import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
-import type { OrderKind } from './issuing.ts';
+import { UsageError } from '../kernel/errors.ts';
+import { APPROVED_SQL, type OrderKind } from './issuing.ts';
 import { orderHeaders, orderKnp, orderLines, pain001Of, type OrderLineRow, type OrderRow } from './pain001.ts';
 import { documentRequisites, requireDocumentRequisites, type RequisitesInForce } from '../requisites/index.ts';
 
@@ -29,6 +30,55 @@ export interface OrderStepOptions extends StepOptions {
 /** The file an order's pain.001 is written to. */
 export function orderFileName(year: number, number: number): string {
   return `payment-order_${year}-${number}.xml`;
+}
+
+/**
+ * The output folder is usable before a step starts (issue 13.1): it exists and is a writable
+ * folder, or the nearest existing folder above it is writable (it will be created). Else
+ * UsageError (exit 2, nothing changed).
+ */
+export function assertOutDir(outDir: string): void {
+  let dir = path.resolve(outDir);
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        const parent = path.dirname(dir);
+        if (parent === dir) break;
+        dir = parent;
+        continue;
+      }
+      if (code === 'ENOTDIR') throw new UsageError(`Папка для файлов «${outDir}» не может быть создана: часть пути — файл, а не папка`);
+      throw new UsageError(`Папка для файлов «${outDir}» недоступна (${code ?? 'ошибка'})`);
+    }
+    if (!isDir) {
+      throw new UsageError(
+        dir === path.resolve(outDir)
+          ? `«${outDir}» — файл, а не папка: укажите папку для файлов в --out`
+          : `Папка для файлов «${outDir}» не может быть создана: «${dir}» — файл, а не папка`,
+      );
+    }
+    try {
+      accessSync(dir, constants.W_OK | constants.X_OK);
+    } catch {
+      throw new UsageError(`Нет права записи в папку «${dir}»: файлы в «${outDir}» не записать. Укажите другую папку в --out`);
+    }
+    return;
+  }
+}
+
+/** What writing files after a commit gave: the files written, and those still to write (with why). */
+export interface FilesOutcome {
+  files: string[];
+  /** Files that could not be written (the step is committed all the same). */
+  pending: string[];
+  /** Why they could not be written; null when every file was written. */
+  error: string | null;
+  /** The Russian refusal when the requisites in force are samples and samples are not allowed. */
+  refused: string | null;
 }
 
 /** Characters gathered per write call: an order's document goes to its file in pieces of this size. */
@@ -150,10 +200,32 @@ export interface RunOrderFiles {
 }
 
 /**
- * After a step that issues orders has committed: the files of the orders of kind `kind` its run
- * issued (none for a dry run, the same files again for a run already done). `committed` names
- * the fault point between the commit and the files. With sample requisites where samples are not
- * allowed no file is written: the orders stay issued and `refused` says how to write them later.
+ * Writes the files of committed orders and never throws for a file that cannot be written: the
+ * orders are committed, so the caller exits 0 and lists what is still to be written (and that
+ * `payouts orders export` writes it). A fault point `committed` sits before the first file.
+ */
+export async function writeCommittedOrderFiles(db: Q, orderIds: number[], outDir: string, committed: string): Promise<FilesOutcome> {
+  try {
+    faultPoint(committed); // committed, the pain.001 files not yet written
+    if (orderIds.length === 0) return { files: [], pending: [], error: null, refused: null };
+    // With sample requisites where samples are not allowed no file is written: the orders stay
+    // committed and `refused` says how to write them later.
+    const site = await documentRequisites(db, ORDER_FILES, WRITE_LATER);
+    if (!site.ok) return { files: [], pending: [], error: null, refused: site.refusal };
+    return { files: await writeOrderFiles(db, orderIds, outDir, site), pending: [], error: null, refused: null };
+  } catch (err) {
+    const orders = (await db('payment_orders').whereRaw('id = any(?::bigint[])', [orderIds]).orderBy([{ column: 'year' }, { column: 'number' }])
+      .select('year', 'number')) as { year: number; number: number }[];
+    const pending = orders.map((o) => path.join(outDir, orderFileName(Number(o.year), Number(o.number))));
+    return { files: [], pending, error: (err as Error).message, refused: null };
+  }
+}
+
+/**
+ * After a step that issues orders has committed: the files of the approved orders of kind `kind`
+ * its run issued (none for a dry run, the same files again for a run already done; none for
+ * orders that wait for approval). `committed` names the fault point between the commit and the
+ * files.
  */
 export async function writeRunOrderFiles(
   db: Q,
@@ -161,12 +233,10 @@ export async function writeRunOrderFiles(
   kind: OrderKind,
   outDir: string | undefined,
   committed: string,
-): Promise<RunOrderFiles> {
-  if (outcome.status === 'dry-run') return { files: [], refused: null };
-  faultPoint(committed); // committed, the pain.001 files not yet written
-  const ids = (await db('payment_orders').where({ run_id: outcome.runId, kind }).select('id')).map((r: { id: number | string }) => Number(r.id));
-  if (ids.length === 0) return { files: [], refused: null };
-  const site = await documentRequisites(db, ORDER_FILES, WRITE_LATER);
-  if (!site.ok) return { files: [], refused: site.refusal };
-  return { files: await writeOrderFiles(db, ids, outDir ?? DEFAULT_ORDERS_DIR, site), refused: null };
+): Promise<FilesOutcome> {
+  if (outcome.status === 'dry-run') return { files: [], pending: [], error: null, refused: null };
+  const ids = (await db('payment_orders as o').where({ 'o.run_id': outcome.runId, 'o.kind': kind }).whereRaw(APPROVED_SQL).select('o.id')).map(
+    (r: { id: number | string }) => Number(r.id),
+  );
+  return writeCommittedOrderFiles(db, ids, outDir ?? DEFAULT_ORDERS_DIR, committed);
 }

@@ -84,6 +84,12 @@ export interface IssueOrdersInput {
   runId: number;
   kind: OrderKind;
   lines: OrderLineInput[];
+  /**
+   * True (the default): the orders are approved as they are issued — the ledger entry is posted
+   * and their files may be written (refund-unsent; pay when four eyes are off). False: they are
+   * only prepared and wait for a second operator (pipeline/orders/approval.ts).
+   */
+  approve?: boolean;
 }
 
 /**
@@ -197,21 +203,51 @@ export async function issueOrdersFrom(
   source: OrderLineSource,
 ): Promise<IssuedOrderHeader[]> {
   const { date, runId, kind } = input;
+  const approve = input.approve ?? true;
   const groups = await orderGroups(trx, kind, source);
   if (groups.length === 0) return [];
   await assertNoLaterOrder(trx, date);
+  const run = await trx('step_runs').where({ id: runId }).first('operator');
+  const operator = String(run?.operator ?? 'unknown');
 
   const year = yearOf(date);
   const first = await takeOrderNumbers(trx, year, groups.length);
   faultPoint('orders.numbered');
   const orders = await insertOrders(trx, { date, runId, kind, year, first }, groups);
   await insertLines(trx, orders, source);
+  await recordOrderEvents(trx, orders.map((o) => o.id), 'prepared', date, operator);
   faultPoint('orders.half-written'); // lines and their events written; no ledger entry yet
 
-  await post(trx, orders.map((o) => orderEntry(o, runId)));
-  await assertFundsHeld(trx, orders, date);
+  if (approve) {
+    await recordOrderEvents(trx, orders.map((o) => o.id), 'approved', date, operator);
+    await post(trx, orders.map((o) => orderEntry(o, runId, date)));
+  }
+  await assertFundsHeld(trx, orders.map((o) => o.mioBin), date);
   return orders;
 }
+
+/** An order's audit event (payment_order_events): prepared, approved or rejected, with who and when. */
+export async function recordOrderEvents(
+  trx: Knex.Transaction,
+  orderIds: number[],
+  status: 'prepared' | 'approved' | 'rejected',
+  date: string,
+  operator: string,
+  reason = '',
+): Promise<void> {
+  if (orderIds.length === 0) return;
+  await trx('payment_order_events').insert(orderIds.map((id) => ({ order_id: id, status, event_date: date, operator, reason })));
+}
+
+/**
+ * SQL of the orders prepared and not yet decided (neither approved nor rejected): the ones that
+ * wait for a second operator. Columns of payment_orders, alias `o`.
+ */
+export const AWAITING_APPROVAL_SQL = `exists (select 1 from payment_order_events pe where pe.order_id = o.id and pe.status = 'prepared')
+   and not exists (select 1 from payment_order_events de where de.order_id = o.id and de.status in ('approved', 'rejected'))`;
+
+/** SQL: the order `o` was approved (its bank file may be written, its lines are paid). */
+export const APPROVED_SQL = `exists (select 1 from payment_order_events ae where ae.order_id = o.id and ae.status = 'approved')`;
 
 /** One order to be: the lines of a (МИО, БИК), their count and total. */
 interface OrderGroup {
@@ -322,10 +358,18 @@ async function insertLines(trx: Knex.Transaction, orders: IssuedOrderHeader[], s
   if (Number(rowCount) !== expected) throw new Error(`issueOrders: wrote ${rowCount} lines of ${expected}`);
 }
 
-/** ГК pays out of what it holds for the МИО: never more, as of the order date. */
-async function assertFundsHeld(trx: Knex.Transaction, orders: IssuedOrderHeader[], date: string): Promise<void> {
-  for (const mioBin of [...new Set(orders.map((o) => o.mioBin))].sort()) {
-    const held = await accountMovement(trx, account.gkFunds(mioBin), { to: date });
+/**
+ * ГК pays out of what it holds for the МИО: never more, as of `date` — what the ledger shows
+ * held, less the orders prepared and still waiting for approval (not yet posted).
+ */
+export async function assertFundsHeld(trx: Knex.Transaction, mioBins: string[], date: string): Promise<void> {
+  for (const mioBin of [...new Set(mioBins)].sort()) {
+    const posted = await accountMovement(trx, account.gkFunds(mioBin), { to: date });
+    const { rows } = await trx.raw(
+      `select coalesce(sum(o.total), 0)::text as total from payment_orders o where o.mio_bin = ? and ${AWAITING_APPROVAL_SQL}`,
+      [mioBin],
+    );
+    const held = posted.minus(money(String(rows[0].total)));
     if (held.lt(0)) {
       throw new BusinessRuleError(
         'gk-funds-insufficient',
@@ -336,12 +380,15 @@ async function assertFundsHeld(trx: Knex.Transaction, orders: IssuedOrderHeader[
   }
 }
 
-/** The ledger entry of one order (DOMAIN rules at the top of pipeline/ledger.ts). */
-function orderEntry(o: IssuedOrderHeader, runId: number): Entry {
+/**
+ * The ledger entry of one order (DOMAIN rules at the top of pipeline/ledger.ts), dated `postedOn`:
+ * the day it was approved (the order date when the step approved it itself).
+ */
+export function orderEntry(o: Pick<IssuedOrderHeader, 'id' | 'number' | 'date' | 'mioBin' | 'bik' | 'kind' | 'total'>, runId: number | null, postedOn: string): Entry {
   const total: Money = money(o.total);
   if (o.kind === 'to_mio') {
     return {
-      date: o.date,
+      date: postedOn,
       source: 'to_mio_order',
       sourceId: String(o.id),
       description: `Платёжное поручение № ${o.number} от ${o.date}: возврат невыплаченных сумм МИО ${o.mioBin}`,
@@ -353,7 +400,7 @@ function orderEntry(o: IssuedOrderHeader, runId: number): Entry {
     };
   }
   return {
-    date: o.date,
+    date: postedOn,
     source: 'payout_order',
     sourceId: String(o.id),
     description: `Платёжное поручение № ${o.number} от ${o.date}: выплата поставщикам МИО ${o.mioBin} через ${o.bik}`,

@@ -2,7 +2,7 @@
 // payment line that quotes it: a 'repayment' to the provider's new bank details (repaid) or a
 // 'to_mio' line that sends the sum back to the МИО (sent back); until then it is pending. The
 // database lets only one such line exist per return (payment_lines_return_once), so a sum is
-// never both. A sum sent back and later demanded again stays 'sent_back'; the payout of its
+// never both. A line of a rejected order (four eyes) settles nothing: the sum is pending again. A sum sent back and later demanded again stays 'sent_back'; the payout of its
 // re-demand row is reported as its repaid_ref / repaid_on.
 //
 // pay repays pending returns, refund-unsent sends back the pending ones past their day,
@@ -36,7 +36,7 @@ export function returnStateSql(opts: ReturnStateOptions = {}): string {
             from returns r
             left join (select pl.return_id, pl.kind, pl.ref, o.order_date
                          from payment_lines pl join payment_orders o on o.id = pl.order_id
-                        where pl.kind in ('repayment', 'to_mio')${dated}${notRun}) s on s.return_id = r.id`;
+                        where pl.kind in ('repayment', 'to_mio') and not pl.rejected${dated}${notRun}) s on s.return_id = r.id`;
 }
 
 export interface ReturnState {

@@ -26,12 +26,33 @@ export interface FormInput {
 }
 
 export const GK_NAME = 'НАО «Государственная корпорация «Правительство для граждан»»';
+/** ГК's name as the appendices of the Algorithm print it (their quotation marks). */
+export const GK_NAME_FORM = 'НАО "Государственная корпорация "Правительство для граждан"';
+
+/**
+ * The label of an approved form, as the Algorithm's appendices print it top right (the Algorithm
+ * of the joint order No. 277 / No. 459/НҚ, Appendices 1–4), and the word «Форма» under it.
+ */
+export function appendixLabel(n: 1 | 2 | 3 | 4): string {
+  return (
+    `Приложение ${n}\nк Алгоритму взаимодействия центральных государственных и местных исполнительных органов ` +
+    'городов Астана и Алматы, Акмолинской области, информационных систем и организаций при реализации ' +
+    'пилотного проекта по возмещению стоимости услуг индивидуального помощника местными исполнительными ' +
+    'органами через некоммерческое акционерное общество "Государственная корпорация "Правительство для граждан"'
+  );
+}
+export const FORM_WORD = 'Форма';
+
+/** The caption under a blank the appendix fills with the МИО's name. */
+export const MIO_NAME_CAPTION = '(наименование МИО)';
 
 export const SIGNATURE_LINE = '________________________________________';
 export const SIGNATURE_CAPTION = '(фамилия, имя, отчество (при его наличии), должность и подпись ответственного лица)';
+/** The caption under a signature line, as Appendices 3 and 4 print it (no comma). */
+export const FORM_SIGNATURE_CAPTION = '(фамилия, имя, отчество (при его наличии) должность и подпись ответственного лица)';
 
-export function signature(title: string): SignatureBlock {
-  return { title, lines: [SIGNATURE_LINE, SIGNATURE_CAPTION] };
+export function signature(title: string, caption: string = SIGNATURE_CAPTION): SignatureBlock {
+  return { title, lines: [SIGNATURE_LINE, caption] };
 }
 
 const MONTHS = [
@@ -71,6 +92,11 @@ const MONTHS_IN = [
   'ноябре',
   'декабре',
 ];
+
+/** "2025-02" → "февраль 2025 года": a month on the approved forms. */
+export function monthYearText(month: string): string {
+  return `${monthText(month)} года`;
+}
 
 /** "2025-02" → "в феврале 2025 г.". */
 export function inMonthText(month: string): string {
@@ -126,4 +152,12 @@ export function mioLabel(bin: string, name: string): string {
 /** A document that contradicts itself (a bug of its builder): nothing is printed. */
 export function fail(form: string, what: string): never {
   throw new RenderError(`report "${form}": ${what}`);
+}
+
+/**
+ * The base name of a separate document a report writes beside its form: `list_2025-02` →
+ * `list-held_2025-02` (the `<form>` prefix replaced, month and МИО kept).
+ */
+export function siblingBaseName(baseName: string, form: string, sibling: string): string {
+  return baseName.startsWith(`${form}_`) ? `${sibling}${baseName.slice(form.length)}` : `${sibling}_${baseName}`;
 }

@@ -1,51 +1,69 @@
 // Appendix 2 — «Сведения на возмещение стоимости услуги индивидуального помощника», from the
-// `transmission` report: what Е-Собес sends to АИС «ЦБД» for the month's lists. The form's
-// columns in its order; the two identifiers of column 2 (provider, assistant) and the bank
-// details of column 4 (БИК, IBAN) each take two cells under one header, so that every
-// identifier stays a cell of its own (text in Excel, leading zeros kept).
+// `transmission` report: what Е-Собес sends to АИС «ЦБД» for the month's lists, as the Algorithm's
+// Appendix 2 prints it — exactly eight columns in its words, a row of their numbers (DOMAIN §6):
+// the provider's and the assistant's identifiers share column 2 (one under the other), БИК and
+// IBAN share column 4. The appendix has no header lines and no totals row; the month of the lists
+// it belongs to is said in the page footer, outside the form.
+//
+// A row whose provider's bank details a bank return marked incorrect is marked as in Appendix 1:
+// «**» beside its row number and the footnote under the table.
 import type { Column } from '../render/document.ts';
 import type { TransmissionReport } from '../../schemas/reports/index.ts';
-import { type FormFile, type FormInput, monthText, total } from './common.ts';
+import { FORM_WORD, type FormFile, type FormInput, appendixLabel, monthYearText } from './common.ts';
+import { INCORRECT_FOOTNOTE, INCORRECT_MARK } from './list.ts';
 
-export const TRANSMISSION_FORM = 'Приложение 2 к Алгоритму взаимодействия';
+export const TRANSMISSION_FORM = appendixLabel(2);
 export const TRANSMISSION_TITLE = 'Сведения на возмещение стоимости услуги индивидуального помощника';
-
-const IDS = 'ИИН/БИН поставщика и индивидуального помощника';
-const BANK = 'Банковские реквизиты поставщика';
 
 export const TRANSMISSION_COLUMNS: Column[] = [
   { key: 'no', header: '№', type: 'count' },
-  { key: 'provider_id', header: 'поставщика', type: 'text', group: IDS },
-  { key: 'assistant_iin', header: 'индивидуального помощника', type: 'text', group: IDS },
-  { key: 'pwd_iin', header: 'ИИН лица с инвалидностью', type: 'text' },
-  { key: 'bik', header: 'БИК', type: 'text', group: BANK },
-  { key: 'iban', header: 'ИИК (IBAN)', type: 'text', group: BANK },
+  {
+    key: 'ids',
+    header: 'Индивидуальный идентификационный номер или бизнес-идентификационный номер поставщика и индивидуального помощника',
+    type: 'text',
+  },
+  { key: 'pwd_iin', header: 'Индивидуальный идентификационный номер лица с инвалидностью', type: 'text' },
+  { key: 'bank', header: 'Банковские реквизиты поставщика', type: 'text' },
   { key: 'service_month', header: 'Период оказания услуг (месяц)', type: 'month' },
-  { key: 'provider_sum', header: 'Сумма на возмещение, тенге', type: 'amount' },
-  { key: 'opv', header: 'Сумма на ОПВ, тенге', type: 'amount' },
-  { key: 'osms', header: 'Сумма на ОСМС, тенге', type: 'amount' },
+  { key: 'provider_sum', header: 'Сумма на возмещение', type: 'amount' },
+  { key: 'opv', header: 'Сумма на ОПВ', type: 'amount' },
+  { key: 'osms', header: 'Сумма на ОСМС', type: 'amount' },
 ];
 
 export function transmissionForm(doc: TransmissionReport, input: FormInput): FormFile[] {
   const { month, rows } = doc;
-  const sumOf = (key: 'provider_sum' | 'opv' | 'osms') => total(rows.map((r) => r[key]));
+  const cells = rows.map((r) => ({
+    no: r.no,
+    ids: `${r.provider_id}\n${r.assistant_iin}`,
+    pwd_iin: r.pwd_iin,
+    bank: `${r.bik}\n${r.iban}`,
+    service_month: r.service_month,
+    provider_sum: r.provider_sum,
+    opv: r.opv,
+    osms: r.osms,
+    bank_details_incorrect: r.bank_details_incorrect === true,
+  }));
+  const marked = cells.some((r) => r.bank_details_incorrect);
   return [
     {
       baseName: input.baseName,
       personalData: true,
       document: {
         form: TRANSMISSION_FORM,
+        formWord: FORM_WORD,
         title: TRANSMISSION_TITLE,
-        period: `Месяц на выплату: ${monthText(month)} г.`,
+        period: '',
+        note: `К спискам на выплату: ${monthYearText(month)}${rows.length === 0 ? ' — сведений нет' : `, строк: ${rows.length}`}`,
         orientation: 'landscape',
         sections: [
           {
             name: 'Сведения на возмещение',
-            heading: [`Получатель сведений: АИС «ЦБД»`, `Строк: ${rows.length}`],
+            heading: [],
             columns: TRANSMISSION_COLUMNS,
-            rows,
-            totals: { label: 'Итого', provider_sum: sumOf('provider_sum'), opv: sumOf('opv'), osms: sumOf('osms') },
-            footer: rows.length === 0 ? [`Сведений за ${monthText(month)} г. нет.`] : [],
+            numberRow: true,
+            rows: cells,
+            marks: { key: 'bank_details_incorrect', sign: INCORRECT_MARK },
+            footer: marked ? [INCORRECT_FOOTNOTE] : [],
           },
         ],
       },

@@ -10,7 +10,8 @@ import { formatAmount } from '../../pipeline/kernel/money.ts';
 
 export type CellType = 'text' | 'amount' | 'count' | 'date' | 'month';
 export type CellValue = string | number | null;
-export type Row = Readonly<Record<string, CellValue | undefined>>;
+/** A row: cell values by column key; a boolean is only read as a row's mark (Section.marks). */
+export type Row = Readonly<Record<string, CellValue | boolean | undefined>>;
 
 export interface Column {
   /** Key of the value in each row and in `totals`. Unique within a section. */
@@ -61,14 +62,36 @@ export interface Section {
   footer?: string[];
   /** Signature blocks, side by side, after the footer. */
   signatures?: SignatureBlock[];
+  /**
+   * Rows whose `key` is `true` get `sign` beside the value of their first column (a footnote sign
+   * in the row-number cell; the footnote itself is a footer line). The cell keeps its value.
+   */
+  marks?: { key: string; sign: string };
 }
 
+/** Where rowCells puts a row's mark (see Section.marks): never a column key. */
+export const MARK_KEY = '\u0000mark';
+
 export interface FormDocument {
-  /** Which form, e.g. «Приложение 1 к Алгоритму взаимодействия». */
+  /**
+   * Which form: an approved form's appendix label as the appendix prints it («Приложение 1\nк
+   * Алгоритму взаимодействия …», top right, '\n' breaks the line), or a plain caption of one of
+   * the pipeline's own documents.
+   */
   form: string;
+  /** The word under the appendix label, «Форма», on the approved forms. */
+  formWord?: string;
   title: string;
-  /** e.g. «Месяц на выплату: март 2025 г.» or «Отчетный период: март 2025 года». */
+  /**
+   * A line under the title, e.g. «Отчетный период: март 2025 года»; '' when the form has none
+   * (Appendix 1 puts «Месяц на выплату» after «Подразделение», among the heading lines).
+   */
   period: string;
+  /**
+   * A remark outside the form (PDF page footer, XLSX print footer), e.g. that the figures are
+   * preliminary: the approved form itself carries nothing the appendix lacks.
+   */
+  note?: string;
   orientation: 'portrait' | 'landscape';
   sections: Section[];
 }
@@ -97,9 +120,11 @@ export type Cell =
   | { type: 'amount'; amount: string } // canonical decimal string, two decimals: "1234.50"
   | { type: 'count'; count: number }
   | { type: 'date'; year: number; month: number; day: number }
-  | { type: 'month'; text: string };
+  | { type: 'month'; text: string }; // as printed: «январь 2025 г.»
 
 const EMPTY: Cell = { type: 'empty' };
+
+const MONTH_NAMES = ['январь', 'февраль', 'март', 'апрель', 'май', 'июнь', 'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь'];
 
 function badCell(column: Column, value: CellValue, where: () => string, what: string): never {
   throw new RenderError(`${where()}, column "${column.key}": ${what}: ${JSON.stringify(value)}`);
@@ -139,7 +164,8 @@ export function toCell(column: Column, value: CellValue | undefined, where: () =
     case 'month': {
       const m = typeof value === 'string' ? MONTH_RE.exec(value) : null;
       if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) return badCell(column, value, where, 'not a month YYYY-MM');
-      return { type: 'month', text: value as string };
+      // Months are printed in words (DOMAIN §6): "2025-01" → «январь 2025 г.».
+      return { type: 'month', text: `${MONTH_NAMES[Number(m[2]) - 1]} ${m[1]} г.` };
     }
     default:
       return badCell(column, value, where, `unknown column type "${String(column.type)}"`);
@@ -266,11 +292,23 @@ export class TotalsCheck {
 }
 
 /** The cells of one row, checked. */
-export function rowCells(columns: Column[], row: Row, where: () => string): Map<string, Cell> {
+export function rowCells(columns: Column[], row: Row, where: () => string, marks?: Section['marks']): Map<string, Cell> {
   if (row === null || typeof row !== 'object') throw new RenderError(`${where()}: a row must be an object`);
   const cells = new Map<string, Cell>();
-  for (const c of columns) cells.set(c.key, toCell(c, row[c.key], where));
+  for (const c of columns) cells.set(c.key, toCell(c, cellValueOf(c, row[c.key], where), where));
+  if (marks && (row as Record<string, unknown>)[marks.key] === true) cells.set(MARK_KEY, { type: 'text', text: marks.sign });
   return cells;
+}
+
+function cellValueOf(column: Column, value: CellValue | boolean | undefined, where: () => string): CellValue | undefined {
+  if (typeof value === 'boolean') throw new RenderError(`${where()}, column "${column.key}": a boolean is not a cell value`);
+  return value;
+}
+
+/** The mark of a row (Section.marks), or ''. */
+export function rowMark(cells: Map<string, Cell>): string {
+  const m = cells.get(MARK_KEY);
+  return m?.type === 'text' ? m.text : '';
 }
 
 /** Index of the first column holding a total: the label spans the columns before it. */

@@ -31,6 +31,7 @@ import {
   isArrayRows,
   iterateRows,
   rowCells,
+  rowMark,
   toCell,
   totalsLabelSpan,
 } from './document.ts';
@@ -57,12 +58,18 @@ const WORKER_MAX_OLD_GENERATION_MB = 2048;
 const A4 = { w: 595.28, h: 841.89 };
 const MARGIN_X = 18;
 const MARGIN_BOTTOM = 34;
+const MARGIN_TOP = 22;
 const HEADER_TOP = 16;
+/** pdfmake line height for DejaVu: (ascender − descender) / em ≈ 1.164 of the font size. */
+const LEADING = 1.17;
+/** The appendix label's column at the top right, points (as wide as on the approved forms). */
+const LABEL_WIDTH = 230;
+const FORM_SIZE = 7;
+const TITLE_SIZE = 10.5;
+const PERIOD_SIZE = 8.5;
 const CELL_PAD_X = 1.5;
 const CELL_PAD_Y = 1.5;
 const LINE_W = 0.5;
-/** pdfmake line height for DejaVu: (ascender − descender) / em ≈ 1.164 of the font size. */
-const LEADING = 1.17;
 const TABLE_FONT_SIZES = [9, 8.5, 8, 7.5, 7, 6.5, 6];
 const WIDTH_SAMPLE = 200;
 const HEADER_FILL = '#EEEEEE';
@@ -166,7 +173,7 @@ class RowSource {
         throw new RenderError(`${this.where}: rowCount says ${this.count} rows but the rows ended after ${this.taken}`);
       }
       this.taken++;
-      const cells = rowCells(this.section.columns, next.value, where);
+      const cells = rowCells(this.section.columns, next.value, where, this.section.marks);
       this.totals.add(cells);
       out.push(cells);
     }
@@ -223,45 +230,82 @@ class DocContext {
     this.contentW = this.pageW - 2 * MARGIN_X;
   }
 
-  /** The volume as data for the worker: the definition without functions, header and footer. */
+  /**
+   * The volume as data for the worker: the definition without functions, the page header and
+   * footer. An approved form (`formWord`, Appendices 1–4) prints as its appendix: each section
+   * starts on its own page with the label, «Форма», the title and the period, and only the table's
+   * header rows (the heading lines, the column headers and numbers) repeat on the following pages.
+   * The pipeline's own documents carry their caption, title and period in the page header of
+   * every page. Either way the footer numbers the pages of each section on their own («Страница 2
+   * из 3» of this МИО), so that every division reads as a document of its own.
+   */
   volume(parts: Part[], volume: number, volumes: number): VolumeSpec {
     const { doc, contentW } = this;
-    const periodLine = volumes > 1 ? `${doc.period}   ·   Том ${volume} из ${volumes}` : doc.period;
-    const FORM = 7;
-    const TITLE = 10.5;
-    const PERIOD = 8.5;
+    const volumeText = volumes > 1 ? `Том ${volume} из ${volumes}` : '';
+    const left = [doc.note, volumeText].filter(Boolean).join('   ·   ');
+    const footer = { margin: [MARGIN_X, 10, MARGIN_X, 0] as [number, number, number, number], fontSize: 7.5, left, pageText: 'Страница {page} из {pages}' };
+    const info = { title: doc.title, subject: `${doc.form.replace(/\s+/g, ' ')}. ${doc.period}`, creator: 'payouts', producer: 'payouts' };
+    const content = parts.map((p, i) => this.sectionContent(p, i > 0));
+    if (doc.formWord) {
+      return {
+        def: { pageSize: 'A4', pageOrientation: doc.orientation, pageMargins: [MARGIN_X, MARGIN_TOP, MARGIN_X, MARGIN_BOTTOM], info, defaultStyle: { font: FONT_FAMILY, fontSize: 9 }, content },
+        header: null,
+        footer,
+      };
+    }
+    const periodLine = [doc.period, volumeText].filter(Boolean).join('   ·   ');
     const headerHeight =
       HEADER_TOP +
-      wrappedLines(doc.form, contentW, FORM) * FORM * LEADING +
-      wrappedLines(doc.title, contentW, TITLE, true) * TITLE * LEADING +
+      wrappedLines(doc.form, contentW, FORM_SIZE) * FORM_SIZE * LEADING +
+      wrappedLines(doc.title, contentW, TITLE_SIZE, true) * TITLE_SIZE * LEADING +
       2 +
-      wrappedLines(periodLine, contentW, PERIOD) * PERIOD * LEADING +
+      wrappedLines(periodLine, contentW, PERIOD_SIZE) * PERIOD_SIZE * LEADING +
       10;
     return {
       def: {
         pageSize: 'A4',
         pageOrientation: doc.orientation,
         pageMargins: [MARGIN_X, Math.ceil(headerHeight), MARGIN_X, MARGIN_BOTTOM],
-        info: { title: doc.title, subject: `${doc.form}. ${doc.period}`, creator: 'payouts', producer: 'payouts' },
+        info,
         defaultStyle: { font: FONT_FAMILY, fontSize: 9 },
-        content: parts.map((p, i) => this.sectionContent(p, i > 0)),
+        content,
       },
-      // On every page: the form, the title, the period (and the volume).
+      // On every page: the caption, the title, the period (and the volume).
       header: {
         margin: [MARGIN_X, HEADER_TOP, MARGIN_X, 0],
         stack: [
-          { text: doc.form, fontSize: FORM, italics: true, alignment: 'right' },
-          { text: doc.title, fontSize: TITLE, bold: true, alignment: 'center' },
-          { text: periodLine, fontSize: PERIOD, alignment: 'center', margin: [0, 2, 0, 0] },
+          { text: doc.form, fontSize: FORM_SIZE, italics: true, alignment: 'right' },
+          { text: doc.title, fontSize: TITLE_SIZE, bold: true, alignment: 'center' },
+          { text: periodLine, fontSize: PERIOD_SIZE, alignment: 'center', margin: [0, 2, 0, 0] },
         ],
       },
-      footer: {
-        margin: [MARGIN_X, 10, MARGIN_X, 0],
-        fontSize: 7.5,
-        left: volumes > 1 ? `Том ${volume} из ${volumes}` : '',
-        pageText: 'Страница {page} из {pages}',
-      },
+      footer,
     };
+  }
+
+  /** The top of a section's first page: the appendix label, «Форма», the title, the period. */
+  private formBlock(): Content[] {
+    const { doc, contentW } = this;
+    const labelW = Math.min(contentW, doc.formWord ? LABEL_WIDTH : contentW);
+    const out: Content[] = [
+      {
+        columns: [
+          { width: '*', text: '' },
+          {
+            width: labelW,
+            stack: [
+              { text: doc.form, fontSize: FORM_SIZE, italics: !doc.formWord, alignment: doc.formWord ? 'left' : 'right' },
+              ...(doc.formWord ? [{ text: doc.formWord, fontSize: FORM_SIZE + 1, alignment: 'right' as const, margin: [0, 4, 0, 0] as [number, number, number, number] }] : []),
+            ],
+          },
+        ],
+        margin: [0, 0, 0, 6],
+      },
+      { text: doc.title, fontSize: TITLE_SIZE, bold: true, alignment: 'center' },
+    ];
+    if (doc.period) out.push({ text: doc.period, fontSize: PERIOD_SIZE, alignment: 'center', margin: [0, 2, 0, 0] });
+    out.push({ text: '', margin: [0, 0, 0, 6] });
+    return out;
   }
 
   private sectionContent(part: Part, newPage: boolean): Content {
@@ -271,7 +315,15 @@ class DocContext {
     // Row numbers outgrow the sample (row 50 000 of a list): a count column has room for the
     // section's row count as well, or a later volume would break «2501» into «250» and «1».
     const widestCount = new Map<string, Cell>(
-      cols.map((c): [string, Cell] => [c.key, c.type === 'count' ? { type: 'count', count: part.source.count } : { type: 'empty' }]),
+      cols.map((c, i): [string, Cell] => [
+        c.key,
+        // The first column also holds a row's mark («2**», Section.marks).
+        i === 0 && section.marks && c.type === 'count'
+          ? { type: 'text', text: `${part.source.count}${section.marks.sign}` }
+          : c.type === 'count'
+            ? { type: 'count', count: part.source.count }
+            : { type: 'empty' },
+      ]),
     );
     part.source.layout ??= fitTable(
       cols,
@@ -286,8 +338,11 @@ class DocContext {
     const span = (cell: TableCell & object, k: number): TableCell[] => [cell, ...Array.from({ length: k - 1 }, () => ({}))];
 
     // Caption: the heading lines (or the section's name), repeated on every page with the header.
-    const caption = (section.heading.length ? section.heading : [section.name]).join('\n') + (part.first ? '' : '\n(продолжение)');
-    body.push(span({ text: caption, colSpan: n, bold: true, fontSize: fontSize + 1, border: [false, false, false, false], margin: [-CELL_PAD_X, 0, 0, 3] }, n));
+    // A form without heading lines (Appendix 2) has no caption row: nothing the appendix lacks.
+    const caption = [...section.heading, ...(part.first ? [] : ['(продолжение)'])].join('\n');
+    if (caption) {
+      body.push(span({ text: caption, colSpan: n, bold: true, fontSize: fontSize + 1, border: [false, false, false, false], margin: [-CELL_PAD_X, 0, 0, 3] }, n));
+    }
 
     // Header words wider than their column are hyphenated («Гарантиро-ванная»), as on the forms.
     const spanWidth = (start: number, k: number) => sum(widths.slice(start, start + k)) + (k - 1) * (2 * CELL_PAD_X + LINE_W);
@@ -324,8 +379,10 @@ class DocContext {
     const aligns = cols.map(alignment);
     for (const cells of part.rows) {
       const row: TableCell[] = new Array(n);
+      const mark = rowMark(cells);
       for (let i = 0; i < n; i++) {
-        const text = printedText(cells.get(cols[i].key) as Cell);
+        const value = printedText(cells.get(cols[i].key) as Cell);
+        const text = i === 0 && mark ? `${value}${mark}` : value;
         row[i] = aligns[i] === 'left' ? text : { text, alignment: aligns[i] };
       }
       body.push(row);
@@ -371,10 +428,11 @@ class DocContext {
 
     const table: ContentTable = {
       table: { headerRows, dontBreakRows: true, widths, body },
-      layout: TABLE_LAYOUT_NAME,
+      layout: caption ? TABLE_LAYOUT_NAME : `${TABLE_LAYOUT_NAME}-plain`,
       fontSize,
     };
-    return { stack: [table, ...after], ...(newPage ? { pageBreak: 'before' as const } : {}) };
+    const top = this.doc.formWord ? this.formBlock() : [];
+    return { stack: [...top, table, ...after], ...(newPage ? { pageBreak: 'before' as const } : {}) };
   }
 }
 
@@ -389,6 +447,7 @@ const TABLE_LAYOUT_SPEC = { lineWidth: LINE_W, padX: CELL_PAD_X, padY: CELL_PAD_
  */
 export function printedText(cell: Cell): string {
   const text = cellText(cell);
+  if (cell.type === 'month') return text.replace(/ /g, '\u00a0'); // «январь 2025 г.» on one line
   if (cell.type !== 'text') return text;
   return text
     .replace(/(^|\s)(\p{L}{1,3}\.) +(?=\p{L})/gu, '$1$2\u00a0')
@@ -505,7 +564,8 @@ function sum(xs: number[]): number {
 
 interface VolumeSpec {
   def: TDocumentDefinitions;
-  header: Content;
+  /** The page header of every page, or null (an approved form prints its top in the content). */
+  header: Content | null;
   footer: { margin: [number, number, number, number]; fontSize: number; left: string; pageText: string };
 }
 

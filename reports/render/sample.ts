@@ -2,7 +2,8 @@
 // The columns are Appendix 1's (DOMAIN §6); the rows are synthetic.
 import Big from 'big.js';
 import type { Column, FormDocument, Row, Section, Totals } from './document.ts';
-import { LIST_COLUMNS } from '../forms/list.ts';
+import { LIST_COLUMNS, LIST_FORM } from '../forms/list.ts';
+import { FORM_WORD } from '../forms/common.ts';
 
 /** Appendix 1's own columns (reports/forms/list.ts): the sample looks like the real list. */
 export const SAMPLE_APPENDIX1_COLUMNS: Column[] = LIST_COLUMNS;
@@ -77,7 +78,7 @@ const TITLE =
 function appendix1Section(mio: string, rows: Section['rows'], totals: Totals, footer: string[], extra: Partial<Section> = {}): Section {
   return {
     name: mio,
-    heading: [`Подразделение: ${mio}`],
+    heading: [`Подразделение: ${mio}`, 'Месяц на выплату: апрель 2025 года'],
     columns: SAMPLE_APPENDIX1_COLUMNS,
     numberRow: true,
     rows,
@@ -91,9 +92,10 @@ function appendix1Section(mio: string, rows: Section['rows'], totals: Totals, fo
 /** Two divisions, Kazakh names, an ИИН with a leading zero, formula-looking text, big amounts. */
 export function sampleDocument(): FormDocument {
   return {
-    form: 'Приложение 1 к Алгоритму взаимодействия',
+    form: LIST_FORM,
+    formWord: FORM_WORD,
     title: TITLE,
-    period: 'Месяц на выплату: апрель 2025 г.',
+    period: '',
     orientation: 'landscape',
     sections: [
       appendix1Section('Управление занятости и социальных программ г. Астаны', SAMPLE_ASTANA_ROWS, sampleTotals(SAMPLE_ASTANA_ROWS), [
@@ -158,9 +160,10 @@ export function* syntheticAppendix1Rows(count: number, seed = 1): Generator<Row>
 export function syntheticAppendix1Document(count: number): FormDocument {
   const totals = sampleTotals(syntheticAppendix1Rows(count));
   return {
-    form: 'Приложение 1 к Алгоритму взаимодействия',
+    form: LIST_FORM,
+    formWord: FORM_WORD,
     title: TITLE,
-    period: 'Месяц на выплату: апрель 2025 г.',
+    period: '',
     orientation: 'landscape',
     sections: [
       appendix1Section('Управление занятости и социальных программ г. Астаны', syntheticAppendix1Rows(count), totals, [], {

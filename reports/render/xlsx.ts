@@ -25,6 +25,7 @@ import {
   headerGroups,
   iterateRows,
   rowCells,
+  rowMark,
   sheetNames,
   totalsLabelSpan,
 } from './document.ts';
@@ -73,6 +74,25 @@ function makeStyles(bold: boolean): Record<Column['type'], Style> {
   };
 }
 const DATA_STYLES = makeStyles(false);
+const MARKED_STYLES = new Map<string, Style>();
+/** Text of several lines in one cell (Appendix 2: two identifiers, БИК and IBAN). */
+const WRAPPED_TEXT_STYLE: Style = { ...DATA_STYLES.text, alignment: { vertical: 'top', wrapText: true } };
+
+/**
+ * The first cell of a marked row (Section.marks): a count keeps its number and shows the sign
+ * through its number format (`0"**"`), a text gets the sign appended.
+ */
+function markedStyle(type: Column['type'], value: Cell, mark: string): Style {
+  const key = `${type}\u0000${mark}`;
+  let style = MARKED_STYLES.get(key);
+  if (!style) {
+    const base = DATA_STYLES[type];
+    const quoted = `"${mark.replace(/"/g, '')}"`;
+    style = { ...base, numFmt: value.type === 'count' || value.type === 'amount' ? `${base.numFmt}${quoted}` : base.numFmt };
+    MARKED_STYLES.set(key, style);
+  }
+  return style;
+}
 const TOTAL_STYLES = makeStyles(true);
 const TOTAL_LABEL_STYLE: Style = { font: { bold: true }, border: BORDER, alignment: { vertical: 'top', horizontal: 'left' } };
 const HEADER_STYLE: Style = {
@@ -88,6 +108,10 @@ const NUMBER_ROW_STYLE: Style = {
   fill: HEADER_FILL,
 };
 const FORM_STYLE: Style = { font: { italic: true, size: 9 }, alignment: { horizontal: 'right' } };
+const LABEL_STYLE: Style = { font: { size: 8 }, alignment: { horizontal: 'left', vertical: 'top', wrapText: true } };
+const FORM_WORD_STYLE: Style = { font: { size: 9 }, alignment: { horizontal: 'right' } };
+/** The appendix label's block, Excel characters. */
+const LABEL_CHARS = 45;
 const TITLE_STYLE: Style = { font: { bold: true, size: 12 }, alignment: { horizontal: 'center', vertical: 'middle', wrapText: true } };
 const PERIOD_STYLE: Style = { alignment: { horizontal: 'center' } };
 // Heading and footer lines span the table and wrap inside it, so that they print within the page.
@@ -162,16 +186,18 @@ async function writeSheet(
   const rowWhere = () => `${where}, row ${rowNo}`;
   const sampleCells = sample.map((row) => {
     rowNo++;
-    return rowCells(cols, row, rowWhere);
+    return rowCells(cols, row, rowWhere, section.marks);
   });
   const widths = cols.map((c) => columnWidth(c, sampleCells));
   const totalWidth = widths.reduce((a, b) => a + b, 0);
 
-  // Layout: form, title, period, heading lines, a blank row, then the table.
+  // Layout: the form's label, «Форма», the title, the period, the heading lines, a blank row, then
+  // the table.
   const grouped = hasGroups(cols);
-  const titleRow = 2;
-  const periodRow = 3;
-  const headingStart = 4;
+  const formWordRow = 2;
+  const titleRow = 3;
+  const periodRow = 4;
+  const headingStart = 5;
   const headerStart = headingStart + section.heading.length + 1;
   const headerRow = headerStart + (grouped ? 1 : 0);
   const numberRow = section.numberRow ? headerRow + 1 : null;
@@ -189,7 +215,7 @@ async function writeSheet(
       printTitlesRow: `${headerStart}:${headerEnd}`,
       margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
     },
-    headerFooter: { oddFooter: `&L${excelHeaderText(doc.form)}&RСтраница &P из &N` },
+    headerFooter: { oddFooter: `&L${excelHeaderText(doc.note ?? (doc.formWord ? '' : doc.form))}&RСтраница &P из &N` },
   });
   ws.columns = widths.map((width) => ({ width }));
 
@@ -200,16 +226,32 @@ async function writeSheet(
     cell.style = style;
   };
 
-  put(1, lastCol, doc.form, FORM_STYLE);
-  ws.getRow(1).commit();
+  if (doc.formWord) {
+    // The appendix label: a block at the top right, as wide as the last columns that hold ≈ 45
+    // characters, wrapped; «Форма» under it, to the right.
+    let labelStart = lastCol;
+    for (let w = widths[lastCol - 1]; labelStart > 1 && w < LABEL_CHARS; ) w += widths[--labelStart - 1];
+    put(1, labelStart, doc.form, LABEL_STYLE);
+    if (labelStart < lastCol) ws.mergeCells(1, labelStart, 1, lastCol);
+    const labelWidth = widths.slice(labelStart - 1).reduce((a, b) => a + b, 0);
+    ws.getRow(1).height = 12 * doc.form.split('\n').reduce((k, line) => k + estimateLines(line, labelWidth / 1.05), 0);
+    ws.getRow(1).commit();
+    put(formWordRow, lastCol, doc.formWord, FORM_WORD_STYLE);
+  } else {
+    put(1, lastCol, doc.form, FORM_STYLE);
+    ws.getRow(1).commit();
+  }
+  ws.getRow(formWordRow).commit();
 
   put(titleRow, 1, doc.title, TITLE_STYLE);
   if (n > 1) ws.mergeCells(titleRow, 1, titleRow, lastCol);
   ws.getRow(titleRow).height = 16.5 * estimateLines(doc.title, totalWidth / 1.25);
   ws.getRow(titleRow).commit();
 
-  put(periodRow, 1, doc.period, PERIOD_STYLE);
-  if (n > 1) ws.mergeCells(periodRow, 1, periodRow, lastCol);
+  if (doc.period) {
+    put(periodRow, 1, doc.period, PERIOD_STYLE);
+    if (n > 1) ws.mergeCells(periodRow, 1, periodRow, lastCol);
+  }
   ws.getRow(periodRow).commit();
 
   const textLine = (r: number, text: string, style: Style, widthFactor: number) => {
@@ -265,11 +307,18 @@ async function writeSheet(
   const writeRow = (cells: Map<string, Cell>) => {
     totals.add(cells);
     const xr = ws.getRow(r);
+    const mark = rowMark(cells);
     for (let i = 0; i < n; i++) {
       const c = cols[i];
       const cell = xr.getCell(i + 1);
-      cell.value = cellValue(cells.get(c.key) as Cell);
-      cell.style = DATA_STYLES[c.type];
+      const value = cells.get(c.key) as Cell;
+      cell.value = cellValue(value);
+      cell.style =
+        i === 0 && mark
+          ? markedStyle(c.type, value, mark)
+          : value.type === 'text' && value.text.includes('\n')
+            ? WRAPPED_TEXT_STYLE
+            : DATA_STYLES[c.type];
     }
     xr.commit();
     r++;
@@ -278,7 +327,7 @@ async function writeSheet(
   if (!exhausted) {
     for (let next = await rows.next(); !next.done; next = await rows.next()) {
       rowNo++;
-      writeRow(rowCells(cols, next.value, rowWhere));
+      writeRow(rowCells(cols, next.value, rowWhere, section.marks));
       // exceljs writes into the zip without backpressure: let zlib and the file catch up, or the
       // whole sheet would pile up in memory while a synchronous row source runs.
       if (rowNo % YIELD_EVERY_ROWS === 0) await drain(ws, out);
@@ -442,7 +491,7 @@ function columnWidth(column: Column, sample: Map<string, Cell>[]): number {
   let valueNeed = 0;
   for (const cells of sample) {
     const cell = cells.get(column.key) as Cell;
-    if (cell.type !== 'empty') valueNeed = Math.max(valueNeed, cellText(cell).length + 2);
+    if (cell.type !== 'empty') valueNeed = Math.max(valueNeed, ...cellText(cell).split('\n').map((line) => line.length + 2));
   }
   if (column.type === 'amount') valueNeed = Math.max(valueNeed, 14); // room for «1 234 567,89»
   if (column.type === 'date') valueNeed = Math.max(valueNeed, 12);

@@ -4,11 +4,10 @@ import { z } from 'zod';
 import { amount, bik, countAmount, date, decimal, idNumber, month, text } from './common.ts';
 
 /**
- * INTERFACE.md asks for `{count, lines, amount}`, `count` being distinct recipients and `lines`
- * payment lines; pipeline/steps/bank-fees counts lines as `count` and has no `lines` yet.
- * Optional until it does.
+ * `{count, lines, amount}` (INTERFACE.md): `count` is distinct recipients (provider and account),
+ * the form's «количество получателей»; `lines` the payment lines, which the fee is charged on.
  */
-export const bankFeePartSchema = countAmount.extend({ lines: z.int().min(0).optional() });
+export const bankFeePartSchema = countAmount.extend({ lines: z.int().min(0) });
 
 export const tariffSchema = z.strictObject({
   fee_per_payment: amount.nullable(),

@@ -22,6 +22,8 @@ export const listRowSchema = z.strictObject({
   opv: amount,
   osms: amount,
   so: amount,
+  /** Added: the provider's bank details were marked incorrect (a bank return) when the list was built. */
+  bank_details_incorrect: z.boolean().optional(),
 });
 
 export const listTotalsSchema = z.strictObject({ guaranteed: amount, provider_sum: amount, opv: amount, osms: amount, so: amount });

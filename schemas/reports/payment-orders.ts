@@ -20,7 +20,13 @@ export const paymentOrderLineSchema = z.strictObject({
   kbe: z.string().regex(/^\d{2}$/, 'not a КБе').optional(),
   /** The payment purpose as the pain.001 line carries it (without the appended codes). */
   purpose: text.optional(),
+  /** Four eyes, for the approver: the provider was paid before to other bank details. */
+  new_details: z.boolean().optional(),
+  /** Four eyes, for the approver: a bank returned a payment to this provider before. */
+  returned_before: z.boolean().optional(),
 });
+
+export const PAYMENT_ORDER_STATES = ['prepared', 'approved', 'rejected'] as const;
 
 export const paymentOrderSchema = z.strictObject({
   number: ordinal,
@@ -39,6 +45,11 @@ export const paymentOrderSchema = z.strictObject({
   knp: z.string().regex(/^\d{3}$/, 'not a КНП').optional(),
   total: amount,
   count,
+  /** Four eyes: prepared by pay, approved (the file is written) or rejected by a second operator. */
+  state: z.enum(PAYMENT_ORDER_STATES).optional(),
+  prepared_by: z.string().optional(),
+  decided_by: z.string().nullable().optional(),
+  decided_on: date.nullable().optional(),
   lines: z.array(paymentOrderLineSchema),
 });
 

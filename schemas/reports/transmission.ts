@@ -13,6 +13,8 @@ export const transmissionRowSchema = z.strictObject({
   provider_sum: amount,
   opv: amount,
   osms: amount,
+  /** Added: the provider's bank details were marked incorrect (a bank return) when the list was built. */
+  bank_details_incorrect: z.boolean().optional(),
 });
 
 export const transmissionReportSchema = z.strictObject({

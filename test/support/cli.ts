@@ -48,8 +48,15 @@ const INHERITED_NOT = [
   'REDIS_URL',
 ];
 
+/**
+ * Progress lines (jobs/progress.ts) come every few seconds on a non-terminal stderr: a slow
+ * machine would add lines to what a test compares. The child writes one only after ten minutes
+ * unless the test asks for progress with a shorter PAYOUTS_PROGRESS_INTERVAL_MS in `env`.
+ */
+const QUIET_PROGRESS_MS = '600000';
+
 function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: Record<string, string | undefined> = { ...process.env };
+  const env: Record<string, string | undefined> = { ...process.env, PAYOUTS_PROGRESS_INTERVAL_MS: QUIET_PROGRESS_MS };
   for (const k of INHERITED_NOT) delete env[k];
   Object.assign(env, extra);
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];

@@ -1,5 +1,5 @@
 // Reading the forms back for the forms and renderer tests: an XLSX sheet's table by the layout of
-// reports/render/xlsx.ts (form, title, period, heading lines, a blank row, [group row], header,
+// reports/render/xlsx.ts (form label, «Форма», title, period, heading lines, a blank row, [group row], header,
 // [column numbers], data, [totals]), and the text of a PDF with pdftotext (poppler-utils).
 import { spawnSync } from 'node:child_process';
 import Big from 'big.js';
@@ -61,11 +61,25 @@ export function plain(cell: ExcelJS.Cell, type: Column['type']): Plain {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === 'object') throw new Error(`${cell.address}: unexpected ${JSON.stringify(v)}`);
+  if (type === 'month' && typeof v === 'string' && / г\.$/.test(v)) return monthFromWords(v);
   if (type === 'amount') {
     if (typeof v !== 'number') throw new Error(`${cell.address}: an amount that is not a number: ${JSON.stringify(v)}`);
     return new Big(v).toFixed(2);
   }
   return v as string | number;
+}
+
+/** The row of the first heading line in a sheet (label, «Форма», title and period above it). */
+export const XLSX_HEADING_START = 5;
+
+const MONTH_WORDS = ['январь', 'февраль', 'март', 'апрель', 'май', 'июнь', 'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь'];
+
+/** «январь 2025 г.» (a month as the forms print it) → "2025-01". */
+export function monthFromWords(text: string): string {
+  const m = /^(\p{L}+) (\d{4}) г\.$/u.exec(text);
+  const i = m ? MONTH_WORDS.indexOf(m[1]) : -1;
+  if (!m || i < 0) throw new Error(`not a month in words: ${JSON.stringify(text)}`);
+  return `${m[2]}-${String(i + 1).padStart(2, '0')}`;
 }
 
 export interface SheetTable {
@@ -85,7 +99,7 @@ export interface SheetTable {
 export function readTable(ws: ExcelJS.Worksheet, section: Pick<Section, 'heading' | 'columns' | 'numberRow' | 'totals'>, rowCount: number): SheetTable {
   const cols = section.columns;
   const grouped = cols.some((c) => c.group !== undefined);
-  const headerStart = 4 + section.heading.length + 1;
+  const headerStart = XLSX_HEADING_START + section.heading.length + 1;
   const headerRow = headerStart + (grouped ? 1 : 0);
   const numberRow = section.numberRow ? headerRow + 1 : null;
   const dataStart = (numberRow ?? headerRow) + 1;

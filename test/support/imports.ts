@@ -177,18 +177,18 @@ export function importPain002(db: Db, asOf: string, xml: string, operator = 'tes
   return withBatch(db, 'returns', asOf, operator, (trx, batchId) =>
     applyReturns(
       trx,
-      report.rows.map(({ rowNo, ...row }) => ({ index: rowNo, row })),
+      report.rows.map(({ rowNo, ...row }) => ({ index: rowNo, row: { ...row, message_id: report.originalMessageId } })),
       { batchId, asOf, operator },
     ),
   );
 }
 
-/** A pain.002.001.10 rejecting the given credits (as a bank sends it). */
+/** A pain.002.001.10 rejecting the given credits of one order (as a bank sends it): OrgnlMsgId is the message of the first ref. */
 export function pain002Of(txs: { ref: string; amount: string; on: string; code: string; text: string }[]): string {
   return buildPain002({
     messageId: `RJCT-${txs.map((t) => t.ref).join('-').slice(0, 20)}`,
     createdAt: `${txs[0].on}T10:00:00+05:00`,
-    originalMessageId: 'GK2025-000001',
+    originalMessageId: txs[0].ref.replace(/-\d+$/, ''),
     transactions: txs.map((t) => ({
       endToEndId: t.ref,
       amount: t.amount,

@@ -27,7 +27,7 @@ import type { Db } from '../../pipeline/kernel/db.ts';
 import { buildLists } from '../../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../../pipeline/steps/form-demand/index.ts';
 import type { TransferRow } from '../../pipeline/funding.ts';
-import { pay } from '../../pipeline/steps/pay/index.ts';
+import { payApproved as pay } from './approve.ts';
 import { refundUnsent } from '../../pipeline/steps/refund-unsent/index.ts';
 import { reconcile } from '../../pipeline/steps/reconcile/index.ts';
 import { freshDb, type TestDb } from './db.ts';

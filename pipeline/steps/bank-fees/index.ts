@@ -4,15 +4,21 @@
 // "returned"; the rest are "paid". The МИО pays each bank its tariff on what was paid:
 //   fee = paid count × fee_per_payment + paid sum × fee_percent / 100,
 //   raised to fee_min and cut to fee_max where they are set, rounded half-up to the tiyn.
-// Decisions: a count is a number of payment lines (one line = one recipient's credit); a bank
-// with nothing paid in the month owes no fee (the minimum applies to a service rendered, not to
-// an idle month); a tariff column left empty contributes nothing.
+// The form counts recipients (INTERFACE `bank-fees`): `count` is the number of distinct recipients
+// (provider and account) and `lines` the payment lines beside it; the fee is per line, so it comes
+// from `paid.lines` and `paid.amount`. Decisions: `paid.count` is the recipients of the lines not
+// returned (a recipient with two lines, one returned, was still paid: the counts of recipients do
+// not subtract, the lines and amounts do); a bank with nothing paid in the month owes no fee (the
+// minimum applies to a service rendered, not to an idle month); a tariff column left empty
+// contributes nothing. A report frozen before `lines` existed counted lines as `count`: it is read
+// with `lines` = that count.
 //
 // `computeBankFees` (the step `bank-fees`, key M) freezes the figures of every МИО in
 // bank_fee_reports as of its run date: that is what the МИО is asked to pay. `report bank-fees`
 // shows the frozen figures for a МИО where the run happened (with frozen: true and the run's
 // as_of, so a return received after it does not move the signed figures), and computes them
 // live as of the report date otherwise. A late return appears in `report returns`.
+import { APPROVED_SQL } from '../../orders/issuing.ts';
 import type { Knex } from 'knex';
 import type { Db } from '../../kernel/db.ts';
 import { addMonths, assertMonth, compareDates, firstDayOfMonth, lastDayOfMonth } from '../../kernel/dates.ts';
@@ -43,7 +49,10 @@ export function bankFee(tariff: Tariff, paidCount: number, paidSum: Money | stri
 }
 
 export interface CountAmount {
+  /** Distinct recipients (provider and account). */
   count: number;
+  /** Payment lines. */
+  lines: number;
   amount: string;
 }
 
@@ -68,7 +77,11 @@ export interface BankFeeReport {
 }
 
 function totalOf(parts: CountAmount[]): CountAmount {
-  return { count: parts.reduce((n, p) => n + p.count, 0), amount: formatAmount(sum(parts.map((p) => p.amount))) };
+  return {
+    count: parts.reduce((n, p) => n + p.count, 0),
+    lines: parts.reduce((n, p) => n + p.lines, 0),
+    amount: formatAmount(sum(parts.map((p) => p.amount))),
+  };
 }
 
 /** One МИО's lines of the month with one bank, as the query sums them. */
@@ -82,25 +95,28 @@ interface BankMonthRow {
   fee_min: string | null;
   fee_max: string | null;
   transferred_count: number | string;
+  transferred_lines: number | string;
   transferred_amount: string;
   returned_count: number | string;
+  returned_lines: number | string;
   returned_amount: string;
+  paid_count: number | string;
 }
 
 /** The Appendix 4 row of a bank: transferred, returned, paid = transferred − returned, the fee on paid. */
 function feeRowOf(r: BankMonthRow): BankFeeRow {
   const tariff: Tariff = { fee_per_payment: r.fee_per_payment, fee_percent: r.fee_percent, fee_min: r.fee_min, fee_max: r.fee_max };
-  const transferred = { count: Number(r.transferred_count), amount: formatAmount(r.transferred_amount) };
-  const returned = { count: Number(r.returned_count), amount: formatAmount(r.returned_amount) };
+  const transferred = { count: Number(r.transferred_count), lines: Number(r.transferred_lines), amount: formatAmount(r.transferred_amount) };
+  const returned = { count: Number(r.returned_count), lines: Number(r.returned_lines), amount: formatAmount(r.returned_amount) };
   const paidSum = money(transferred.amount).minus(returned.amount);
-  const paid = { count: transferred.count - returned.count, amount: formatAmount(paidSum) };
+  const paid = { count: Number(r.paid_count), lines: transferred.lines - returned.lines, amount: formatAmount(paidSum) };
   return {
     bik: r.bik,
     name: r.bank_name ?? r.bik,
     transferred,
     returned,
     paid,
-    fee: formatAmount(bankFee(tariff, paid.count, paidSum)),
+    fee: formatAmount(bankFee(tariff, paid.lines, paidSum)),
     tariff,
   };
 }
@@ -116,6 +132,9 @@ export async function computeBankFeeReports(db: Q, month: string, asOf: string, 
       this.on('r.payment_line_id', '=', 'l.id').andOn('r.returned_on', '<=', db.raw('?', [asOf]));
     })
     .whereIn('l.kind', ['payout', 'repayment'])
+    // Four eyes: only lines that left ГК — their order approved, the line not rejected.
+    .where('l.rejected', false)
+    .whereRaw(APPROVED_SQL)
     .whereBetween('o.order_date', [firstDayOfMonth(month), lastDayOfMonth(month)])
     .where('o.order_date', '<=', asOf)
     .groupBy('l.mio_bin', 'm.name', 'l.bik', 'b.name', 'b.fee_per_payment', 'b.fee_percent', 'b.fee_min', 'b.fee_max')
@@ -128,10 +147,13 @@ export async function computeBankFeeReports(db: Q, month: string, asOf: string, 
       'b.fee_percent',
       'b.fee_min',
       'b.fee_max',
-      db.raw('count(*) as transferred_count'),
+      db.raw('count(distinct (l.provider_id, l.iban)) as transferred_count'),
+      db.raw('count(*) as transferred_lines'),
       db.raw('sum(l.amount) as transferred_amount'),
-      db.raw('count(r.id) as returned_count'),
+      db.raw('count(distinct (l.provider_id, l.iban)) filter (where r.id is not null) as returned_count'),
+      db.raw('count(r.id) as returned_lines'),
       db.raw('coalesce(sum(r.amount), 0) as returned_amount'),
+      db.raw('count(distinct (l.provider_id, l.iban)) filter (where r.id is null) as paid_count'),
     )
     .orderBy([{ column: 'l.mio_bin' }, { column: 'l.bik' }]);
   if (mioBin) q.where('l.mio_bin', mioBin);
@@ -146,7 +168,7 @@ export async function computeBankFeeReports(db: Q, month: string, asOf: string, 
       mio_name: r.mio_name,
       as_of: asOf,
       rows: [],
-      total: { transferred: { count: 0, amount: '0.00' }, returned: { count: 0, amount: '0.00' }, paid: { count: 0, amount: '0.00' }, fee: '0.00' },
+      total: { transferred: { count: 0, lines: 0, amount: '0.00' }, returned: { count: 0, lines: 0, amount: '0.00' }, paid: { count: 0, lines: 0, amount: '0.00' }, fee: '0.00' },
     };
     report.rows.push(row);
     reports.set(r.mio_bin, report);
@@ -166,6 +188,21 @@ export interface StoredBankFeeReport extends BankFeeReport {
   frozen: boolean;
 }
 
+/** A part frozen before `lines` existed: its `count` was the number of lines. */
+function partWithLines(p: CountAmount | Omit<CountAmount, 'lines'>): CountAmount {
+  return 'lines' in p && typeof p.lines === 'number' ? p : { ...p, lines: p.count };
+}
+
+function withLines(r: BankFeeReport): BankFeeReport {
+  const parts = <T extends { transferred: CountAmount; returned: CountAmount; paid: CountAmount }>(x: T): T => ({
+    ...x,
+    transferred: partWithLines(x.transferred),
+    returned: partWithLines(x.returned),
+    paid: partWithLines(x.paid),
+  });
+  return { ...r, rows: r.rows.map(parts), total: parts(r.total) };
+}
+
 /** Appendix 4 of month M as the report shows it: frozen where the step ran, else live as of asOf. */
 export async function bankFeeReports(db: Q, month: string, asOf: string, mioBin?: string): Promise<StoredBankFeeReport[]> {
   const fq = db('bank_fee_reports').where('month', month).select('mio_bin', 'data').orderBy('mio_bin');
@@ -174,7 +211,7 @@ export async function bankFeeReports(db: Q, month: string, asOf: string, mioBin?
   const byBin = new Map<string, StoredBankFeeReport>();
   for (const f of frozen) {
     const data = typeof f.data === 'string' ? (JSON.parse(f.data) as BankFeeReport) : f.data;
-    byBin.set(f.mio_bin, { ...data, frozen: true });
+    byBin.set(f.mio_bin, { ...withLines(data), frozen: true });
   }
   for (const live of await computeBankFeeReports(db, month, asOf, mioBin)) {
     if (!byBin.has(live.mio_bin)) byBin.set(live.mio_bin, { ...live, frozen: false });

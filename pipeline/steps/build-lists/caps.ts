@@ -10,9 +10,12 @@ import { maskIdentifier } from '../../kernel/identifiers.ts';
 import { money, ZERO, type Money } from '../../kernel/money.ts';
 import { ratesForMonth } from '../../kernel/rates.ts';
 import type { YearRates } from '../../kernel/reference-files.ts';
-import { capCheck } from '../../kernel/split.ts';
+import { capCheck, personContributions } from '../../kernel/split.ts';
 import { CANDIDATES, readCandidates } from './staging.ts';
 import { SPLIT_JOIN, SPLITS_SQL, type ListRowDraft, type SplitCache } from './splits.ts';
+
+/** Tenge below a cap from which a pair is checked exactly. */
+const NEAR_MARGIN = 1000;
 
 /** An assistant's monthly bases that earlier lists took, with their acts. */
 type ListedBases = Map<string, { opv: Money; osms: Money; so: Money; acts: string[] }>;
@@ -75,6 +78,8 @@ function refuseBindingCaps(
   rates: YearRates[],
 ): void {
   const totals = new Map<string, { iin: string; month: string; opv: Money; osms: Money; so: Money; acts: string[] }>();
+  // The person's acts per list (one list per МИО): the СО base is Σ G − the person's ОПВ there.
+  const persons = new Map<string, ListRowDraft[]>();
   for (const { act, computed } of rows) {
     const { split } = computed;
     if (split.bases.opv.eq(0) && split.bases.osms.eq(0) && split.bases.so.eq(0)) continue;
@@ -94,8 +99,18 @@ function refuseBindingCaps(
     }
     t.opv = t.opv.plus(split.bases.opv);
     t.osms = t.osms.plus(split.bases.osms);
-    t.so = t.so.plus(split.bases.so);
     t.acts.push(`${maskIdentifier(act.provider_id)}/${act.act_no}`);
+    const personKey = [key, act.mio_bin, act.kind, act.opv_exempt, act.osms_exempt, act.so_exempt].join('|');
+    persons.set(personKey, [...(persons.get(personKey) ?? []), { act, computed }]);
+  }
+  for (const group of persons.values()) {
+    const { act } = group[0];
+    const person = personContributions(
+      group.map((r) => ({ guaranteed: r.computed.split.guaranteed })),
+      { providerKind: act.kind, exempt: { opv: act.opv_exempt, osms: act.osms_exempt, so: act.so_exempt }, rates: ratesForMonth(act.service_month, rates) },
+    );
+    const t = totals.get(`${act.assistant_iin}|${act.service_month}`)!;
+    t.so = t.so.plus(person.bases.so);
   }
   const problems: string[] = [];
   for (const t of totals.values()) {
@@ -123,7 +138,10 @@ function refuseBindingCaps(
 async function pairsNearCaps(trx: Trx, month: IsoMonth, splits: string, rates: YearRates[]): Promise<{ iin: string; sm: string }[]> {
   const caps = rates.map((r) => {
     const mzp = money(r.mzp);
-    return { year: r.year, opv: mzp.times(r.opv_cap_mzp).toFixed(), osms: mzp.times(r.osms_cap_mzp).toFixed(), so: mzp.times(r.so_cap_mzp).toFixed() };
+    // The СО base per person (Σ G − the person's ОПВ) may differ from the per-act bases summed
+    // here by the rounding of ОПВ: the pairs within a margin of the cap are checked exactly.
+    const near = (capMzp: string) => mzp.times(capMzp).minus(NEAR_MARGIN).toFixed();
+    return { year: r.year, opv: near(r.opv_cap_mzp), osms: near(r.osms_cap_mzp), so: near(r.so_cap_mzp) };
   });
   const { rows } = await trx.raw(
     `with fresh as (

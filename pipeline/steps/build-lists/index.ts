@@ -6,11 +6,13 @@
 //
 // Set-based: one statement stages the candidate acts (exemption flags and bank-details version
 // resolved) in a temporary table; the split is computed (computeSplit, big.js) once per distinct
-// (year, hours, claim, kind, exemptions) and joined back in SQL; holds and caps are decided in
+// (year, hours, claim, kind, exemptions) and joined back in SQL; the contributions of a person
+// with several acts in a list are then computed on the person's total and allocated to the acts
+// (persons.ts, DOMAIN §2); holds and caps are decided in
 // TypeScript over the few acts that could be held or bind a cap. The rows never travel to the
 // application, so a million acts cost a handful of statements and little memory.
 //
-// The parts: staging.ts (the candidates), holds.ts, splits.ts, caps.ts, writes.ts.
+// The parts: staging.ts (the candidates), holds.ts, splits.ts, caps.ts, writes.ts, persons.ts.
 import type { Db, Trx } from '../../kernel/db.ts';
 import type { IsoDate, IsoMonth } from '../../kernel/dates.ts';
 import { BusinessRuleError } from '../../kernel/errors.ts';
@@ -21,6 +23,7 @@ import type { YearRates } from '../../kernel/reference-files.ts';
 import { laterRunKey, monthStepDates, runStep, type StepOptions, type StepOutcome } from '../../kernel/step-run.ts';
 import { checkCaps } from './caps.ts';
 import { decideHolds, type HoldDraft } from './holds.ts';
+import { allocatePerPerson } from './persons.ts';
 import { SplitCache, splitTable } from './splits.ts';
 import { candidateYears, digestCandidates, stageCandidates } from './staging.ts';
 import {
@@ -93,6 +96,7 @@ export async function buildLists(db: Db, opts: StepOptions): Promise<StepOutcome
       await checkCaps(trx, month, splitsJson, splits, rates);
 
       const { taken, incorrect } = await writeListRows(trx, run, splitsJson);
+      await allocatePerPerson(trx, runId, rates);
       faultPoint('build-lists.rows-half');
       await writeHolds(trx, run, held);
       faultPoint('build-lists.after-rows');

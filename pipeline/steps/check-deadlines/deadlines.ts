@@ -128,10 +128,13 @@ async function demandRules(db: Q, c: Collector, cal: Calendar, asOf: string, win
        join list_rows lr on lr.id = dr.list_row_id
        join acts act on act.id = lr.act_id
        left join lateral (
-         -- Paid when the bank debited the order (a statement confirmed it), else on the order's date.
-         select min(coalesce(ev.event_date, o.order_date)) as paid_on from payment_lines pl join payment_orders o on o.id = pl.order_id
+         -- Paid when the bank debited the order (a statement confirmed it), else on the day a second
+         -- operator approved it (four eyes: a prepared order waiting for approval is not paid yet, so
+         -- its rows stay open, then breached, until approved; a rejected order's lines never count).
+         select min(coalesce(ev.event_date, ap.event_date)) as paid_on from payment_lines pl join payment_orders o on o.id = pl.order_id
+           join payment_order_events ap on ap.order_id = o.id and ap.status = 'approved' and ap.event_date <= :asOf
            left join payment_order_events ev on ev.order_id = o.id and ev.status = 'debited' and ev.event_date <= :asOf
-          where pl.demand_row_id = dr.id and pl.kind = 'payout' and o.order_date <= :asOf) p on true
+          where pl.demand_row_id = dr.id and pl.kind = 'payout' and not pl.rejected and o.order_date <= :asOf) p on true
       where a.funded_on <= :asOf and (p.paid_on is null or p.paid_on >= :windowStart)
       order by d.month, d.mio_bin, act.provider_id, act.act_no, dr.id`,
     { asOf, windowStart },

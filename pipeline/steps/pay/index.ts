@@ -12,7 +12,10 @@
 //      current version is the returned one, or is itself marked incorrect, the sum waits rather
 //      than going to the returned or to an older, superseded account.
 // What cannot be paid is not lost: it is listed in the summary as waiting for new details.
-// One order per (МИО, bank БИК, D); numbers gapless per year; pain.001 files written after commit.
+// One order per (МИО, bank БИК, D); numbers gapless per year. Four eyes (issue 16, on unless the
+// site turned it off): the orders are only prepared — no ledger entry, no bank file — and wait for
+// `payouts orders approve` by another operator (pipeline/orders/approval.ts). Off: pay approves
+// its own orders, posts them and writes their pain.001 files after the commit.
 //
 // Idempotence: the step is keyed by D. A re-run on an unchanged world is a no-op (and rewrites
 // the same files). A re-run after the world changed for D — e.g. a transfer dated D that arrived
@@ -22,9 +25,10 @@
 import type { Db, Trx } from '../../kernel/db.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
-import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { assertNotBackdated, runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { assertWorkingDay, issueOrdersFrom, orderResult, type OrderResult } from '../../orders/issuing.ts';
-import { orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
+import { assertOutDir, DEFAULT_ORDERS_DIR, orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
+import { fourEyesRequired } from '../../rules/four-eyes.ts';
 import { assertDate } from '../../kernel/dates.ts';
 import { ACTIONABLE_LINES, paidTotals, planDigest, stagePayPlan, waitingItems, type PaidTotals, type PayInputs, type WaitingItem } from './staging.ts';
 
@@ -38,10 +42,12 @@ export interface PayResult {
   payouts: PaidTotals;
   repayments: PaidTotals;
   waiting: WaitingItem[];
+  /** True: the orders wait for a second operator's approval (four eyes); false: pay approved them. */
+  awaitingApproval: boolean;
 }
 
-/** `files`: the pain.001 files written; `filesRefused`: why none were (sample requisites), the orders being issued. */
-export type PayOutcome = StepOutcome<PayResult> & { files: string[]; filesRefused: string | null };
+/** The outcome and the files: written, and still to write after a failed write (the step is committed). */
+export type PayOutcome = StepOutcome<PayResult> & { files: string[]; pendingFiles: string[]; fileError: string | null; filesRefused: string | null };
 
 function summarize(r: PayResult): Record<string, unknown> {
   return {
@@ -54,6 +60,7 @@ function summarize(r: PayResult): Record<string, unknown> {
       total: o.total,
       file: orderFileName(o.year, o.number),
     })),
+    awaiting_approval: r.awaitingApproval && r.orders.length > 0,
     payouts: r.payouts,
     repayments: r.repayments,
     total: formatAmount(sum([r.payouts.amount, r.repayments.amount])),
@@ -80,6 +87,7 @@ function summarize(r: PayResult): Record<string, unknown> {
 export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
   const date = assertDate(opts.asOf);
   await assertWorkingDay(db, date, 'платёжные поручения в нерабочий день не выписываются');
+  if (!opts.dryRun) assertOutDir(opts.outDir ?? DEFAULT_ORDERS_DIR);
   const outcome = await runStep<PayInputs, PayResult>(db, {
     step: 'pay',
     key: date,
@@ -89,6 +97,7 @@ export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
     // Only what pay acts on is hashed: a change in what merely waits does not refuse a re-run.
     // The plan staged here (under the pipeline lock) is the one apply pays.
     inputs: async (trx: Trx, ownRunId) => {
+      await assertNotBackdated(trx, 'pay', date, ownRunId, 'выпуск платёжных поручений (pay)');
       await stagePayPlan(trx, date, ownRunId);
       return planDigest(trx, date);
     },
@@ -96,16 +105,18 @@ export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
     apply: async ({ trx, runId }) => {
       // A first run (apply never runs again under the same key), so the staged plan counts no own lines.
       faultPoint('pay.planned');
-      const orders = await issueOrdersFrom(trx, { date, runId, kind: 'provider' }, ACTIONABLE_LINES);
+      const fourEyes = await fourEyesRequired(trx);
+      const orders = await issueOrdersFrom(trx, { date, runId, kind: 'provider', approve: !fourEyes }, ACTIONABLE_LINES);
       faultPoint('pay.orders-issued');
       return {
         date,
         orders: orders.map(orderResult),
         ...(await paidTotals(trx)),
         waiting: await waitingItems(trx),
+        awaitingApproval: fourEyes,
       };
     },
   });
-  const { files, refused } = await writeRunOrderFiles(db, outcome, 'provider', opts.outDir, 'pay.committed');
-  return Object.assign(outcome, { files, filesRefused: refused });
+  const written = await writeRunOrderFiles(db, outcome, 'provider', opts.outDir, 'pay.committed');
+  return Object.assign(outcome, { files: written.files, pendingFiles: written.pending, fileError: written.error, filesRefused: written.refused });
 }

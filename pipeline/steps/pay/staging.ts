@@ -55,7 +55,7 @@ export async function stagePayPlan(trx: Knex.Transaction, date: string, ownRunId
          join list_rows lr on lr.id = dr.list_row_id
         where a.funded_on <= :date
           and not exists (select 1 from payment_lines pl join payment_orders po on po.id = pl.order_id
-                           where pl.demand_row_id = dr.id and pl.kind = 'payout' ${notOwn})),
+                           where pl.demand_row_id = dr.id and pl.kind = 'payout' and not pl.rejected ${notOwn})),
      returned as (
        select r.id, r.amount, pl.mio_bin, pl.provider_id, pl.service_month, pl.bank_detail_id
          from returns r

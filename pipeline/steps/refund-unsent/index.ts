@@ -13,9 +13,9 @@ import type { Db, Trx } from '../../kernel/db.ts';
 import { assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
-import { runStep, type StepOutcome } from '../../kernel/step-run.ts';
+import { assertNotBackdated, runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { assertWorkingDay, issueOrders, orderResult, type OrderResult } from '../../orders/issuing.ts';
-import { orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
+import { assertOutDir, DEFAULT_ORDERS_DIR, orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { returnStateSql } from '../../rules/return-state.ts';
 import { sendBackDeadline } from '../../rules/send-back.ts';
@@ -45,7 +45,7 @@ export interface RefundUnsentResult {
   returns: UnsentReturn[];
 }
 
-export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[]; filesRefused: string | null };
+export type RefundUnsentOutcome = StepOutcome<RefundUnsentResult> & { files: string[]; pendingFiles: string[]; fileError: string | null; filesRefused: string | null };
 
 /**
  * Returns still unpaid on `date` whose send-back deadline is on or before it. Lines of the run
@@ -89,13 +89,17 @@ export async function planRefundUnsent(q: Knex | Knex.Transaction, date: string,
 export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<RefundUnsentOutcome> {
   const date = assertDate(opts.asOf);
   await assertWorkingDay(db, date, 'невыплаченные суммы возвратов направляются в МИО платёжным поручением в рабочий день');
+  if (!opts.dryRun) assertOutDir(opts.outDir ?? DEFAULT_ORDERS_DIR);
   const outcome = await runStep<UnsentReturn[], RefundUnsentResult>(db, {
     step: REFUND_UNSENT_STEP,
     key: date,
     asOf: date,
     operator: opts.operator,
     dryRun: opts.dryRun,
-    inputs: (trx: Trx, ownRunId) => planRefundUnsent(trx, date, ownRunId),
+    inputs: async (trx: Trx, ownRunId) => {
+      await assertNotBackdated(trx, REFUND_UNSENT_STEP, date, ownRunId, 'возврат невыплаченных сумм в МИО (refund-unsent)');
+      return planRefundUnsent(trx, date, ownRunId);
+    },
     async apply({ trx, runId }, unsent) {
       faultPoint('refund-unsent.planned');
       const orders = await issueOrders(trx, {
@@ -151,6 +155,6 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
       orders: r.orders.map((o) => ({ number: o.number, mio_bin: o.mio_bin, count: o.count, total: o.total, file: orderFileName(o.year, o.number) })),
     }),
   });
-  const { files, refused } = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
-  return Object.assign(outcome, { files, filesRefused: refused });
+  const written = await writeRunOrderFiles(db, outcome, 'to_mio', opts.outDir, 'refund-unsent.committed');
+  return Object.assign(outcome, { files: written.files, pendingFiles: written.pending, fileError: written.error, filesRefused: written.refused });
 }

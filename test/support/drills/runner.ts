@@ -59,7 +59,7 @@ export interface DrillPlan {
 }
 
 /** Points reached after the step's transaction committed (before its files are written). */
-const AFTER_COMMIT = new Set(['pay.committed', 'refund-unsent.committed', 'orders.file-written']);
+const AFTER_COMMIT = new Set(['pay.committed', 'refund-unsent.committed', 'orders.file-written', 'orders.approved']);
 
 const crash = (step: string, ...points: string[]): Drill[] => points.map((point) => ({ step, point, mode: 'crash' as const }));
 const drop = (step: string, point: string): Drill => ({ step, point, mode: 'drop' });
@@ -74,6 +74,9 @@ const S = {
   demand2: 'form-demand 2025-02',
   funding18: 'import funding funding-2025-02-18.csv',
   pay18: 'pay 2025-02-18',
+  approve18: 'approve 2025-02-18',
+  approve19: 'approve 2025-02-19',
+  approve0318: 'approve 2025-03-18',
   funding19: 'import funding funding-2025-02-19.csv',
   pay19: 'pay 2025-02-19',
   pain002: 'import returns returns-2025-02-20.pain002.xml',
@@ -102,6 +105,8 @@ export const SHORT_PLAN: DrillPlan = {
     ...crash(S.funding18, 'funding.transfer-applied'),
     ...crash(S.pay18, 'orders.half-written'),
     ...crash(S.pay19, 'pay.committed'),
+    // Four eyes: the approval committed, its files not yet written (issue 13.1).
+    ...crash(S.approve19, 'orders.approved'),
   ],
   concurrent: [S.acts1, S.funding18, S.pay18],
 };
@@ -122,7 +127,8 @@ export const FULL_PLAN: DrillPlan = {
     drop(S.demand2, 'form-demand.after-demands'),
     ...crash(S.funding18, 'funding.transfer-inserted', 'funding.allocations-chunk', 'ledger.post.chunk', 'funding.transfer-applied#2', 'import.funding.chunk'),
     drop(S.funding18, 'funding.transfer-applied#1'),
-    ...crash(S.pay18, 'pay.start', 'pay.planned', 'orders.numbered', 'orders.half-written', 'ledger.post.chunk', 'pay.orders-issued', 'pay.before-commit'),
+    ...crash(S.pay18, 'pay.start', 'pay.planned', 'orders.numbered', 'orders.half-written', 'pay.orders-issued', 'pay.before-commit'),
+    ...crash(S.approve18, 'orders.approve-start', 'ledger.post.chunk', 'orders.approved'),
     drop(S.pay18, 'orders.half-written'),
     ...crash(S.pay19, 'pay.committed'),
     ...crash(S.pain002, 'returns.apply.after-returns', 'returns.apply.before-ledger', 'import.returns.chunk'),
@@ -133,7 +139,8 @@ export const FULL_PLAN: DrillPlan = {
     ...crash(S.acts2, 'import.before-commit'),
     ...crash(S.lists3, 'build-lists.rows-half', 'build-lists.before-commit'),
     ...crash(S.demand3, 'form-demand.rows-half'),
-    ...crash(S.pay0318, 'pay.orders-issued', 'orders.file-written'),
+    ...crash(S.pay0318, 'pay.orders-issued'),
+    ...crash(S.approve0318, 'orders.file-written'),
     ...crash(S.reconcile2, 'reconcile.start', 'reconcile.after-first-act', 'reconcile.after-acts', 'reconcile.before-commit'),
     drop(S.reconcile2, 'reconcile.after-first-act'),
     ...crash(S.fees2, 'bank-fees.start', 'bank-fees.after-first-report', 'bank-fees.after-reports', 'bank-fees.before-commit'),
@@ -182,7 +189,7 @@ function diffKeys(a: Record<string, unknown>, b: Record<string, unknown>): strin
 export async function moneyInvariants(db: Db): Promise<string[]> {
   const problems: string[] = [];
   const twice = async (what: string, column: string, kind: string) => {
-    const rows = await db('payment_lines').where({ kind }).whereNotNull(column).groupBy(column).havingRaw('count(*) > 1').select(column);
+    const rows = await db('payment_lines').where({ kind, rejected: false }).whereNotNull(column).groupBy(column).havingRaw('count(*) > 1').select(column);
     if (rows.length) problems.push(`${what} paid more than once: ${JSON.stringify(rows)}`);
   };
   await twice('demand row', 'demand_row_id', 'payout');

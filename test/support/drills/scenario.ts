@@ -21,6 +21,8 @@ import { runImport, type ImportReport } from '../../../pipeline/imports/run-impo
 import { buildLists } from '../../../pipeline/steps/build-lists/index.ts';
 import { formDemand } from '../../../pipeline/steps/form-demand/index.ts';
 import { pay } from '../../../pipeline/steps/pay/index.ts';
+import { approveOrders } from '../../../pipeline/orders/approval.ts';
+import { APPROVER } from '../approve.ts';
 import { refundUnsent } from '../../../pipeline/steps/refund-unsent/index.ts';
 import { reconcile } from '../../../pipeline/steps/reconcile/index.ts';
 import { computeBankFees } from '../../../pipeline/steps/bank-fees/index.ts';
@@ -108,6 +110,20 @@ function dateStep(name: 'pay' | 'refund-unsent' | 'check-deadlines', asOf: strin
   };
 }
 
+/** Four eyes: a second operator approves the orders pay prepared that day; the files are written. */
+function approveStep(asOf: string): DrillStep {
+  return {
+    id: `approve ${asOf}`,
+    kind: 'step',
+    asOf,
+    args: (ws) => ['orders', 'approve', '--date', asOf, '--out', ws.orders, '--operator', APPROVER],
+    run: async (db, ws) => {
+      const r = await approveOrders(db, { date: asOf, asOf, operator: APPROVER, outDir: ws.orders });
+      return { kind: 'step', status: r.approved.length > 0 ? 'done' : 'already-done' };
+    },
+  };
+}
+
 export const SCENARIO: DrillStep[] = [
   importStep('2025-02-13', 'banks', 'banks.csv'),
   importStep('2025-02-13', 'mios', 'mios.csv'),
@@ -118,17 +134,21 @@ export const SCENARIO: DrillStep[] = [
   monthStep('form-demand', '2025-02', '2025-02-15'),
   importStep('2025-02-18', 'funding', 'funding-2025-02-18.csv'),
   dateStep('pay', '2025-02-18'),
+  approveStep('2025-02-18'),
   importStep('2025-02-19', 'funding', 'funding-2025-02-19.csv'),
   dateStep('pay', '2025-02-19'),
+  approveStep('2025-02-19'),
   importStep('2025-02-20', 'returns', 'returns-2025-02-20.pain002.xml'),
   importStep('2025-02-21', 'returns', 'returns-2025-02-21.csv'),
   importStep('2025-03-03', 'bank-details', 'bank-details-2025-03-03.csv'),
   dateStep('pay', '2025-03-03'),
+  approveStep('2025-03-03'),
   importStep('2025-03-12', 'acts', 'acts-2025-02.csv'),
   monthStep('build-lists', '2025-03', '2025-03-14'),
   monthStep('form-demand', '2025-03', '2025-03-15'),
   importStep('2025-03-18', 'funding', 'funding-2025-03-18.csv'),
   dateStep('pay', '2025-03-18'),
+  approveStep('2025-03-18'),
   monthStep('reconcile', '2025-02', '2025-03-25'),
   monthStep('bank-fees', '2025-02', '2025-03-25'),
   dateStep('refund-unsent', '2025-03-31'),
