@@ -454,7 +454,7 @@ describe('Appendix 3: reconciliation', () => {
     expect(ws.getCell(3, 1).value).toBe(APPENDIX_3.title);
     expect(ws.getCell(5, 1).value).toBe(w.A.name);
     expect(ws.getCell(6, 1).value).toBe('(наименование МИО)');
-    expect(ws.getCell(7, 1).value).toBe('Отчетный период февраль 2025 года');
+    expect(ws.getCell(7, 1).value).toBe('Отчетный период январь 2025 года');
     const table = readTable(ws, act, 1);
     expect(table.headers).toEqual(APPENDIX_3.columns.map((c) => c.heading));
     expect(table.numbers).toEqual([1, 2, 3, 4, 5, 6]);
