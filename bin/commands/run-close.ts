@@ -43,13 +43,19 @@ export function describeBankFees(s: Summary): string {
   ].join('\n');
 }
 
-export function describeDeadlines(s: Summary): string {
+export function describeDeadlines(s: Summary, ruleText: Record<string, string> = {}): string {
   const lines = [
     `  сроков: ${s.items ?? 0}; соблюдено ${s.met ?? 0}, с опозданием ${s.met_late ?? 0}, ` +
       `в работе ${s.open ?? 0}, нарушено ${s.breached ?? 0}`,
   ];
   for (const [rule, n] of Object.entries((s.breached_by_rule as Record<string, number> | undefined) ?? {})) {
-    lines.push(`    нарушено «${rule}»: ${n}`);
+    lines.push(`    нарушено «${ruleText[rule] ?? rule}»: ${n}`);
+  }
+  // Four eyes: what waits for a second operator, so the morning's check says it.
+  const awaiting = (s.awaiting_approval as { number: number; date: string; mio_bin: string; total: string }[] | undefined) ?? [];
+  if (awaiting.length > 0) {
+    lines.push(`  платёжные поручения ждут утверждения вторым сотрудником: ${awaiting.length} на сумму ${s.awaiting_approval_total}`);
+    for (const o of awaiting) lines.push(`    № ${o.number} от ${o.date}, МИО ${o.mio_bin}: ${o.total} — payouts orders approve --date ${o.date}`);
   }
   return lines.join('\n');
 }
@@ -128,9 +134,12 @@ export function registerCloseSteps(run: Command): void {
     .option('--dry-run', 'рассчитать и показать, ничего не записывая')
     .action(async (opts: { dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
-        const { checkDeadlines } = await import('../../pipeline/steps/check-deadlines/index.ts');
+        const [{ checkDeadlines }, { DEADLINE_RULE_TEXT }] = await Promise.all([
+          import('../../pipeline/steps/check-deadlines/index.ts'),
+          import('../../reports/forms/deadlines.ts'),
+        ]);
         const outcome = await checkDeadlines(ctx.db, { asOf: ctx.asOf, operator: ctx.operator, dryRun: !!opts.dryRun });
-        printStepOutcome(ctx, 'check-deadlines', ctx.asOf, outcome, describeDeadlines);
+        printStepOutcome(ctx, 'check-deadlines', ctx.asOf, outcome, (sum) => describeDeadlines(sum, DEADLINE_RULE_TEXT));
       }),
     );
 }
