@@ -7,6 +7,10 @@ import { manualItem } from '../jobs/planner.ts';
 import { enqueueItem, type StepJobData, type StepJobResult } from '../jobs/queue.ts';
 import { startWorker } from '../jobs/worker.ts';
 import { freshDb, type TestDb } from './support/db.ts';
+import { fundedWorld, WORLD } from './support/one-month-world.ts';
+import { pay } from '../pipeline/steps/pay/index.ts';
+import { ordersAwaitingApproval } from '../pipeline/orders/approval.ts';
+import { tempDir } from './support/files.ts';
 import { chromiumAvailable, CHROMIUM, HeadlessPage } from './support/chromium.ts';
 import { queueTestsCanRun, REDIS_URL, waitForState, openTestQueue, type TestQueue } from './support/queue.ts';
 
@@ -35,7 +39,10 @@ describe.skipIf(!redisOk || !chromiumOk)('payouts dashboard in a headless browse
     await worker.close();
     // And one that waits for a worker.
     await enqueueItem(queue, manualItem('build-lists', { month: '2025-04', asOf: '2025-04-14' }), { operator: 'dashboard-test', source: 'enqueue' });
-    dashboard = await startDashboard({ url: REDIS_URL, prefix, port: 0 });
+    // Orders waiting for a second operator: the one-month world paid by «кассир», not approved.
+    await fundedWorld(t.db);
+    await pay(t.db, { asOf: WORLD.payOn, operator: 'кассир', outDir: tempDir('payouts-dashboard-') });
+    dashboard = await startDashboard({ url: REDIS_URL, prefix, port: 0, awaitingApproval: () => ordersAwaitingApproval(t.db) });
     page = await HeadlessPage.open();
   });
   afterAll(async () => {
@@ -71,5 +78,14 @@ describe.skipIf(!redisOk || !chromiumOk)('payouts dashboard in a headless browse
   it('shows the waiting job with its data', async () => {
     await page.goto(`${dashboard.url}queue/payouts-steps?status=waiting`);
     await page.waitForText(['build-lists@2025-04', '"month": "2025-04"', '"asOf": "2025-04-14"']);
+  });
+
+  it('links the orders waiting for approval from the board and lists them with their sums (four eyes)', async () => {
+    await page.goto(dashboard.url);
+    await page.waitForText(['Ждут утверждения']);
+    await page.goto(`${dashboard.url}approvals`);
+    const shown = await page.waitForText(['Платёжные поручения, ожидающие утверждения', 'кассир', 'payouts orders approve']);
+    for (const total of WORLD.providerSums) expect(shown).toContain(total);
+    expect(shown).not.toMatch(/\b\d{12}\b/); // БИН masked as everywhere the on-call engineer reads
   });
 });

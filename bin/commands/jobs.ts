@@ -365,13 +365,29 @@ export function registerJobs(program: Command, run: Command): void {
       const url = requireRedisUrl('dashboard');
       const port = /^\d+$/.test(opts.port) && Number(opts.port) < 65536 ? Number(opts.port) : NaN;
       if (Number.isNaN(port)) throw new UsageError(`--port: ожидается номер порта, получено «${opts.port}»`);
-      const { startDashboard } = await import('../../jobs/dashboard.ts');
-      const { logger } = await loggerModule();
-      const d = await startDashboard({ url, prefix: queuePrefix(), port, readOnly: !!opts.readOnly });
-      const log = logger().child({ role: 'dashboard' });
-      log.info({ url: d.url }, 'dashboard started');
-      process.stdout.write(globals(cmd).json ? `${JSON.stringify({ url: d.url })}\n` : `Панель очереди: ${d.url}\n`);
-      await untilSignal(async () => d.close());
+      // The database is opened on the first visit of the approvals page, not before.
+      await withContext(
+        cmd,
+        async (ctx) => {
+          const [{ startDashboard }, { ordersAwaitingApproval }] = await Promise.all([
+            import('../../jobs/dashboard.ts'),
+            import('../../pipeline/orders/approval.ts'),
+          ]);
+          const { logger } = await loggerModule();
+          const d = await startDashboard({
+            url,
+            prefix: queuePrefix(),
+            port,
+            readOnly: !!opts.readOnly,
+            awaitingApproval: () => ordersAwaitingApproval(ctx.db),
+          });
+          const log = logger().child({ role: 'dashboard' });
+          log.info({ url: d.url }, 'dashboard started');
+          process.stdout.write(globals(cmd).json ? `${JSON.stringify({ url: d.url })}\n` : `Панель очереди: ${d.url}\n`);
+          await untilSignal(async () => d.close());
+        },
+        { progress: false },
+      );
     });
 
   program
