@@ -8,6 +8,7 @@
 // rather than pays it.
 import type { Knex } from 'knex';
 import { buildPain001, type Pain001Message, type Pain001Transaction } from '../iso20022/pain001-writer.ts';
+import { fitText, NAME_MAX } from '../iso20022/xml.ts';
 import { formatAmount } from '../kernel/money.ts';
 import { knpCode } from '../kernel/reference.ts';
 import { requisitesInForce, SAMPLE_MARK, type RequisitesAccount } from '../requisites/index.ts';
@@ -156,7 +157,7 @@ export function lineKbe(l: OrderLineRow): string {
 
 /** The initiating party of a file built from sample requisites: a bank rejects it rather than pays. */
 export function sampleParty(name: string): string {
-  return `${SAMPLE_MARK} — НЕ ИСПОЛНЯТЬ. ${name}`.slice(0, 140);
+  return fitText(`${SAMPLE_MARK} — НЕ ИСПОЛНЯТЬ. ${name}`, NAME_MAX);
 }
 
 /** The pain.001 message of an order from its rows (lines in reference order). */
