@@ -20,6 +20,7 @@ import { buildReport, writeReport } from '../reports/write-report.ts';
 import { approveDay } from './support/approve.ts';
 import { writeCsv } from './support/csv.ts';
 import { freshDb, type TestDb } from './support/db.ts';
+import { xlsxParts } from './support/forms.ts';
 import { tempDir } from './support/files.ts';
 import { synthBin, synthIban, synthIin } from './support/ids.ts';
 import { fund, importReturns } from './support/imports.ts';
@@ -38,7 +39,7 @@ function filled(head: string, fill: string, n: number): string {
 // 139 characters, an emoji (a surrogate pair in UTF-16) as the 140th, then 10 more: 150.
 const ASSISTANT_NAME = `${filled('Жарқынбекова Әйгерім Өмірзаққызы ', 'ө', 139)}😀${'қ'.repeat(10)}`;
 const COMPANY_NAME = filled('ОФ «Көмек & <Қамқор>» — "Ұлы Дала" ', 'Ғ', 150);
-const MIO_NAME = filled('ГУ «Управление занятости и социальных программ ', 'социальных программ области ', 150);
+const MIO_NAME = filled('ГУ «Управление занятости [г. Семей]: отдел *1/2? ', 'социальных программ области ', 150);
 
 let t: TestDb;
 let dir: string;
@@ -104,10 +105,14 @@ describe('names longer than a pain.001 field (issue 13.1)', () => {
 
     // The register (the payment-orders report) names the providers and the МИО in full.
     const report = (await buildReport(t.db, { form: 'payment-orders', month: '2025-03', asOf: '2025-03-18' })) as unknown as {
-      orders: { mio_name: string; lines: { provider_name: string }[] }[];
+      orders: { mio_name: string; lines: { provider_name: string; purpose: string }[] }[];
     };
     expect(report.orders.map((o) => o.mio_name)).toEqual([MIO_NAME, MIO_NAME]);
     expect(report.orders.flatMap((o) => o.lines.map((l) => l.provider_name)).sort()).toEqual([ASSISTANT_NAME, COMPANY_NAME].sort());
+    // The purpose the report shows is the one the file carries, cut to the room its codes leave.
+    const purpose = report.orders.flatMap((o) => o.lines).find((l) => l.provider_name === ASSISTANT_NAME)!.purpose;
+    expect(purpose).toBe(byName.get(assistantNm)?.remittance);
+    expect(chars(purpose)).toBe(140 - ' КНП 000 КБе 00'.length);
   });
 
   it('refund-unsent sends a return back to the МИО: its Nm is fitted too', async () => {
@@ -143,6 +148,10 @@ describe('names longer than a pain.001 field (issue 13.1)', () => {
       for (const format of ['xlsx', 'pdf'] as const) {
         const files = await writeReport(t.db, { form, month: '2025-03', asOf: '2025-04-30' }, format, path.join(dir, 'reports'));
         expect(files.length, `${form} ${format}`).toBeGreaterThan(0);
+        if (form === 'payment-orders' && format === 'xlsx') {
+          const text = [...(await xlsxParts(files[0])).values()].join('\n');
+          expect(text).toContain(ASSISTANT_NAME);
+        }
       }
     }
   });
