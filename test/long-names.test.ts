@@ -7,7 +7,8 @@
 // the reports keep the full names, and the XLSX and PDF forms are written.
 // Figures (2025 hourly rate 536.32): the assistant 100 h → 47 196.16 paid, ОПВ 5 363.20,
 // ВОСМС 1 072.64; the legal entity 120 h → 64 358.40. Demand 111 554.56.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { Iso20022FormatError } from '../pipeline/kernel/errors.ts';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../pipeline/imports/run-import.ts';
@@ -19,7 +20,7 @@ import { contributionPain001, contributionRegisters } from '../pipeline/contribu
 import { buildReport, writeReport } from '../reports/write-report.ts';
 import { approveDay } from './support/approve.ts';
 import { writeCsv } from './support/csv.ts';
-import { freshDb, type TestDb } from './support/db.ts';
+import { counts, freshDb, type TestDb } from './support/db.ts';
 import { xlsxParts } from './support/forms.ts';
 import { tempDir } from './support/files.ts';
 import { synthBin, synthIban, synthIin } from './support/ids.ts';
@@ -84,6 +85,19 @@ describe('names longer than a pain.001 field (issue 13.1)', () => {
 
     const paid = await pay(t.db, { asOf: '2025-03-18', operator: 'кассир', outDir: out });
     expect(paid.status).toBe('done');
+
+    // A value no file can carry (U+FFFF: import refuses it, here written straight into the table)
+    // is found before approval commits: exit 2, the orders stay prepared, nothing posted.
+    await t.db('providers').where({ provider_id: company.provider_id }).update({ name: `${COMPANY_NAME.slice(0, 10)}\uffff` });
+    const before = await counts(t.db, ['payment_order_events', 'ledger_entries']);
+    const err = await approveDay(t.db, '2025-03-18', { outDir: out }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Iso20022FormatError);
+    expect((err as Iso20022FormatError).exitCode).toBe(2);
+    expect((err as Error).message).toContain('наименование получателя');
+    expect(await counts(t.db, ['payment_order_events', 'ledger_entries'])).toEqual(before);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    await t.db('providers').where({ provider_id: company.provider_id }).update({ name: COMPANY_NAME });
+
     const approved = await approveDay(t.db, '2025-03-18', { outDir: out });
     expect(approved!.pendingFiles ?? []).toEqual([]);
     expect(approved!.files).toHaveLength(2);

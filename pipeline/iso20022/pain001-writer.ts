@@ -21,7 +21,7 @@ import { Iso20022FormatError } from '../kernel/errors.ts';
 import { isValidDate } from '../kernel/dates.ts';
 import { isValidBik, isValidIinBin, isValidKzIban } from '../kernel/identifiers.ts';
 import { formatAmount, isAmount, parseAmount, ZERO } from '../kernel/money.ts';
-import { fitText, NAME_MAX, textLength, XmlWriter } from './xml.ts';
+import { fitText, hasForbiddenXmlChar, NAME_MAX, textLength, XmlWriter } from './xml.ts';
 
 export const PAIN001_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09';
 
@@ -86,7 +86,13 @@ function requireText(value: unknown, max: number, what: string): string {
 /** A party name (Nm, Max140Text): required, and fitted to 140 characters when longer. */
 function requireName(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new Iso20022FormatError(`${what}: значение не задано`);
-  return fitText(value, NAME_MAX);
+  return xmlText(fitText(value, NAME_MAX), what);
+}
+
+/** A free text XML 1.0 can carry (checked before anything is written; escapeXml checks again). */
+function xmlText(value: string, what: string): string {
+  if (hasForbiddenXmlChar(value)) throw new Iso20022FormatError(`${what}: недопустимый управляющий символ в тексте «${value}»`);
+  return value;
 }
 
 function requireMatch(value: unknown, ok: (s: string) => boolean, what: string, expected: string): string {
@@ -164,7 +170,7 @@ function checkTransaction(tx: Pain001Transaction, i: number, seen?: Set<string>)
   const knp = requireMatch(tx.knp, isDigits(3), `${at}: КНП`, 'ожидается три цифры');
   const kbe = requireMatch(c?.kbe, isDigits(2), `${at}: КБе`, 'ожидается две цифры');
   if (typeof tx.remittance !== 'string') throw new Iso20022FormatError(`${at}: назначение платежа не задано`);
-  const ustrd = unstructuredRemittance(tx.remittance, knp, kbe);
+  const ustrd = xmlText(unstructuredRemittance(tx.remittance, knp, kbe), `${at}: назначение платежа`);
   if (textLength(ustrd) > 140) {
     throw new Iso20022FormatError(`${at}: назначение платежа с кодами длиннее 140 символов («${ustrd}»)`);
   }
@@ -193,11 +199,16 @@ export function buildPain001(msg: Pain001Message): string {
 }
 
 /**
- * buildPain001 handed out in pieces, in order, to `write` (e.g. a file): every transaction is
- * checked before the first piece, and only one transaction's XML is held at a time, so an order
- * of thousands of lines never sits in memory whole.
+ * Every check of writePain001, nothing written (an Iso20022FormatError naming the first bad
+ * field): what a step runs on its orders before it commits, so that a committed order's file can
+ * always be written (issue 13.1).
  */
-export function writePain001(msg: Pain001Message, write: (xml: string) => void): void {
+export function checkPain001(msg: Pain001Message): void {
+  checkMessage(msg);
+}
+
+/** The header checked, then every transaction (the first pass); the checked header values. */
+function checkMessage(msg: Pain001Message) {
   const messageId = requireText(msg.messageId, 35, 'pain.001: MsgId');
   const createdAt = requireMatch(msg.createdAt, (s) => DATETIME_RE.test(s), 'pain.001: CreDtTm', 'ожидается дата и время ISO 8601');
   const initName = requireName(msg.initiatingParty?.name, 'pain.001: наименование инициатора');
@@ -213,7 +224,7 @@ export function writePain001(msg: Pain001Message, write: (xml: string) => void):
     throw new Iso20022FormatError('pain.001: в платёжном поручении нет ни одной операции');
   }
 
-  // First pass: every transaction checked, the count and control sum that head the document.
+  // Every transaction checked: the count and control sum that head the document.
   const seen = new Set<string>();
   let total = ZERO;
   msg.transactions.forEach((tx, i) => {
@@ -221,6 +232,17 @@ export function writePain001(msg: Pain001Message, write: (xml: string) => void):
   });
   const nbOfTxs = String(msg.transactions.length);
   const ctrlSum = formatAmount(total);
+  return { messageId, createdAt, initName, initBin, debtorName, debtorBin, debtorIban, debtorBik, paymentInfoId, execDate, purposeKnp, nbOfTxs, ctrlSum };
+}
+
+/**
+ * buildPain001 handed out in pieces, in order, to `write` (e.g. a file): every transaction is
+ * checked before the first piece, and only one transaction's XML is held at a time, so an order
+ * of thousands of lines never sits in memory whole.
+ */
+export function writePain001(msg: Pain001Message, write: (xml: string) => void): void {
+  const { messageId, createdAt, initName, initBin, debtorName, debtorBin, debtorIban, debtorBik, paymentInfoId, execDate, purposeKnp, nbOfTxs, ctrlSum } =
+    checkMessage(msg);
 
   const w = new XmlWriter();
   w.open('Document', ` xmlns="${PAIN001_NAMESPACE}"`).open('CstmrCdtTrfInitn');
