@@ -24,7 +24,7 @@ import { counts, freshDb, type TestDb } from './support/db.ts';
 import { xlsxParts } from './support/forms.ts';
 import { tempDir } from './support/files.ts';
 import { synthBin, synthIban, synthIin } from './support/ids.ts';
-import { fund, importReturns } from './support/imports.ts';
+import { fund, importReturns, readRejected } from './support/imports.ts';
 import { parsePain001 } from './support/pain001-parser.ts';
 import { BANKS, seedAct, seedBank } from './support/world.ts';
 
@@ -73,6 +73,19 @@ describe('names longer than a pain.001 field (issue 13.1)', () => {
     }
     expect((await t.db('mios').first('name')).name).toBe(MIO_NAME);
     expect((await t.db('providers').orderBy('kind').select('name')).map((p) => p.name)).toEqual([ASSISTANT_NAME, COMPANY_NAME]);
+  });
+
+  it('a name too long even for an Excel cell is rejected and shown cut, never half a character (the rejected-rows file)', async () => {
+    // 32 765 letters, then emoji: the cut at the cell's 32 767 characters would fall inside the first one.
+    const name = `${'Ж'.repeat(32765)}${'😀'.repeat(10)}`;
+    const file = writeCsv(dir, 'providers-huge.csv', ['provider_id', 'kind', 'name', 'bik', 'iban', 'registered_on'], [
+      { provider_id: synthIin(), kind: 'assistant', name, bik: BANKS.halyk.bik, iban: synthIban(BANKS.halyk.code), registered_on: '2024-01-01' },
+    ]);
+    const r = await runImport(t.db, { kind: 'providers', file, asOf: '2025-03-03', operator: 'test' });
+    expect(r.rejected).toBe(1);
+    const rows = await readRejected(path.join(dir, 'providers-huge.csv.rejected.xlsx'));
+    const value = rows.flat().find((c) => c.startsWith('ЖЖЖ'))!;
+    expect(value).toBe(`${'Ж'.repeat(32765)}…`);
   });
 
   it('pay → approve writes the files; every Nm is 140 characters, the register keeps the full names', async () => {
