@@ -181,5 +181,12 @@ describe('names longer than a pain.001 field (issue 13.1)', () => {
         }
       }
     }
+    // The longest names import takes (500 characters): one unbroken word of emoji, one of letters.
+    await t.db('providers').where({ provider_id: company.provider_id }).update({ name: '😀'.repeat(500) });
+    await t.db('mios').where({ mio_bin: mio.mio_bin }).update({ name: 'Ә'.repeat(500) });
+    for (const form of ['payment-orders', 'demand'] as const) {
+      const files = await writeReport(t.db, { form, month: '2025-03', asOf: '2025-04-30' }, 'pdf', path.join(dir, 'reports-500'));
+      expect(files.length, form).toBeGreaterThan(0);
+    }
   });
 });
