@@ -17,6 +17,7 @@ const loaders: Record<string, Loader> = {
   pay: async (_p, r) => (await import('./commands/run-pay.ts')).registerPaySteps(r),
   close: async (_p, r) => (await import('./commands/run-close.ts')).registerCloseSteps(r),
   jobs: async (p, r) => (await import('./commands/jobs.ts')).registerJobs(p, r),
+  reconcile: async (p) => (await import('./commands/reconcile.ts')).registerReconcile(p),
   orders: async (p) => (await import('./commands/orders.ts')).registerOrders(p),
 };
 const RUN_STEPS: Record<string, string> = {
@@ -44,6 +45,7 @@ const TOP_LEVEL: Record<string, string> = {
   dashboard: 'jobs',
   status: 'jobs',
   demo: 'jobs',
+  reconcile: 'reconcile',
 };
 
 /** The loaders the command line needs: the first two words that are not options decide. */

@@ -7,20 +7,23 @@
 //   form-demand      the 15th of M, month M                        (key M, as-of the 15th)
 //   pay              every working day                             (key and as-of the date)
 //   refund-unsent    the last working day of each month            (key and as-of the date)
-//   reconcile        the 25th of M, for month M−1                  (key M−1, as-of the 25th)
+//   reconcile        the act's date for reporting period M−1: the 25th of M, or the last
+//                    working day before it (DOMAIN.md §5)      (key M−1, as-of that date)
 //   bank-fees        the 25th of M, for month M−1                  (key M−1, as-of the 25th)
 //   check-deadlines  every working day                             (key and as-of the date)
 //
-// Decision (the 14th, 15th or 25th on a non-working day): the step runs on that calendar date
-// anyway, with that date as its as-of. These are system steps (Е-Собес builds the lists, ГК
+// Decision (the 14th, 15th or the bank-fees' 25th on a non-working day): the step runs on that
+// calendar date anyway, with that date as its as-of. These are system steps (Е-Собес builds the lists, ГК
 // forms the demand, the acts are produced by the pipeline), not bank operations, so nothing
 // stops them on a weekend; DOMAIN.md §3 dates them by calendar day ("14th of M+1", "formed on
 // the run's date (the 15th by default)"), and the CLI defaults their as-of to the same dates,
 // so a scheduled run and an operator's `payouts run build-lists --month M` are one and the same
 // run (same step_runs key, same as-of, same result). Everything that must happen on a working
 // day follows from these dates by the working-day calendar inside the steps themselves: the
-// demand request is due the next working day after the 15th, funding 2 working days after
-// that, and payment orders are only ever issued by `pay`, which runs on working days only.
+// demand request is dated the 15th or the next working day, funding is due 2 working days after
+// it, and payment orders are only ever issued by `pay`, which runs on working days only. The
+// reconciliation act is the exception: it is signed, so it is dated on a working day — the
+// 25th or the last working day before it — and `reconcile` runs on that date.
 //
 // Order within a day: build-lists, form-demand, pay, refund-unsent, reconcile, bank-fees,
 // check-deadlines. pay runs before refund-unsent so that a return whose bank details were
@@ -28,6 +31,7 @@
 // sees the day's work.
 import type { Calendar } from '../pipeline/kernel/calendar.ts';
 import { addDays, addMonths, assertDate, assertMonth, daysBetween, monthOf, type IsoDate, type IsoMonth } from '../pipeline/kernel/dates.ts';
+import { actWindow } from '../pipeline/rules/act-window.ts';
 
 export const STEP_ORDER = [
   'build-lists',
@@ -89,10 +93,9 @@ export function dueOn(calendar: Calendar, date: IsoDate): PlanItem[] {
   if (day === FORM_DEMAND_DAY) items.push(item(date, 'form-demand', month));
   if (working) items.push(item(date, 'pay'));
   if (working && calendar.lastWorkingDayOfMonth(month) === date) items.push(item(date, 'refund-unsent'));
-  if (day === CLOSING_DAY) {
-    const previous = addMonths(month, -1);
-    items.push(item(date, 'reconcile', previous), item(date, 'bank-fees', previous));
-  }
+  const previous = addMonths(month, -1);
+  if (actWindow(calendar, previous).act_date === date) items.push(item(date, 'reconcile', previous));
+  if (day === CLOSING_DAY) items.push(item(date, 'bank-fees', previous));
   if (working) items.push(item(date, 'check-deadlines'));
   return items;
 }
@@ -110,7 +113,7 @@ export function plan(calendar: Calendar, from: IsoDate, to: IsoDate): PlanItem[]
 }
 
 /** The date a month step is scheduled on for `month` (its as-of when run by hand without --as-of). */
-export function scheduledDate(step: StepName, month: IsoMonth): IsoDate {
+export function scheduledDate(step: StepName, month: IsoMonth, calendar: Calendar): IsoDate {
   assertMonth(month);
   switch (step) {
     case 'build-lists':
@@ -118,6 +121,7 @@ export function scheduledDate(step: StepName, month: IsoMonth): IsoDate {
     case 'form-demand':
       return `${month}-${FORM_DEMAND_DAY}`;
     case 'reconcile':
+      return actWindow(calendar, month).act_date;
     case 'bank-fees':
       return `${addMonths(month, 1)}-${CLOSING_DAY}`;
     default:
@@ -127,19 +131,19 @@ export function scheduledDate(step: StepName, month: IsoMonth): IsoDate {
 
 /**
  * `payouts run monthly --month M`: the month-keyed steps the planner schedules on dates in M —
- * build-lists for M on the 14th, form-demand for M on the 15th, reconcile and bank-fees for
- * M−1 on the 25th — each as of its own date. (pay, refund-unsent and check-deadlines belong to
+ * build-lists for M on the 14th, form-demand for M on the 15th, reconcile for M−1 on its act's
+ * date, bank-fees for M−1 on the 25th — each as of its own date. (pay, refund-unsent and check-deadlines belong to
  * the nightly run of their date.)
  */
-export function monthlyItems(month: IsoMonth): PlanItem[] {
+export function monthlyItems(month: IsoMonth, calendar: Calendar): PlanItem[] {
   assertMonth(month);
   const previous = addMonths(month, -1);
   return [
-    item(scheduledDate('build-lists', month), 'build-lists', month),
-    item(scheduledDate('form-demand', month), 'form-demand', month),
-    item(scheduledDate('reconcile', previous), 'reconcile', previous),
-    item(scheduledDate('bank-fees', previous), 'bank-fees', previous),
-  ];
+    item(scheduledDate('build-lists', month, calendar), 'build-lists', month),
+    item(scheduledDate('form-demand', month, calendar), 'form-demand', month),
+    item(scheduledDate('reconcile', previous, calendar), 'reconcile', previous),
+    item(scheduledDate('bank-fees', previous, calendar), 'bank-fees', previous),
+  ].sort(compareItems);
 }
 
 /** A hand-made item (payouts enqueue): month steps need the month; date steps take the date. */

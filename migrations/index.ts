@@ -5,6 +5,7 @@ import * as schema from './20261122_001_schema.ts';
 import * as redundantIndexes from './20261122_002_redundant_indexes.ts';
 import * as compositeReferences from './20261204_001_composite_references.ts';
 import * as statements from './20261210_001_statements.ts';
+import * as reconciliationChain from './20261215_law_b_001_reconciliation_chain.ts';
 import * as siteRequisites from './20261216_requisites_001_site_requisites.ts';
 import * as fourEyes from './20261217_orders_001_four_eyes.ts';
 
@@ -13,6 +14,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '20261122_002_redundant_indexes': redundantIndexes,
   '20261204_001_composite_references': compositeReferences,
   '20261210_001_statements': statements,
+  '20261215_law_b_001_reconciliation_chain': reconciliationChain,
   '20261216_requisites_001_site_requisites': siteRequisites,
   '20261217_orders_001_four_eyes': fourEyes,
 };

@@ -1,6 +1,6 @@
 // JSON report builders of the month's closing (INTERFACE.md "JSON reports"; see reports/registry.ts):
 //   returns         returns received in month M and what became of them, as of the report date
-//   reconciliation  Appendix 3 per МИО: transfers received in M, total in words, ГК's balance
+//   reconciliation  Appendix 3 per МИО for period M: the window's transfers, total in words, ГК's balance, late facts, signing
 //   bank-fees       Appendix 4 per МИО and bank, with the fee of each bank's tariff
 //   deadlines       every deadline of DOMAIN.md §9 as of the date
 // The reconciliation and bank-fee figures are the frozen ones where the month's step ran
@@ -51,13 +51,15 @@ export const returnsReport: ReportBuilder<'returns'> = async (db, opts) => {
 /** `reconciliation`: the acts of M per МИО (by БИН), rows by payment-order date and number. */
 export const reconciliationReport: ReportBuilder<'reconciliation'> = async (db, opts) => {
   const month = requireMonth(opts, 'reconciliation');
-  const acts = await reconciliationActs(db, month, opts.mio);
+  const acts = await reconciliationActs(db, month, opts.asOf, opts.mio);
   return {
     form: 'reconciliation',
     month,
     acts: acts.map(
       (a): ReconciliationActDoc => ({
         mio_bin: a.mio_bin,
+        act_date: a.act_date,
+        window: { after: a.window.after, through: a.window.through },
         rows: a.rows.map((r) => ({ line_code: r.line_code, mio_bin: r.mio_bin, mio_name: r.mio_name, pp_no: r.pp_no, pp_date: r.pp_date, amount: r.amount })),
         total: a.total,
         total_words: amountInWords(a.total),
@@ -69,6 +71,9 @@ export const reconciliationReport: ReportBuilder<'reconciliation'> = async (db, 
           sent_back: a.balance.sent_back,
           closing: a.balance.closing,
         },
+        late: a.late.map((l) => ({ kind: l.kind, ref: l.ref, dated: l.dated, amount: l.amount })),
+        signed_on: a.signed_on,
+        copies_received_on: a.copies_received_on,
         mio_name: a.mio_name,
         frozen: a.frozen,
         reconciled_on: a.reconciled_on,

@@ -6,6 +6,7 @@
 // Re-demand rule (DOMAIN §4.4): a sent-back return is demanded again when the provider's current
 // bank details as of the demand's date are not the version the returned line went to and are not
 // marked incorrect — however the fix is dated against the send-back (a world of its own below).
+import { computeDeadlines } from '../pipeline/steps/check-deadlines/deadlines.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../pipeline/kernel/db.ts';
 import { count, counts, freshDb, type TestDb } from './support/db.ts';
@@ -119,14 +120,17 @@ afterAll(async () => t?.drop());
 describe('due dates', () => {
   const cal = Calendar.fromReferenceFiles();
   it.each([
-    // formed, request due (next working day), funding due (2 working days after the request)
-    ['2025-02-15', '2025-02-17', '2025-02-19'], // Saturday → Monday; Tue 18, Wed 19
-    ['2025-03-20', '2025-03-26', '2025-03-28'], // Fri 21 off, weekend, Mon 24 and Tue 25 off → Wed 26; Thu 27, Fri 28
-    ['2025-03-15', '2025-03-17', '2025-03-19'],
-    ['2025-03-07', '2025-03-11', '2025-03-13'], // 8 March is a Saturday, moved to Monday 10
-    ['2025-12-31', '2026-01-05', '2026-01-08'], // 1–2 Jan off, weekend 3–4; Tue 6, Wed 7 off (Christmas), Thu 8
-  ])('formed %s: request due %s, funding due %s', (formed, request, funding) => {
-    expect(demandDates(formed, cal)).toEqual({ formed_on: formed, request_due: request, funding_due: funding });
+    // DOMAIN §3: formed, the request's date (the formation date when it is a working day, else the
+    // next one), request due (next working day), funding due (2 working days after the request's date)
+    ['2025-02-15', '2025-02-17', '2025-02-17', '2025-02-19'], // Saturday → Monday; Tue 18, Wed 19
+    ['2025-03-20', '2025-03-20', '2025-03-26', '2025-03-27'], // Thu 20 dated that day; Fri 21 off, weekend, Mon 24 and Tue 25 off → Wed 26, Thu 27
+    ['2025-03-15', '2025-03-17', '2025-03-17', '2025-03-19'],
+    ['2025-03-07', '2025-03-07', '2025-03-11', '2025-03-12'], // 8 March is a Saturday, moved to Monday 10; Tue 11, Wed 12
+    ['2025-12-31', '2025-12-31', '2026-01-05', '2026-01-06'], // 1–2 Jan off, weekend 3–4; Mon 5, Tue 6
+    ['2025-09-15', '2025-09-15', '2025-09-16', '2025-09-17'], // DOMAIN §3's example: Monday
+    ['2025-11-15', '2025-11-17', '2025-11-17', '2025-11-19'], // DOMAIN §3's example: Saturday → Monday 17, funding Wed 19
+  ])('formed %s: request dated %s, due %s, funding due %s', (formed, requestOn, request, funding) => {
+    expect(demandDates(formed, cal)).toEqual({ formed_on: formed, request_on: requestOn, request_due: request, funding_due: funding });
   });
 
   it('a date outside the loaded calendar is refused with the rule named', () => {
@@ -166,6 +170,7 @@ describe('form-demand 2025-02', () => {
     // Σ 136697.24 + 27084.16 = 163781.40
     expect(out.summary).toMatchObject({
       formed_on: '2025-02-15',
+      request_on: '2025-02-17',
       request_due: '2025-02-17',
       funding_due: '2025-02-19',
       demands: 2,
@@ -175,7 +180,7 @@ describe('form-demand 2025-02', () => {
     });
     const demands = await t.db('demands').where({ month: '2025-02' }).orderBy('mio_bin');
     const a = demands.find((d) => d.mio_bin === A.mio_bin);
-    expect(a).toMatchObject({ amount: '136697.24', row_count: 2, formed_on: '2025-02-15', request_due: '2025-02-17', funding_due: '2025-02-19' });
+    expect(a).toMatchObject({ amount: '136697.24', row_count: 2, formed_on: '2025-02-15', request_on: '2025-02-17', request_due: '2025-02-17', funding_due: '2025-02-19' });
     expect(demands.find((d) => d.mio_bin === B.mio_bin)).toMatchObject({ amount: '27084.16', row_count: 1 });
     // The requests' outgoing numbers: the first of 2025, in МИО order (formed on Saturday the 15th,
     // the request is dated Monday the 17th, still 2025).
@@ -225,7 +230,9 @@ describe('form-demand 2025-03 over the March holidays', () => {
     expect((await buildLists(t.db, { month: '2025-03', asOf: '2025-03-14', operator: OP })).status).toBe('done');
     const out = await formDemand(t.db, { month: '2025-03', asOf: '2025-03-20', operator: OP });
     // A: P1 160 h → 85811.20 − 8581.12 − 1716.22 = 75513.86; B: P3 20 h → 10726.40
-    expect(out.summary).toMatchObject({ request_due: '2025-03-26', funding_due: '2025-03-28', demands: 2, rows: 2, amount: '86240.26' });
+    // DOMAIN §3: the request is dated Thursday 03-20 itself, so funding is due 2 working days
+    // later (03-26, 03-27), not 2 working days after the request's due day.
+    expect(out.summary).toMatchObject({ request_on: '2025-03-20', request_due: '2025-03-26', funding_due: '2025-03-27', demands: 2, rows: 2, amount: '86240.26' });
     const doc = await demandReport(t.db, { month: '2025-03', asOf: '2025-03-31' });
     // Numbers go on from February's: 3 and 4 in МИО order.
     expect(doc.demands.map((d) => d.request_no)).toEqual([3, 4]);
@@ -239,7 +246,7 @@ describe('form-demand 2025-03 over the March holidays', () => {
       request_no: A.mio_bin < B.mio_bin ? 3 : 4,
       request_year: 2025,
       request_due: '2025-03-26',
-      funding_due: '2025-03-28',
+      funding_due: '2025-03-27',
       amount: '75513.86',
       amount_words: 'Семьдесят пять тысяч пятьсот тринадцать тенге 86 тиын',
       rows: 1,
@@ -356,6 +363,13 @@ describe('demand report: funded and open', () => {
     expect(await pick('2025-02-17')).toMatchObject({ funded: '0.00', open: '136697.24' });
     const onlyB = await demandReport(t.db, { month: '2025-02', mio: B.mio_bin, asOf: '2025-02-28' });
     expect(onlyB.demands.length).toBe(1);
+    // DOMAIN §3, §9: funding «в пределах сумм» — A's partial transfer of 02-18, by the due day
+    // 02-19, is on time (the rest, 53 632.00, is shown as open above); B sent nothing: breached,
+    // 7 working days late on 02-28 (20, 21, 24…28).
+    const items = await computeDeadlines(t.db, '2025-02-28');
+    const funding = (bin: string) => items.find((i) => i.rule === 'funding' && i.object === `demand:2025-02:${bin}`);
+    expect(funding(A.mio_bin)).toMatchObject({ due: '2025-02-19', status: 'met', days_late: 0 });
+    expect(funding(B.mio_bin)).toMatchObject({ due: '2025-02-19', status: 'breached', days_late: 7 });
   });
 });
 

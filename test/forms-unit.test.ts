@@ -176,6 +176,7 @@ describe('refusals', () => {
           mio_bin: bin,
           mio_name: 'ГУ (синт.)',
           formed_on: '2025-02-15',
+          request_on: '2025-02-17',
           request_due: '2025-02-17',
           funding_due: '2025-02-19',
           amount: '100.00',

@@ -32,7 +32,8 @@ const CASES: [FormName, string | undefined][] = [
   ['payment-orders', '2025-03'],
   ['contributions', '2025-02'],
   ['returns', '2025-02'],
-  ['reconciliation', '2025-02'],
+  // The act of reporting period 2025-01 (January's services, paid in February; DOMAIN §5), dated 02-25.
+  ['reconciliation', '2025-01'],
   ['bank-fees', '2025-02'],
   ['deadlines', undefined],
   ['ledger', undefined],
@@ -93,10 +94,10 @@ describe('files', () => {
     expect(names(xlsx.list)).toEqual(['list_2025-02.xlsx']);
     expect(names(xlsx.demand)).toEqual(['demand_2025-02.xlsx', `demand-request_2025-02_${A}.xlsx`, `demand-request_2025-02_${B}.xlsx`]);
     expect(names(xlsx.reconciliation)).toEqual([
-      `reconciliation_2025-02_${A}.xlsx`,
-      `reconciliation-balance_2025-02_${A}.xlsx`,
-      `reconciliation_2025-02_${B}.xlsx`,
-      `reconciliation-balance_2025-02_${B}.xlsx`,
+      `reconciliation_2025-01_${A}.xlsx`,
+      `reconciliation-balance_2025-01_${A}.xlsx`,
+      `reconciliation_2025-01_${B}.xlsx`,
+      `reconciliation-balance_2025-01_${B}.xlsx`,
     ]);
     expect(names(xlsx['bank-fees'])).toEqual([
       `bank-fees_2025-02_${A}.xlsx`,
@@ -441,10 +442,10 @@ describe('Appendix 3: reconciliation', () => {
     const A = w.A.mio_bin;
     const B = w.B.mio_bin;
     expect(names(xlsx.reconciliation)).toEqual([
-      `reconciliation_2025-02_${A}.xlsx`,
-      `reconciliation-balance_2025-02_${A}.xlsx`,
-      `reconciliation_2025-02_${B}.xlsx`,
-      `reconciliation-balance_2025-02_${B}.xlsx`,
+      `reconciliation_2025-01_${A}.xlsx`,
+      `reconciliation-balance_2025-01_${A}.xlsx`,
+      `reconciliation_2025-01_${B}.xlsx`,
+      `reconciliation-balance_2025-01_${B}.xlsx`,
     ]);
     const [act] = forms.reconciliation[0].document.sections;
     const wb = await readWorkbook(xlsx.reconciliation[0]);
@@ -453,7 +454,7 @@ describe('Appendix 3: reconciliation', () => {
     expect(ws.getCell(3, 1).value).toBe(APPENDIX_3.title);
     expect(ws.getCell(5, 1).value).toBe(w.A.name);
     expect(ws.getCell(6, 1).value).toBe('(наименование МИО)');
-    expect(ws.getCell(7, 1).value).toBe('Отчетный период февраль 2025 года');
+    expect(ws.getCell(7, 1).value).toBe('Отчетный период январь 2025 года');
     const table = readTable(ws, act, 1);
     expect(table.headers).toEqual(APPENDIX_3.columns.map((c) => c.heading));
     expect(table.numbers).toEqual([1, 2, 3, 4, 5, 6]);
@@ -462,27 +463,27 @@ describe('Appendix 3: reconciliation', () => {
     const below = textsBelow(ws, table.dataEnd);
     expect(below[0]).toBe('Всего: 149 311,49 (Сто сорок девять тысяч триста одиннадцать тенге 49 тиын)');
     expect(acts[0].total_words).toBe('Сто сорок девять тысяч триста одиннадцать тенге 49 тиын');
-    expect(ws.headerFooter.oddFooter).toContain('Сверка проведена 20.03.2025.');
+    expect(ws.headerFooter.oddFooter).toContain('Сверка проведена 25.02.2025.');
     expect(below).toContain(w.A.name);
     expect(below).toContain('НАО "Государственная корпорация "Правительство для граждан"');
     expect(below.filter((x) => x.startsWith('(фамилия, имя, отчество'))).toHaveLength(2);
 
-    // The balance: hand-checked for A in February (P1 and P2 returned 84 953.09 in the month).
+    // The balance: hand-checked for A over (25 Jan, 25 Feb]: P1's 47 196.16 returned 02-21 (P2's of 02-26 is in the next window).
     const balanceFile = forms.reconciliation[1];
     const b = readTable((await readWorkbook(xlsx.reconciliation[1])).worksheets[0], balanceFile.document.sections[0], 6);
-    expect(b.rows.map((r) => r[2])).toEqual(['0.00', '149311.49', '149311.49', '84953.09', '0.00', '84953.09']);
+    expect(b.rows.map((r) => r[2])).toEqual(['0.00', '149311.49', '149311.49', '47196.16', '0.00', '47196.16']);
     expect(b.rows[5][1]).toBe('Остаток средств МИО в Государственной корпорации на конец периода');
   });
 
   it.skipIf(!poppler)('PDF: portrait, the act with the words and ending with the signatures; the balance in its own file', () => {
-    expect(names(pdf.reconciliation)).toEqual([`reconciliation_2025-02_${w.B.mio_bin}.pdf`, `reconciliation-balance_2025-02_${w.B.mio_bin}.pdf`]);
+    expect(names(pdf.reconciliation)).toEqual([`reconciliation_2025-01_${w.B.mio_bin}.pdf`, `reconciliation-balance_2025-01_${w.B.mio_bin}.pdf`]);
     const file = pdf.reconciliation[0];
     expect(pdfPages(file)).toBe(1);
     const p1 = pdfText(file, 1);
     expect(squash(p1)).toContain('Правительство для граждан" и');
     expect(p1).toContain(w.B.name);
     expect(p1).toContain('Приложение 3');
-    expect(p1).toContain('Отчетный период февраль 2025 года');
+    expect(p1).toContain('Отчетный период январь 2025 года');
     expect(squash(p1)).toContain('Всего: 23 598,08 (Двадцать три тысячи пятьсот девяносто восемь тенге 08 тиын)');
     expect(p1).not.toContain('Остаток');
     expect(p1).toContain('Страница 1 из 1');

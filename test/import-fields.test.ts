@@ -166,6 +166,6 @@ describe('row schemas', () => {
 
   it('returns: reason_text may be empty and becomes ""', () => {
     const r = returnSchema.row.safeParse({ payment_ref: 'R-1', amount: '10', returned_on: '2025-02-20', reason_code: 'AC04' });
-    expect(r.success && r.data).toEqual({ payment_ref: 'R-1', amount: '10.00', returned_on: '2025-02-20', reason_code: 'AC04', reason_text: '' });
+    expect(r.success && r.data).toEqual({ payment_ref: 'R-1', amount: '10.00', returned_on: '2025-02-20', reason_code: 'AC04', reason_text: '', message_id: '' });
   });
 });

@@ -40,9 +40,15 @@ describe.skipIf(!pgOk)('payouts schedule / run nightly / run monthly / enqueue /
   });
 
   it('schedule --json; a queue command without REDIS_URL is refused (exit 2, Russian, no stack trace)', async () => {
-    const [schedule, noRedis] = await Promise.all([
+    const [schedule, noRedis, closing] = await Promise.all([
       payouts(['schedule', '--from', '2025-03-13', '--to', '2025-03-16', '--json', '--db', db], { cwd }),
       payouts(['enqueue', 'pay', '--as-of', '2025-03-18', '--db', db], { cwd }),
+      payouts(['schedule', '--from', '2025-03-19', '--to', '2025-03-25', '--json', '--db', db], { cwd }),
+    ]);
+    // The act of period 2025-02 on its date, Thursday 03-20 (21, 24, 25 March off); bank fees on the 25th (DOMAIN §5).
+    expect(JSON.parse(closing.stdout).items.filter((i: { month?: string }) => i.month)).toEqual([
+      { date: '2025-03-20', step: 'reconcile', month: '2025-02' },
+      { date: '2025-03-25', step: 'bank-fees', month: '2025-02' },
     ]);
     expect(schedule.code).toBe(0);
     expect(JSON.parse(schedule.stdout)).toEqual({
@@ -78,7 +84,7 @@ describe.skipIf(!pgOk)('payouts schedule / run nightly / run monthly / enqueue /
   });
 
   it('run monthly --month M runs the month\'s steps that are due by --as-of and says which are not', async () => {
-    const r = await payouts(['run', 'monthly', '--month', WORLD.month, '--as-of', '2025-03-20', '--json', '--db', db], { cwd });
+    const r = await payouts(['run', 'monthly', '--month', WORLD.month, '--as-of', '2025-03-19', '--json', '--db', db], { cwd });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.items.map((i: { step: string; key: string; status: string }) => `${i.step}@${i.key}:${i.status}`)).toEqual([
@@ -87,7 +93,9 @@ describe.skipIf(!pgOk)('payouts schedule / run nightly / run monthly / enqueue /
       'reconcile@2025-02:not-due',
       'bank-fees@2025-02:not-due',
     ]);
-    expect(doc.items[2].message).toBe('запланирован на 2025-03-25, позже рабочей даты 2025-03-20');
+    // The act of period 2025-02 is dated Thursday 03-20 (21, 24, 25 March are holidays): DOMAIN §5.
+    expect(doc.items[2].message).toBe('запланирован на 2025-03-20, позже рабочей даты 2025-03-19');
+    expect(doc.items[3].message).toBe('запланирован на 2025-03-25, позже рабочей даты 2025-03-19');
     const [demand] = await t.db('demands').select('formed_on', 'amount');
     expect(demand).toEqual({ formed_on: '2025-03-15', amount: WORLD.demand });
   });

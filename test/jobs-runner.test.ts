@@ -85,7 +85,7 @@ describe('in-process runner: prerequisites, refusals, dry runs', () => {
   afterAll(async () => t?.drop());
 
   it('a demand whose month has no lists yet is skipped with the reason, nothing written', async () => {
-    const [demand] = monthlyItems('2025-03').filter((i) => i.step === 'form-demand');
+    const [demand] = monthlyItems('2025-03', Calendar.fromReferenceFiles()).filter((i) => i.step === 'form-demand');
     const rs = await runItems(t.db, [demand], { operator: 'runner-test' });
     expect(rs[0].status).toBe('skipped');
     expect(rs[0].message).toBe('сначала должен быть выполнен шаг build-lists за 2025-03');
@@ -94,7 +94,7 @@ describe('in-process runner: prerequisites, refusals, dry runs', () => {
   });
 
   it('a dry run writes nothing, and a step after a dry-run prerequisite is not computed on a false basis', async () => {
-    const items = monthlyItems('2025-03').slice(0, 2);
+    const items = monthlyItems('2025-03', Calendar.fromReferenceFiles()).slice(0, 2);
     const rs = await runItems(t.db, items, { operator: 'runner-test', dryRun: true });
     expect(brief(rs)).toEqual(['build-lists@2025-03:dry-run', 'form-demand@2025-03:skipped']);
     expect(rs[1].message).toMatch(/build-lists за 2025-03 выполнен только пробно/);

@@ -64,7 +64,8 @@ describe.skipIf(!canRun)('scheduler ticks (real Redis, real database)', () => {
     }
     const expected = plan(cal, '2025-03-13', '2025-04-01').map((i) => jobIdOf(i.step, i.key));
     expect(await queuedIds(queue)).toEqual(expected);
-    // Spot checks by hand: the 14th (Friday), the 15th (Saturday), the 25th (Tuesday, off), the 31st (Monday, last working day).
+    // Spot checks by hand: the 14th (Friday), the 15th (Saturday), the 20th (Thursday: the act of 2025-02, as 21, 24 and 25
+    // March are off — DOMAIN §5), the 25th (Tuesday, off: bank fees), the 31st (Monday, last working day).
     expect(expected).toEqual(expect.arrayContaining(['build-lists@2025-03', 'form-demand@2025-03', 'reconcile@2025-02', 'bank-fees@2025-02', 'refund-unsent@2025-03-31']));
     expect(expected).not.toContain('pay@2025-03-15');
     expect(expected).not.toContain('pay@2025-03-25');
@@ -74,7 +75,7 @@ describe.skipIf(!canRun)('scheduler ticks (real Redis, real database)', () => {
       'check-deadlines@2025-03-31',
     ]);
     const job = await queue.getJob('reconcile@2025-02');
-    expect(job?.data).toEqual({ step: 'reconcile', month: '2025-02', key: '2025-02', asOf: '2025-03-25', operator: 'cron', source: 'scheduler' });
+    expect(job?.data).toEqual({ step: 'reconcile', month: '2025-02', key: '2025-02', asOf: '2025-03-20', operator: 'cron', source: 'scheduler' });
     expect(await t.db('scheduler_ticks').orderBy('tick_date').pluck('tick_date')).toEqual(dates);
   });
 
@@ -102,9 +103,11 @@ describe.skipIf(!canRun)('scheduler ticks (real Redis, real database)', () => {
     const results = await catchUp(t.db, queue, '2025-03-25', { operator: 'cron' });
     expect(results.map((r) => r.date)).toEqual(['2025-03-21', '2025-03-22', '2025-03-23', '2025-03-24', '2025-03-25']);
     const added = (await queuedIds(queue)).slice(before.length);
-    // 21 (Nauryz), 22–23 (weekend), 24–25 (off): no payments, only the closing of February on the 25th.
+    // 21 (Nauryz), 22–23 (weekend), 24–25 (off): no payments, only the bank fees of February on the 25th (the act of
+    // period 2025-02 was due on the 20th, its date, and queued by that night's tick).
     expect(added).toEqual(plan(cal, '2025-03-21', '2025-03-25').map((i) => jobIdOf(i.step, i.key)));
-    expect(added).toEqual(['reconcile@2025-02', 'bank-fees@2025-02']);
+    expect(added).toEqual(['bank-fees@2025-02']);
+    expect(before).toContain('reconcile@2025-02');
     expect(await lastTick(t.db)).toBe('2025-03-25');
     // Nothing left to catch up.
     expect(await catchUp(t.db, queue, '2025-03-25', { operator: 'cron' })).toEqual([]);

@@ -13,6 +13,7 @@ import { approveOrders, exportOrders, ordersAwaitingApproval, rejectOrders, show
 import { pay } from '../pipeline/steps/pay/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { computeDeadlines } from '../pipeline/steps/check-deadlines/deadlines.ts';
+import { checkDeadlines } from '../pipeline/steps/check-deadlines/index.ts';
 import { cli } from './support/cli.ts';
 import { counts, freshDb, type TestDb } from './support/db.ts';
 import { tempDir } from './support/files.ts';
@@ -70,6 +71,23 @@ describe('four eyes: pay prepares, a second operator approves or rejects (issue 
     expect(shown.awaiting.map((a) => a.total).sort()).toEqual([...WORLD.providerSums].sort());
     // First payments: no earlier details to differ from, no return before.
     expect(shown.orders.flatMap((o) => o.lines).every((l) => !l.new_details && !l.returned_before)).toBe(true);
+  });
+
+  it('the nightly deadline check lists the orders waiting for approval, as of its date', async () => {
+    const checked = await checkDeadlines(t.db, { asOf: WORLD.payOn, operator: 'cron', dryRun: true });
+    expect(checked.status).toBe('dry-run');
+    if (checked.status !== 'dry-run') return;
+    expect(checked.result.awaiting_approval.map((o) => [o.number, o.date, o.mio_bin])).toEqual([1, 2, 3].map((n) => [n, WORLD.payOn, mio.mio_bin]));
+    expect(checked.summary.awaiting_approval_total).toBe(WORLD.demand);
+    // The day before, nothing was prepared yet.
+    const before = await checkDeadlines(t.db, { asOf: '2025-03-17', operator: 'cron', dryRun: true });
+    expect(before.status === 'dry-run' && before.result.awaiting_approval).toEqual([]);
+    if (!t.url) return; // the CLI needs the PostgreSQL database of this file
+    const r = await cli(['run', 'check-deadlines', '--dry-run', '--as-of', WORLD.payOn], { db: t.url });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`платёжные поручения ждут утверждения вторым сотрудником: 3 на сумму ${WORLD.demand}`);
+    expect(r.stdout).toContain(`№ 1 от ${WORLD.payOn}`);
+    expect(r.stdout).toContain(`payouts orders approve --date ${WORLD.payOn}`);
   });
 
   it('the operator who ran pay cannot approve (exit 4, says why), nothing changed', async () => {

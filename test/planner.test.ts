@@ -29,7 +29,10 @@ describe('planner: hand-picked days of 2025 and 2026 (DOMAIN.md §8)', () => {
     // date, what the day is, steps due
     ['2025-01-14', 'Tuesday, working', ['build-lists:2025-01', 'pay', 'check-deadlines']],
     ['2025-01-15', 'Wednesday, working', ['form-demand:2025-01', 'pay', 'check-deadlines']],
-    ['2025-01-25', 'Saturday: closing of December 2024 on a weekend', ['reconcile:2024-12', 'bank-fees:2024-12']],
+    // The act of period M is dated the 25th of M+1 or the last working day before it (DOMAIN §5):
+    // reconcile runs on that date; bank-fees keeps the 25th.
+    ['2025-01-24', 'Friday before Saturday 25th: the act of December 2024', ['pay', 'reconcile:2024-12', 'check-deadlines']],
+    ['2025-01-25', 'Saturday: bank fees of December 2024 on a weekend', ['bank-fees:2024-12']],
     ['2025-01-03', 'Friday, off (1–3 Jan)', []],
     ['2025-01-04', 'plain Saturday', []],
     ['2025-01-05', 'Sunday worked for 3 Jan', ['pay', 'check-deadlines']],
@@ -38,11 +41,13 @@ describe('planner: hand-picked days of 2025 and 2026 (DOMAIN.md §8)', () => {
     ['2025-02-25', 'Tuesday 25th, working', ['pay', 'reconcile:2025-01', 'bank-fees:2025-01', 'check-deadlines']],
     ['2025-03-14', 'Friday 14th', ['build-lists:2025-03', 'pay', 'check-deadlines']],
     ['2025-03-15', 'Saturday 15th', ['form-demand:2025-03']],
+    ['2025-03-20', 'Thursday, the last working day before the 25th (21, 24, 25 off)', ['pay', 'reconcile:2025-02', 'check-deadlines']],
     ['2025-03-21', 'Friday, Nauryz', []],
-    ['2025-03-25', 'Tuesday 25th, off (Nauryz moved from Sunday)', ['reconcile:2025-02', 'bank-fees:2025-02']],
+    ['2025-03-25', 'Tuesday 25th, off (Nauryz moved from Sunday)', ['bank-fees:2025-02']],
     ['2025-03-28', 'Friday, not the last working day', ['pay', 'check-deadlines']],
     ['2025-03-31', 'Monday, last working day of March', ['pay', 'refund-unsent', 'check-deadlines']],
-    ['2025-05-25', 'Sunday 25th', ['reconcile:2025-04', 'bank-fees:2025-04']],
+    ['2025-05-23', 'Friday before Sunday 25th', ['pay', 'reconcile:2025-04', 'check-deadlines']],
+    ['2025-05-25', 'Sunday 25th', ['bank-fees:2025-04']],
     ['2025-05-30', 'Friday, last working day of May (31st a Saturday)', ['pay', 'refund-unsent', 'check-deadlines']],
     ['2025-06-06', 'Friday, Kurban Ait', []],
     ['2025-06-14', 'Saturday 14th', ['build-lists:2025-06']],
@@ -57,7 +62,8 @@ describe('planner: hand-picked days of 2025 and 2026 (DOMAIN.md §8)', () => {
     ['2026-01-30', 'Friday, last working day of January', ['pay', 'refund-unsent', 'check-deadlines']],
     ['2026-03-14', 'Saturday 14th', ['build-lists:2026-03']],
     ['2026-03-15', 'Sunday 15th', ['form-demand:2026-03']],
-    ['2026-03-25', 'Wednesday 25th, off (Nauryz)', ['reconcile:2026-02', 'bank-fees:2026-02']],
+    ['2026-03-20', 'Friday, the last working day before the 25th (23–25 off)', ['pay', 'reconcile:2026-02', 'check-deadlines']],
+    ['2026-03-25', 'Wednesday 25th, off (Nauryz)', ['bank-fees:2026-02']],
     ['2026-03-31', 'Tuesday, last working day of March', ['pay', 'refund-unsent', 'check-deadlines']],
     ['2026-05-27', 'Wednesday, Kurban Ait', []],
     ['2026-08-28', 'Friday, last working day of August (31st off)', ['pay', 'refund-unsent', 'check-deadlines']],
@@ -71,14 +77,11 @@ describe('planner: hand-picked days of 2025 and 2026 (DOMAIN.md §8)', () => {
     expect(names(dueOn(cal, date))).toEqual(expected);
   });
 
-  it('a month step on a non-working day keeps its calendar date as its as-of and key', () => {
+  it('a month step on a non-working day keeps its calendar date as its as-of and key; the act moves back to a working day', () => {
     const [item] = dueOn(cal, '2025-09-14');
     expect(item).toEqual({ date: '2025-09-14', step: 'build-lists', month: '2025-09', key: '2025-09' });
-    const closing = dueOn(cal, '2025-03-25');
-    expect(closing).toEqual([
-      { date: '2025-03-25', step: 'reconcile', month: '2025-02', key: '2025-02' },
-      { date: '2025-03-25', step: 'bank-fees', month: '2025-02', key: '2025-02' },
-    ]);
+    expect(dueOn(cal, '2025-03-25')).toEqual([{ date: '2025-03-25', step: 'bank-fees', month: '2025-02', key: '2025-02' }]);
+    expect(dueOn(cal, '2025-03-20').find((i) => i.step === 'reconcile')).toEqual({ date: '2025-03-20', step: 'reconcile', month: '2025-02', key: '2025-02' });
     expect(dueOn(cal, '2025-03-31').find((i) => i.step === 'refund-unsent')).toEqual({
       date: '2025-03-31',
       step: 'refund-unsent',
@@ -119,10 +122,16 @@ describe('planner: all of 2025 and 2026', () => {
         const day = Number(i.date.slice(8));
         if (i.step === 'build-lists') expect([day, i.month]).toEqual([14, i.date.slice(0, 7)]);
         if (i.step === 'form-demand') expect([day, i.month]).toEqual([15, i.date.slice(0, 7)]);
-        if (i.step === 'reconcile' || i.step === 'bank-fees') {
-          expect(day).toBe(25);
-          expect(scheduledDate(i.step, i.month!)).toBe(i.date);
+        if (i.step === 'bank-fees') expect(day).toBe(25);
+        if (i.step === 'reconcile') {
+          // The last working day on or before the 25th of the month after the period.
+          expect(cal.isWorkingDay(i.date)).toBe(true);
+          expect(day).toBeLessThanOrEqual(25);
+          for (let d = addDays(i.date, 1); Number(d.slice(8)) <= 25 && d.slice(0, 7) === i.date.slice(0, 7); d = addDays(d, 1)) {
+            expect(cal.isWorkingDay(d)).toBe(false);
+          }
         }
+        if (i.step === 'reconcile' || i.step === 'bank-fees') expect(scheduledDate(i.step, i.month!, cal)).toBe(i.date);
         if (i.step === 'pay' || i.step === 'check-deadlines' || i.step === 'refund-unsent') {
           expect(cal.isWorkingDay(i.date)).toBe(true);
           expect(i.key).toBe(i.date);
@@ -156,29 +165,31 @@ describe('planner: all of 2025 and 2026', () => {
 });
 
 describe('planner: composites and prerequisites', () => {
-  it('monthly --month M: lists on the 14th, demand on the 15th, closing of M−1 on the 25th', () => {
-    expect(monthlyItems('2025-03')).toEqual([
+  it('monthly --month M: lists on the 14th, demand on the 15th, the act of M−1 on its date, bank fees of M−1 on the 25th', () => {
+    expect(monthlyItems('2025-03', cal)).toEqual([
       { date: '2025-03-14', step: 'build-lists', month: '2025-03', key: '2025-03' },
       { date: '2025-03-15', step: 'form-demand', month: '2025-03', key: '2025-03' },
-      { date: '2025-03-25', step: 'reconcile', month: '2025-02', key: '2025-02' },
+      { date: '2025-03-20', step: 'reconcile', month: '2025-02', key: '2025-02' },
       { date: '2025-03-25', step: 'bank-fees', month: '2025-02', key: '2025-02' },
     ]);
-    expect(monthlyItems('2025-01').slice(2).map((i) => i.month)).toEqual(['2024-12', '2024-12']);
+    expect(monthlyItems('2025-01', cal).slice(2).map((i) => i.month)).toEqual(['2024-12', '2024-12']);
   });
 
   it('monthly items are the month steps of the month\'s schedule', () => {
     for (const month of ['2025-03', '2025-06', '2026-03', '2026-12']) {
       const planned = plan(cal, `${month}-01`, `${month}-28`).filter((i) => i.month);
-      expect(planned).toEqual(monthlyItems(month));
+      expect(planned).toEqual(monthlyItems(month, cal));
     }
   });
 
   it('scheduled dates of month steps (the as-of of a hand-run month step)', () => {
-    expect(scheduledDate('build-lists', '2025-09')).toBe('2025-09-14');
-    expect(scheduledDate('form-demand', '2025-09')).toBe('2025-09-15');
-    expect(scheduledDate('reconcile', '2025-12')).toBe('2026-01-25');
-    expect(scheduledDate('bank-fees', '2025-12')).toBe('2026-01-25');
-    expect(() => scheduledDate('pay', '2025-12')).toThrow(RangeError);
+    expect(scheduledDate('build-lists', '2025-09', cal)).toBe('2025-09-14');
+    expect(scheduledDate('form-demand', '2025-09', cal)).toBe('2025-09-15');
+    // 25 January 2026 is a Sunday: the act of December 2025 is dated Friday the 23rd.
+    expect(scheduledDate('reconcile', '2025-12', cal)).toBe('2026-01-23');
+    expect(scheduledDate('reconcile', '2025-09', cal)).toBe('2025-10-24');
+    expect(scheduledDate('bank-fees', '2025-12', cal)).toBe('2026-01-25');
+    expect(() => scheduledDate('pay', '2025-12', cal)).toThrow(RangeError);
   });
 
   it('prerequisites: the month\'s lists before its demand, the day\'s payments before sending returns back', () => {

@@ -68,22 +68,28 @@ describe('report schemas', () => {
     expect(() => checkReport([])).toThrow('not a report of a known form: "form" is undefined');
   });
 
-  it('accept the INTERFACE fields the builders do not print yet, and refuse them malformed', () => {
+  it('require the act\'s date, window, late facts and signatures of DOMAIN §5, and refuse them malformed', () => {
     const act = {
       mio_bin: synthBin(),
+      act_date: '2025-03-20',
+      window: { after: '2025-02-25', through: '2025-03-25' },
       rows: [],
       total: '0.00',
       total_words: 'Ноль тенге 00 тиын',
       balance: { opening: '0.00', received: '0.00', paid: '0.00', returned: '0.00', sent_back: '0.00', closing: '0.00' },
+      late: [{ kind: 'return', ref: 'GK2025-000001-00001', dated: '2025-02-21', amount: '10.00' }],
+      signed_on: '2025-03-20',
+      copies_received_on: null,
       mio_name: 'ГУ (синт.)',
       frozen: false,
       reconciled_on: null,
     };
     const doc = { form: 'reconciliation', month: '2025-02', acts: [act] };
     expect(() => checkReport(doc)).not.toThrow();
-    const windowed = { ...act, act_date: '2025-03-25', window: { after: '2025-02-25', through: '2025-03-25' }, late: [], signed_on: null, copies_received_on: null };
-    expect(() => checkReport({ ...doc, acts: [windowed] })).not.toThrow();
-    expect(() => checkReport({ ...doc, acts: [{ ...windowed, window: { after: '2025-02-25' } }] })).toThrow(/acts\[0\]\.window\.through: /);
+    const { act_date: _d, ...undated } = act;
+    expect(() => checkReport({ ...doc, acts: [undated] })).toThrow(/acts\[0\]\.act_date: /);
+    expect(() => checkReport({ ...doc, acts: [{ ...act, window: { after: '2025-02-25' } }] })).toThrow(/acts\[0\]\.window\.through: /);
+    expect(() => checkReport({ ...doc, acts: [{ ...act, late: [{ ...act.late[0], kind: 'other' }] }] })).toThrow(/acts\[0\]\.late\[0\]\.kind: /);
   });
 });
 

@@ -8,7 +8,7 @@
 // World: one МИО, one assistant P1 with two acts for 2025-01 (R-1 and R-2, two ЛСИ «Получатель N»),
 // G 53 632.00 each, ОПВ 5 363.20, ОСМС 1 072.64 → provider sum 47 196.16 each; a demand of
 // 94 392.32 formed 2025-02-15 and funded 2025-02-18; pay 2025-02-19 → order № 1 with two lines.
-// (The `orders export` test is added when the orders work lands: it calls writeOrderFiles too.)
+// Four eyes is on until the site's requisites say otherwise: a second operator approves the order.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,18 +166,30 @@ describe('КБе and the payment purpose (DOMAIN §6, §7)', () => {
 describe('pay with sample requisites outside the demo, then import requisites', () => {
   let out: string;
 
-  it('pay issues the order but writes no pain.001 and says why and how to fix it (exit 0)', async (ctx) => {
+  it('pay prepares the order; its approval commits but writes no pain.001 and says why and how to fix it (exit 0)', async (ctx) => {
     if (!t.url) ctx.skip();
     out = path.join(dir, 'orders');
     const r = await payouts(['--as-of', '2025-02-19', 'run', 'pay', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('№ 1: МИО');
-    expect(r.stdout).toContain('Файлы pain.001 платёжных поручений не записаны: реквизиты площадки не загружены');
-    expect(r.stdout).toContain('payouts import requisites ФАЙЛ');
-    expect(r.stdout).toContain('payouts orders export --date ДАТА');
     expect(await count(t.db, 'payment_orders')).toBe(1);
     expect(await count(t.db, 'payment_lines')).toBe(2);
+    // Four eyes (on until the site says otherwise): a second operator approves; the approval is
+    // committed, the file is not written with the sample payer account.
+    const approve = await payouts(['--as-of', '2025-02-19', '--operator', 'контролёр', 'orders', 'approve', '--date', '2025-02-19', '--out', out]);
+    expect(approve.stderr).toBe('');
+    expect(approve.code).toBe(0);
+    expect(approve.stdout).toContain('Файлы pain.001 платёжных поручений не записаны: реквизиты площадки не загружены');
+    expect(approve.stdout).toContain('payouts import requisites ФАЙЛ');
+    expect(approve.stdout).toContain('payouts orders export --date');
+    const states = await t.db('payment_order_events').where({ status: 'approved' }).count({ n: '*' });
+    expect(Number(states[0].n)).toBe(1);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    // Export refuses the same way while the samples are in force (nothing written, exit 4).
+    const early = await payouts(['orders', 'export', '--date', '2025-02-19', '--out', out]);
+    expect(early.code).toBe(4);
+    expect(early.stderr).toContain('payouts import requisites ФАЙЛ');
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
@@ -254,33 +266,41 @@ describe('pay with sample requisites outside the demo, then import requisites', 
     await expect(t.db('site_requisites').del()).rejects.toThrow(/append-only/);
   });
 
-  it('after the import the order files are written by the same function, payer = the site account, no «ОБРАЗЕЦ»', async (ctx) => {
+  it('after the import `orders export` writes the files: payer = the site account, no «ОБРАЗЕЦ», the same bytes again but the creation time', async (ctx) => {
     if (!t.url) ctx.skip();
+    const r = await payouts(['orders', 'export', '--date', '2025-02-19', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readdirSync(out)).toEqual(['payment-order_2025-1.xml']);
+    const file = path.join(out, 'payment-order_2025-1.xml');
+    const xml = readFileSync(file, 'utf8');
+    const doc = parsePain001(xml);
+    expect(doc.debtor).toMatchObject({ bin: GK_BIN, iban: GK_IBAN, bik: 'GCVPKZ2A' });
+    expect(xml).not.toContain('ОБРАЗЕЦ');
+    // One provider, two acts: two lines that say which act and which ЛСИ each pays.
+    expect(doc.transactions.map((x) => [x.amount, x.creditor.idNumber, x.creditor.kbe, x.knp, x.remittance])).toEqual([
+      ['47196.16', P1, '19', '119', expect.stringMatching(/^Возмещение стоимости услуг индивидуального помощника по акту № R-1 за 01\.2025, ЛСИ П\.\d+\.$/)],
+      ['47196.16', P1, '19', '119', expect.stringMatching(/^Возмещение стоимости услуг индивидуального помощника по акту № R-2 за 01\.2025, ЛСИ П\.\d+\.$/)],
+    ]);
+    expect(doc.transactions[0].remittance).not.toBe(doc.transactions[1].remittance);
+    // The register shows the same per line, with the payer's account and the КНП.
+    const register = await paymentOrdersReport(t.db, { month: '2025-02', asOf: '2025-02-28' });
+    expect(register.sample).toBe(false);
+    expect(register.orders[0]).toMatchObject({ payer: { bin: GK_BIN, iban: GK_IBAN, bik: 'GCVPKZ2A' }, knp: '119', count: 2 });
+    expect(register.orders[0].lines.map((l) => [l.ref, l.act_no, l.kbe, l.purpose])).toEqual(
+      doc.transactions.map((x, i) => [x.endToEndId, `R-${i + 1}`, '19', x.remittance]),
+    );
+    // A second export: the same file, byte for byte except the creation time.
+    const again = await payouts(['orders', 'export', '--date', '2025-02-19', '--out', out]);
+    expect(again.code).toBe(0);
+    const noTime = (x: string) => x.replace(/<CreDtTm>[^<]*<\/CreDtTm>/g, '<CreDtTm/>');
+    expect(noTime(readFileSync(file, 'utf8'))).toBe(noTime(xml));
+    // The function the step and the export share writes the same bytes.
+    const ids = (await t.db('payment_orders').select('id')).map((o) => Number(o.id));
     const saved = process.env[ALLOW_SAMPLE_ENV];
     delete process.env[ALLOW_SAMPLE_ENV]; // as outside the tests
     try {
-      const ids = (await t.db('payment_orders').select('id')).map((o) => Number(o.id));
-      const files = await writeOrderFiles(t.db, ids, out);
-      expect(files.map((f) => path.basename(f))).toEqual(['payment-order_2025-1.xml']);
-      const xml = readFileSync(files[0], 'utf8');
-      const doc = parsePain001(xml);
-      expect(doc.debtor).toMatchObject({ bin: GK_BIN, iban: GK_IBAN, bik: 'GCVPKZ2A' });
-      expect(xml).not.toContain('ОБРАЗЕЦ');
-      // One provider, two acts: two lines that say which act and which ЛСИ each pays.
-      expect(doc.transactions.map((x) => [x.amount, x.creditor.idNumber, x.creditor.kbe, x.knp, x.remittance])).toEqual([
-        ['47196.16', P1, '19', '119', expect.stringMatching(/^Возмещение стоимости услуг индивидуального помощника по акту № R-1 за 01\.2025, ЛСИ П\.\d+\.$/)],
-        ['47196.16', P1, '19', '119', expect.stringMatching(/^Возмещение стоимости услуг индивидуального помощника по акту № R-2 за 01\.2025, ЛСИ П\.\d+\.$/)],
-      ]);
-      expect(doc.transactions[0].remittance).not.toBe(doc.transactions[1].remittance);
-      // The register shows the same per line, with the payer's account and the КНП.
-      const register = await paymentOrdersReport(t.db, { month: '2025-02', asOf: '2025-02-28' });
-      expect(register.sample).toBe(false);
-      expect(register.orders[0]).toMatchObject({ payer: { bin: GK_BIN, iban: GK_IBAN, bik: 'GCVPKZ2A' }, knp: '119', count: 2 });
-      expect(register.orders[0].lines.map((l) => [l.ref, l.act_no, l.kbe, l.purpose])).toEqual(
-        doc.transactions.map((x, i) => [x.endToEndId, `R-${i + 1}`, '19', x.remittance]),
-      );
-      // The same bytes when written again.
-      expect(readFileSync((await writeOrderFiles(t.db, ids, out))[0], 'utf8')).toBe(xml);
+      expect(noTime(readFileSync((await writeOrderFiles(t.db, ids, out))[0], 'utf8'))).toBe(noTime(xml));
     } finally {
       process.env[ALLOW_SAMPLE_ENV] = saved;
     }

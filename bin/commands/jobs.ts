@@ -157,9 +157,7 @@ function describeDemo(r: DemoResult): string {
     ),
     '',
     `Сроки (docs/deadlines.md) на ${r.to}: ${Object.entries(r.deadlines.counts).map(([k, n]) => `${DEADLINE_RU[k] ?? k} ${n}`).join(', ') || 'нет'}.`,
-    ...r.deadlines.not_met.map(
-      (d) => `  ${DEADLINE_RU[d.status] ?? d.status}: ${d.rule} — ${d.object}, срок ${d.due}${d.days_late ? `, просрочка ${d.days_late} раб. дн.` : ''}`,
-    ),
+    ...r.deadlines.not_met.map((d) => `  ${d.text}`),
     `Профинансировано, но не выплачено: ${
       r.open.unpaid_funded.map((u) => `МИО ${u.mio_bin} — ${u.rows} на ${u.amount} (с ${u.oldest_funded_on})`).join('; ') || 'нет'
     }. Возвраты без новых реквизитов: ${
@@ -247,7 +245,7 @@ export function registerJobs(program: Command, run: Command): void {
   run
     .command('monthly')
     .description(
-      'месячные шаги: build-lists за M (14-го), form-demand за M (15-го), reconcile и bank-fees за M−1 (25-го), каждый на свою дату; ' +
+      'месячные шаги: build-lists за M (14-го), form-demand за M (15-го), reconcile за M−1 (в дату акта сверки: 25-е или последний рабочий день до него), bank-fees за M−1 (25-го), каждый на свою дату; ' +
         'шаги с датой позже --as-of не выполняются',
     )
     .requiredOption('--month <YYYY-MM>', 'месяц выплаты M')
@@ -255,7 +253,7 @@ export function registerJobs(program: Command, run: Command): void {
     .action(async (opts: { month: string; dryRun?: boolean }, cmd: Command) =>
       withContext(cmd, async (ctx) => {
         monthOption(opts.month);
-        const all = monthlyItems(opts.month);
+        const all = monthlyItems(opts.month, await loadCalendar(ctx.db));
         const due = all.filter((it) => it.date <= ctx.asOf);
         const ran = await runInProcess(ctx, due, !!opts.dryRun);
         const notDue: ItemResult[] = all
@@ -282,7 +280,8 @@ export function registerJobs(program: Command, run: Command): void {
       if (takesMonth(step)) {
         if (!opts.month) throw new MonthRequired(`Для шага ${step} укажите --month ГГГГ-ММ`);
         monthOption(opts.month);
-        if (!asOfGiven) asOf = scheduledDate(step, opts.month);
+        // The shipped calendar files: enqueue needs no database.
+        if (!asOfGiven) asOf = scheduledDate(step, opts.month, Calendar.fromReferenceFiles());
       } else if (opts.month) {
         throw new UsageError(`Шаг ${step} выполняется на дату: укажите --as-of ГГГГ-ММ-ДД, а не --month`);
       }

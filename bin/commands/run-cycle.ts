@@ -35,7 +35,7 @@ function describeLists(s: Record<string, unknown>): string {
 function describeDemand(s: Record<string, unknown>): string {
   const lines = [
     `Потребностей: ${s.demands ?? 0}, строк: ${s.rows ?? 0} (повторно: ${s.redemanded ?? 0}), сумма ${s.amount ?? '0.00'}`,
-    `Сформирована ${s.formed_on}; заявка МИО — до ${s.request_due}; финансирование — до ${s.funding_due}`,
+    `Сформирована ${s.formed_on}; заявка МИО датирована ${s.request_on} (срок — ${s.request_due}); финансирование — до ${s.funding_due}`,
   ];
   for (const m of (s.mios as Record<string, unknown>[] | undefined) ?? []) {
     lines.push(`  МИО ${m.mio_bin}: ${m.amount} (${m.rows} строк)`);

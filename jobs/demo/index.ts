@@ -8,12 +8,17 @@
 //               waits), the others in full; pay       2025-02-19 the rest of the largest; pay
 //   2025-02-20  a bank returns two credits: wrong account, closed account (one announced by a
 //               pain.002 RJCT first, the other known only from the statement)
-//   2025-02-25  reconcile / bank-fees 2025-01 (nothing that month)
+//   2025-02-25  reconcile 2025-01 (the act of January's services: the February transfers and
+//               payments), signed that day; bank-fees 2025-01 (nothing that month)
 //   2025-03-03  one provider gives new bank details; pay pays the returned sum again
 //   2025-03-12  February's acts accepted             2025-03-14 / 15 lists and demand 2025-03
-//   2025-03-18  funding of March; pay                2025-03-25 reconcile / bank-fees 2025-02
+//   2025-03-18  funding of March; pay                2025-03-20 reconcile 2025-02, signed (the
+//               act's date: 21, 24 and 25 March are holidays)    2025-03-25 bank-fees 2025-02
 //   2025-03-31  last working day of March: the other return, never fixed, goes back to its МИО
-//   2025-04-25  reconcile / bank-fees 2025-03; the end
+//   2025-04-25  reconcile 2025-03, signed; bank-fees 2025-03; the end
+// ГК's officer signs each act on its date (`payouts reconcile sign --signed-on`), and the МИО's
+// two signed paper copies come back 5 working days later (`--copies-received-on`), well before
+// the 10th of the month after (DOMAIN.md §5).
 // The money moves on ГК's account: on every working day with movements the simulated bank
 // (pipeline/statements/simulated-bank.ts) writes the day's statement — the МИО's transfers and
 // the returned credits of the day, the debits of ГК's orders of earlier days — in camt.053, MT940
@@ -37,8 +42,9 @@ import { UsageError } from '../../pipeline/kernel/errors.ts';
 import { addDays, type IsoDate } from '../../pipeline/kernel/dates.ts';
 import { migrate } from '../../pipeline/kernel/migrate.ts';
 import { loadCalendar } from '../../pipeline/kernel/reference.ts';
-import { FORMS, MONTHLY_FORMS, type FormName } from '../../reports/registry.ts';
+import { FORMS, MONTHLY_FORMS, reportBuilders, type FormName } from '../../reports/registry.ts';
 import { dueOn } from '../planner.ts';
+import { signAct } from '../../pipeline/steps/reconcile/sign.ts';
 import { runItems, type ItemResult } from '../runner.ts';
 import { stepFunction, type StepResolver } from '../steps.ts';
 import { approveOrders } from '../../pipeline/orders/approval.ts';
@@ -170,6 +176,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const calendar = await loadCalendar(db);
     const world = new DemoWorld(db, outDir, opts.operator, DEMO_START, calendar);
     const steps: ItemResult[] = [];
+    const copies: { month: string; mioBin: string; on: IsoDate }[] = [];
     const total = Math.round((Date.parse(DEMO_END) - Date.parse(DEMO_START)) / 86_400_000) + 1;
     let i = 0;
     const approvals: string[] = [];
@@ -177,7 +184,22 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     for (let d = DEMO_START; d <= DEMO_END; d = addDays(d, 1), i++) {
       opts.onDay?.(d, i, total);
       await world.day(d);
-      steps.push(...(await runItems(db, dueOn(calendar, d), { operator: opts.operator, outDir: path.join(outDir, 'payment-orders'), resolve })));
+      // The acts built today are signed today, before the day's deadline check (the last step);
+      // their copies come back 5 working days later.
+      const due = dueOn(calendar, d);
+      const run = (items: typeof due) => runItems(db, items, { operator: opts.operator, outDir: path.join(outDir, 'payment-orders'), resolve });
+      const ran = await run(due.filter((it) => it.step !== 'check-deadlines'));
+      steps.push(...ran);
+      for (const month of ran.filter((r) => r.item.step === 'reconcile' && r.status === 'done').map((r) => r.item.month!)) {
+        for (const { mio_bin } of (await reportBuilders.reconciliation(db, { month, asOf: d })).acts) {
+          await signAct(db, { month, mioBin: mio_bin, signedOn: d, asOf: d, operator: opts.operator });
+          copies.push({ month, mioBin: mio_bin, on: calendar.addWorkingDays(d, 5) });
+        }
+      }
+      for (const c of copies.filter((x) => x.on === d)) {
+        await signAct(db, { month: c.month, mioBin: c.mioBin, copiesReceivedOn: d, asOf: d, operator: opts.operator });
+      }
+      steps.push(...(await run(due.filter((it) => it.step === 'check-deadlines'))));
     }
     const notes = [...world.notes];
     const files = await writeReports(db, outDir, DEMO_END, opts.formats ?? ['json', 'xlsx', 'pdf']);

@@ -6,6 +6,7 @@ import type { Db } from '../../pipeline/kernel/db.ts';
 import { account, accountMovement, trialBalance } from '../../pipeline/ledger.ts';
 import { formatAmount, sum } from '../../pipeline/kernel/money.ts';
 import { reportBuilders } from '../../reports/registry.ts';
+import { DEADLINE_RULE_TEXT, DEADLINE_STATUS_TEXT, deadlineObjectText } from '../../reports/forms/deadlines.ts';
 import { dbStatus, type DbStatus } from '../status.ts';
 
 export interface DemoMonthRow {
@@ -33,7 +34,11 @@ export interface DemoMonthRow {
 export interface DemoSummary {
   months: DemoMonthRow[];
   /** The deadline check as of the last day (from the deadlines report). */
-  deadlines: { counts: Record<string, number>; not_met: { rule: string; object: string; due: string; status: string; days_late: number }[] };
+  deadlines: {
+    counts: Record<string, number>;
+    /** Every deadline not met on time, with `text`: what it is, in words for a finance officer. */
+    not_met: { rule: string; object: string; due: string; status: string; days_late: number; text: string }[];
+  };
   /** What is still open at the end (as `payouts status` shows it). */
   open: Pick<DbStatus, 'open_demands' | 'unpaid_funded' | 'pending_returns'>;
   totals: { step_runs: number; payment_orders: number; payment_lines: number; returns: number; ledger_balanced: boolean; ledger_debit: string };
@@ -52,7 +57,8 @@ const total = (amounts: string[]) => formatAmount(sum(amounts));
  * Per payout month and МИО: the lists (14th) and the demand (15th); the money of the calendar
  * month — received from the МИО (ledger), paid, paid again and sent back (payment orders dated
  * in the month), returned by the banks (returns); the month's bank fee (Appendix 4) and the
- * closing balance of its reconciliation act (Appendix 3).
+ * closing balance of the reconciliation act dated in the month: the act of the reporting period
+ * M−1 whose services the month's lists pay (Appendix 3, DOMAIN.md §5).
  */
 async function monthRows(db: Db, mios: { mio_bin: string; name: string }[], months: string[], asOf: IsoDate): Promise<DemoMonthRow[]> {
   const out: DemoMonthRow[] = [];
@@ -63,7 +69,7 @@ async function monthRows(db: Db, mios: { mio_bin: string; name: string }[], mont
     const orders = (await reportBuilders['payment-orders'](db, opts)).orders;
     const returns = (await reportBuilders.returns(db, opts)).returns;
     const fees = await reportBuilders['bank-fees'](db, opts);
-    const recon = await reportBuilders.reconciliation(db, opts);
+    const recon = await reportBuilders.reconciliation(db, { month: addMonths(month, -1), asOf });
     for (const m of mios) {
       const division = list.divisions.find((d) => d.mio_bin === m.mio_bin);
       const lines = orders.filter((o) => o.mio_bin === m.mio_bin).flatMap((o) => o.lines);
@@ -113,6 +119,13 @@ async function runTotals(db: Db, from: IsoDate, to: IsoDate): Promise<{ payment_
   return t;
 }
 
+/** A deadline in words: «Нарушен: Выплата поставщику (…) — Потребность …; срок 27.03.2025, просрочка 2 раб. дн.». */
+export function deadlineText(d: { rule: keyof typeof DEADLINE_RULE_TEXT; object: string; due: string; status: keyof typeof DEADLINE_STATUS_TEXT; days_late: number }): string {
+  const due = d.due.split('-').reverse().join('.');
+  const late = d.days_late ? `, просрочка ${d.days_late} раб. дн.` : '';
+  return `${DEADLINE_STATUS_TEXT[d.status]}: ${DEADLINE_RULE_TEXT[d.rule]} — ${deadlineObjectText(d.object)}; срок ${due}${late}`;
+}
+
 export async function demoSummary(
   db: Db,
   run: { mios: { mio_bin: string; name: string }[]; months: string[]; from: IsoDate; to: IsoDate; stepRuns: number },
@@ -128,7 +141,7 @@ export async function demoSummary(
       counts: deadlineCounts,
       not_met: deadlineDoc.items
         .filter((x) => x.status !== 'met')
-        .map(({ rule, object, due, status: st, days_late }) => ({ rule, object, due, status: st, days_late })),
+        .map(({ rule, object, due, status: st, days_late }) => ({ rule, object, due, status: st, days_late, text: deadlineText({ rule, object, due, status: st, days_late }) })),
     },
     open: { open_demands: status.open_demands, unpaid_funded: status.unpaid_funded, pending_returns: status.pending_returns },
     totals: {

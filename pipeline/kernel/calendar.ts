@@ -60,6 +60,13 @@ export class Calendar {
     return d;
   }
 
+  /** `date` itself if it is a working day, else the last working day before it. */
+  workingDayOnOrBefore(date: IsoDate): IsoDate {
+    let d = date;
+    while (!this.isWorkingDay(d)) d = addDays(d, -1);
+    return d;
+  }
+
   /** The n-th working day after `date` (n ≥ 0; n = 0 gives `date` itself, checked to be covered). */
   addWorkingDays(date: IsoDate, n: number): IsoDate {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`addWorkingDays: n must be a non-negative integer, got ${n}`);

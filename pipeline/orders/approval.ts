@@ -364,14 +364,26 @@ export async function showOrders(db: Q, opts: OrderSelection): Promise<ShowOutco
   };
 }
 
-/** Orders waiting for approval (any date), for the status, the dashboard and the deadline check. */
-export async function ordersAwaitingApproval(q: Q): Promise<{ number: number; date: string; mio_bin: string; bik: string; total: string; count: number; prepared_by: string }[]> {
+/**
+ * Orders waiting for approval, for the status, the dashboard and the deadline check: now, or as
+ * of a date (prepared by then and neither approved nor rejected by then).
+ */
+export async function ordersAwaitingApproval(
+  q: Q,
+  asOf?: string,
+): Promise<{ number: number; date: string; mio_bin: string; bik: string; total: string; count: number; prepared_by: string }[]> {
+  const waiting =
+    asOf === undefined
+      ? `${STATE_SQL} = 'prepared'`
+      : `o.order_date <= :asOf and not exists (select 1 from payment_order_events de
+           where de.order_id = o.id and de.status in ('approved', 'rejected') and de.event_date <= :asOf)`;
   const { rows } = await q.raw(
     `select o.number, o.order_date, o.mio_bin, o.bik, o.total::text as total, o.line_count,
             (select pe.operator from payment_order_events pe where pe.order_id = o.id and pe.status = 'prepared' limit 1) as prepared_by
        from payment_orders o
-      where ${STATE_SQL} = 'prepared'
+      where ${waiting}
       order by o.year, o.number`,
+    asOf === undefined ? {} : { asOf },
   );
   return (rows as Record<string, unknown>[]).map((r) => ({
     number: Number(r.number),

@@ -30,12 +30,6 @@ const tableLayouts = {
   [tableLayout.name]: {
     ...plainLayout,
     hLineWidth: (i) => (i === 0 ? 0 : lineWidth), // line 0 tops the caption row (the heading lines)
-    hLineColor: () => '#000000',
-    vLineColor: () => '#000000',
-    paddingLeft: () => padX,
-    paddingRight: () => padX,
-    paddingTop: () => padY,
-    paddingBottom: () => padY,
   },
 };
 

@@ -1,20 +1,18 @@
-// `deadlines`: every deadline of DOMAIN.md §9 as of the date, by due date, rule, object.
+// `deadlines`: every deadline of DOMAIN.md §9 (the Algorithm in force only) as of the date, by due date, rule, object.
 import { z } from 'zod';
 import { count, date, text } from './common.ts';
 
 /** The rules of pipeline/steps/check-deadlines (its DeadlineRule); the builder's types keep the two alike. */
 export const DEADLINE_RULES = [
-  'act-submission',
-  'act-acceptance',
-  'ia-payment-10wd',
   'demand-request',
   'funding',
   'payment',
   'return-relayed',
   'return-shown',
-  'refund-1wd',
+  'repayment',
   'sent-back',
-  'reconciliation',
+  'reconciliation-signed',
+  'reconciliation-copies',
 ] as const;
 export const DEADLINE_STATUSES = ['met', 'met_late', 'open', 'breached'] as const;
 

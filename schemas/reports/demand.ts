@@ -7,12 +7,13 @@ export const demandSchema = z.strictObject({
   /** Added for the printed demand and request letter. */
   mio_name: text,
   formed_on: date,
-  /** The request's date: the formation date when a working day, else the next (pipeline/rules/request-on.ts). */
-  request_on: date.nullable().optional(),
+  /** The request's date: the formation date when it is a working day, else the next one (DOMAIN.md §3). */
+  request_on: date,
   /** The request's outgoing number, gapless in `request_year` (null for a demand formed before numbering). */
   request_no: ordinal.nullable().optional(),
   request_year: z.int().min(2000).nullable().optional(),
   request_due: date,
+  /** 2 working days after request_on (п. 15); a partial transfer by then is on time, `open` the rest. */
   funding_due: date,
   amount,
   /** The amount in words, as the request prints it. */

@@ -1,5 +1,6 @@
-// `reconciliation` (Appendix 3): the act of reporting period M per МИО (by БИН), rows by
-// payment-order date and number, the total in words, and the balance of the money ГК holds for
+// `reconciliation` (Appendix 3): the act of reporting period M per МИО (by БИН) — dated the 25th
+// of M+1 or the last working day before it, counting the window (25th of M, 25th of M+1] —
+// rows by payment-order date and number, the total in words, and the balance of the money ГК holds for
 // the МИО: opening + received − paid + returned − sent_back = closing.
 import { z } from 'zod';
 import { amount, date, idNumber, month, signedAmount, text } from './common.ts';
@@ -25,15 +26,23 @@ export const reconciliationBalanceSchema = z.strictObject({
 
 export const reconciliationActSchema = z.strictObject({
   mio_bin: idNumber,
-  // INTERFACE.md names the window of DOMAIN.md §5 — the act's date, (25th of M, 25th of M+1],
-  // the facts of a closed window it counts, the signatures — but the acts of
-  // pipeline/steps/reconcile are still per calendar month and carry none of them. Optional until
-  // they do.
-  act_date: date.optional(),
-  window: z.strictObject({ after: date, through: date }).optional(),
-  late: z.array(z.strictObject({ kind: text, ref: text, dated: date, amount })).optional(),
-  signed_on: date.nullable().optional(),
-  copies_received_on: date.nullable().optional(),
+  /** The act's date: the 25th of M+1, or the last working day before it (DOMAIN.md §5). */
+  act_date: date,
+  /** The window the act counts: (after, through] = (25th of M, 25th of M+1]. */
+  window: z.strictObject({ after: date, through: date }),
+  /** Facts dated in an earlier, closed window that this act counts (a return imported after its act). */
+  late: z.array(
+    z.strictObject({
+      kind: z.enum(['transfer', 'payment', 'return', 'sent_back']),
+      ref: text,
+      dated: date,
+      amount,
+    }),
+  ),
+  /** ГК's signature (`payouts reconcile sign --signed-on`), as of the report date. */
+  signed_on: date.nullable(),
+  /** The МИО's two signed paper copies received (`--copies-received-on`), as of the report date. */
+  copies_received_on: date.nullable(),
   rows: z.array(reconciliationRowSchema),
   total: amount,
   total_words: text,

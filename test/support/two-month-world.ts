@@ -17,7 +17,9 @@
 //     B  P4  60 h  G 32 179.20  ОПВ 3 217.92  ОСМС 643.58  → 28 317.70   Halyk
 //        demand 03-15: A 96 108.54, B 28 317.70; A funds 03-18, B late on 03-20.
 //        pay 03-19 (A), pay 03-28 (B, a day late).
-//   03-20 reconcile 2025-02.   03-31 refund-unsent sends P2's 37 756.93 back to МИО A.
+//   02-25 reconcile 2025-01 (the act of January's services: transfers after 01-25 through 02-25).
+//   03-20 reconcile 2025-02 (after 02-25 through 03-25; dated 03-20, the last working day
+//   before the 25th: 21 and 24–25 March 2025 are holidays).   03-31 refund-unsent sends P2's 37 756.93 back to МИО A.
 //   04-02 P2 gives new details (Halyk, new account); form-demand 04-15 demands 37 756.93 again
 //   (service month 2025-01); A funds it 04-16; pay 04-17 pays it to the new account.
 import { rmSync } from 'node:fs';
@@ -129,6 +131,7 @@ export const TIMELINE: Stage[] = [
       if (r.accepted !== 1) throw new Error(`return of P1 not accepted: ${JSON.stringify(r)}`);
     },
   },
+  { date: '2025-02-25', name: 'reconcile 2025-01', run: async (w) => expectDone('reconcile', await reconcile(w.db, { month: '2025-01', asOf: '2025-02-25', operator: OPERATOR })) },
   {
     date: '2025-02-26',
     name: 'return of P2 (pain.002)',

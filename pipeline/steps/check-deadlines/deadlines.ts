@@ -1,55 +1,61 @@
-// Deadlines (DOMAIN.md §9; 000 §10, §7, §12; 002 §14–21): every deadline the data can show,
-// judged as of a date. One item per (rule, object):
+// Deadlines (DOMAIN.md §9; Алгоритм … (приказ № 277 / № 459/НҚ), п. 14–22 only: the earlier
+// reimbursement rules, which set the act submission, acceptance, rework and 10-working-day
+// payment deadlines, were repealed on 01.07.2023). Every deadline the data can show, judged as
+// of a date. One item per (rule, object):
 //
-//   rule              object                                   due                                   met by
-//   act-submission    act:<provider>/<act_no>                  10th of the month after the service   received_on
-//   act-acceptance    act:<provider>/<act_no>                  7 working days after received_on      accepted_on
-//   ia-payment-10wd   act:<provider>/<act_no>                  10 working days after accepted_on     first payout of the act
-//   demand-request    demand:<month>:<mio>                     request_due (next wd after formed_on)  the request in the outbox
-//   funding           demand:<month>:<mio>                     funding_due                           the last row funded
-//   payment           demand:<month>:<mio>:act:<prov>/<act>    2 working days after funded_on        the bank's debit of the order where a
+//   rule                   object                                   due                                   met by
+//   demand-request         demand:<month>:<mio>                     request_due (next wd after formed_on)  the request in the outbox
+//   funding                demand:<month>:<mio>                     funding_due (2 wd after request_on)   the first transfer that funded
+//                                                                                                         rows of it: a partial transfer in
+//                                                                                                         time is on time, the unfunded rest
+//                                                                                                         is shown by the demand report
+//   payment                demand:<month>:<mio>:act:<prov>/<act>    2 working days after funded_on        the bank's debit of the order where a
 //                                                                                         statement confirmed it, else its order date
-//                     (a sum demanded again after it was sent back: …:return:<ref>)
-//   return-relayed    return:<ref>                             next working day after returned_on     Е-Собес notification
-//   return-shown      return:<ref>                             1 working day after it was relayed     provider-cabinet notification
-//   refund-1wd        return:<ref>                             1 wd after max(new details, return)    repayment's order date
-//                     (sent back on or before that due day: the payout of the sum demanded again)
-//   sent-back         return:<ref>                             last wd of the month after the return  to_mio order date
-//   reconciliation    reconciliation:<month>:<mio>             25th of the month after               the `reconcile` run
+//                          (a sum demanded again after it was sent back: …:return:<ref>)
+//   return-relayed         return:<ref>                             next working day after returned_on     Е-Собес notification
+//   return-shown           return:<ref>                             1 working day after it was relayed     provider-cabinet notification
+//   repayment              return:<ref>                             2 wd after max(new details, return)    repayment's order date
+//                          (sent back on or before that due day: the payout of the sum demanded again)
+//   sent-back              return:<ref>                             last wd of the month after the return  to_mio order date
+//   reconciliation-signed  reconciliation:<period>:<mio>            25th of period+1 (next wd if off)      `reconcile sign --signed-on`
+//   reconciliation-copies  reconciliation:<period>:<mio>            10th of period+2 (next wd if off)      `reconcile sign --copies-received-on`
+//
+// A deadline stated as a calendar date that falls on a non-working day moves to the next working
+// day (pipeline/rules/act-window.ts). The acts watched are those of every period whose act's
+// date has come: the МИО had money moving at ГК in its window (25th of M, 25th of M+1], or the
+// act was built.
 //
 // Status: 'met' (done on or before due), 'met_late' (done after), 'open' (not done, due not
-// passed), 'breached' (not done and due passed, or closed without being done: a refund that
-// was sent back to the МИО instead, a sum repaid after its send-back day). days_late =
+// passed), 'breached' (not done and due passed, or closed without being done: a repayment whose
+// sum was sent back to the МИО instead, a sum repaid after its send-back day). days_late =
 // calendar.workingDaysBetween(due, done or as-of). Only events dated on or before as-of count.
 //
 // What is listed: every item not yet closed, and the items closed from the first day of the
 // previous month on (so a nightly check always shows what was met or missed recently, and the
 // table deadline_checks stays bounded). Sums sent back and demanded again are watched by the
-// demand rules; signed paper copies (by the 10th) and rework (3 wd) leave no data to judge.
+// demand rules.
 import type { Knex } from 'knex';
 import { addMonths, assertDate, firstDayOfMonth, monthOf } from '../../kernel/dates.ts';
+import { actDeadlines, actWindow } from '../../rules/act-window.ts';
 import type { Calendar } from '../../kernel/calendar.ts';
 import { loadCalendar } from '../../kernel/reference.ts';
 import { returnNotificationKey } from '../../returns.ts';
 import { returnStates } from '../../rules/return-state.ts';
 import { demandFunding } from '../../rules/demand-funding.ts';
-import { money } from '../../kernel/money.ts';
 import { sendBackDeadline } from '../../rules/send-back.ts';
 
 type Q = Knex | Knex.Transaction;
 
 export type DeadlineRule =
-  | 'act-submission'
-  | 'act-acceptance'
-  | 'ia-payment-10wd'
   | 'demand-request'
   | 'funding'
   | 'payment'
   | 'return-relayed'
   | 'return-shown'
-  | 'refund-1wd'
+  | 'repayment'
   | 'sent-back'
-  | 'reconciliation';
+  | 'reconciliation-signed'
+  | 'reconciliation-copies';
 
 export type DeadlineStatus = 'met' | 'met_late' | 'open' | 'breached';
 
@@ -75,11 +81,6 @@ export function judgeDeadline(calendar: Calendar, due: string, asOf: string, out
   return { status: 'breached', days_late: calendar.workingDaysBetween(due, until) };
 }
 
-/** An event counts only when it happened on or before as-of. */
-function by(date: string | null | undefined, asOf: string): string | null {
-  return date != null && date <= asOf ? date : null;
-}
-
 class Collector {
   readonly items: DeadlineItem[] = [];
   constructor(
@@ -101,36 +102,9 @@ class Collector {
 
 const done = (d: string | null): Outcome => (d === null ? null : { done: d });
 
-async function actRules(db: Q, c: Collector, cal: Calendar, asOf: string, windowStart: string): Promise<void> {
-  // Acts whose deadlines may still be listed: not yet paid, or received/accepted/paid in the window.
-  const { rows } = await db.raw(
-    `select a.provider_id, a.act_no, a.service_month, a.received_on, a.accepted_on, p.paid_on
-       from acts a
-       left join lateral (
-         select min(o.order_date) as paid_on
-           from list_rows lr
-           join demand_rows dr on dr.list_row_id = lr.id and dr.return_id is null
-           join payment_lines pl on pl.demand_row_id = dr.id and pl.kind = 'payout'
-           join payment_orders o on o.id = pl.order_id and o.order_date <= :asOf
-          where lr.act_id = a.id) p on true
-      where a.received_on <= :asOf
-        and (p.paid_on is null or p.paid_on >= :windowStart or a.accepted_on >= :windowStart or a.received_on >= :windowStart)
-      order by a.provider_id, a.act_no`,
-    { asOf, windowStart },
-  );
-  for (const r of rows as Record<string, string | null>[]) {
-    const object = `act:${r.provider_id}/${r.act_no}`;
-    const received = String(r.received_on);
-    c.add('act-submission', object, `${addMonths(String(r.service_month), 1)}-10`, { done: received });
-    const accepted = by(r.accepted_on, asOf);
-    c.add('act-acceptance', object, cal.addWorkingDays(received, 7), done(accepted));
-    if (accepted) c.add('ia-payment-10wd', object, cal.addWorkingDays(accepted, 10), done(by(r.paid_on, asOf)));
-  }
-}
-
 async function demandRules(db: Q, c: Collector, cal: Calendar, asOf: string, windowStart: string): Promise<void> {
   const { rows: demands } = await db.raw(
-    `select d.month, d.mio_bin, d.request_due, d.funding_due, n.created_on as requested_on, f.unfunded::text as unfunded, f.last_funded_on
+    `select d.month, d.mio_bin, d.request_due, d.funding_due, n.created_on as requested_on, f.first_funded_on
        from demands d
        join (${demandFunding(':asOf')}) f on f.demand_id = d.id
        left join notifications n on n.dedupe_key = 'demand:' || d.month || ':' || d.mio_bin and n.created_on <= :asOf
@@ -141,8 +115,8 @@ async function demandRules(db: Q, c: Collector, cal: Calendar, asOf: string, win
   for (const d of demands as Record<string, string | null>[]) {
     const object = `demand:${d.month}:${d.mio_bin}`;
     c.add('demand-request', object, String(d.request_due), done(d.requested_on));
-    const fullyFunded = money(String(d.unfunded)).eq(0);
-    c.add('funding', object, String(d.funding_due), done(fullyFunded ? d.last_funded_on : null));
+    // «в пределах сумм»: funded by the first transfer that funded its rows; the rest is not a breach.
+    c.add('funding', object, String(d.funding_due), done(d.first_funded_on));
   }
 
   const { rows: funded } = await db.raw(
@@ -213,7 +187,7 @@ async function returnRules(db: Q, c: Collector, cal: Calendar, asOf: string): Pr
     const sentBackOn = r.sentBackOn;
     const fixed = fixedOn.get(r.id) ?? null;
     if (fixed !== null && (sentBackOn === null || fixed <= sentBackOn)) {
-      const due = cal.addWorkingDays(fixed, 1);
+      const due = cal.addWorkingDays(fixed, 2);
       // Sent back after the refund fell due: breached, closed by the send-back. Sent back on or
       // before the due day (details fixed on the send-back day, or just before it): the sum is
       // owed all the same and reaches the provider only through the next demand, so the item
@@ -226,7 +200,7 @@ async function returnRules(db: Q, c: Collector, cal: Calendar, asOf: string): Pr
           : sentBackOn > due
             ? { closedUndone: sentBackOn }
             : done(r.repaidOn);
-      c.add('refund-1wd', object, due, outcome);
+      c.add('repayment', object, due, outcome);
     }
     const sendBackDue = sendBackDeadline(cal, r.returnedOn);
     if (repaidOn !== null && repaidOn <= sendBackDue) continue; // repaid in time: nothing to send back
@@ -234,38 +208,43 @@ async function returnRules(db: Q, c: Collector, cal: Calendar, asOf: string): Pr
   }
 }
 
-async function reconciliationRules(db: Q, c: Collector, asOf: string): Promise<void> {
-  // Months in which ГК held money movements for a МИО, ended before as-of's month.
+async function reconciliationRules(db: Q, c: Collector, cal: Calendar, asOf: string): Promise<void> {
+  // The acts of every period whose act's date has come: the МИО had money moving at ГК in the
+  // period's window (an entry dated d belongs to the period of d − 25 days: the window
+  // (25th of M, 25th of M+1]), or the act was built.
   const { rows } = await db.raw(
-    `select distinct to_char(e.entry_date, 'YYYY-MM') as month, substr(p.account, 10) as mio_bin
+    `select distinct to_char(e.entry_date - 25, 'YYYY-MM') as month, substr(p.account, 10) as mio_bin
        from ledger_postings p join ledger_entries e on e.id = p.entry_id
-      where p.account like 'gk_funds:%' and e.entry_date < ?
-      order by 1, 2`,
-    [firstDayOfMonth(monthOf(asOf))],
+      where p.account like 'gk_funds:%' and e.entry_date <= ?
+     union
+     select r.month, r.mio_bin from reconciliations r join step_runs s on s.id = r.run_id where s.as_of <= ?
+     order by 1, 2`,
+    [asOf, asOf],
   );
-  const { rows: runs } = await db.raw(
-    `select r.month, r.mio_bin, s.as_of from reconciliations r join step_runs s on s.id = r.run_id where s.as_of <= ?`,
-    [asOf],
+  const { rows: signatures } = await db.raw(`select month, mio_bin, kind, event_date from reconciliation_signatures where event_date <= ?`, [asOf]);
+  const signed = new Map<string, string>(
+    (signatures as { month: string; mio_bin: string; kind: string; event_date: string }[]).map((s) => [`${s.kind}:${s.month}:${s.mio_bin}`, s.event_date]),
   );
-  const reconciledOn = new Map<string, string>((runs as { month: string; mio_bin: string; as_of: string }[]).map((r) => [`${r.month}:${r.mio_bin}`, r.as_of]));
   for (const r of rows as { month: string; mio_bin: string }[]) {
+    if (actWindow(cal, r.month).act_date > asOf) continue;
     const key = `${r.month}:${r.mio_bin}`;
-    c.add('reconciliation', `reconciliation:${key}`, `${addMonths(r.month, 1)}-25`, done(reconciledOn.get(key) ?? null));
+    const { signed_due, copies_due } = actDeadlines(cal, r.month);
+    const object = `reconciliation:${key}`;
+    c.add('reconciliation-signed', object, signed_due, done(signed.get(`signed:${key}`) ?? null));
+    c.add('reconciliation-copies', object, copies_due, done(signed.get(`copies_received:${key}`) ?? null));
   }
 }
 
 export const RULE_ORDER: DeadlineRule[] = [
-  'act-submission',
-  'act-acceptance',
-  'ia-payment-10wd',
   'demand-request',
   'funding',
   'payment',
   'return-relayed',
   'return-shown',
-  'refund-1wd',
+  'repayment',
   'sent-back',
-  'reconciliation',
+  'reconciliation-signed',
+  'reconciliation-copies',
 ];
 
 /** The first day from which closed items are still listed: the first day of the previous month. */
@@ -279,10 +258,9 @@ export async function computeDeadlines(db: Q, asOf: string): Promise<DeadlineIte
   const calendar = await loadCalendar(db);
   const windowStart = deadlineWindowStart(asOf);
   const c = new Collector(calendar, asOf, windowStart);
-  await actRules(db, c, calendar, asOf, windowStart);
   await demandRules(db, c, calendar, asOf, windowStart);
   await returnRules(db, c, calendar, asOf);
-  await reconciliationRules(db, c, asOf);
+  await reconciliationRules(db, c, calendar, asOf);
   const rank = (r: DeadlineRule) => RULE_ORDER.indexOf(r);
   return c.items.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : rank(a.rule) - rank(b.rule) || (a.object < b.object ? -1 : a.object > b.object ? 1 : 0)));
 }

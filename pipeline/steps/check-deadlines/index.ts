@@ -8,6 +8,8 @@ import { runStep, type StepOptions, type StepOutcome } from '../../kernel/step-r
 import { insertInChunks } from '../../kernel/bulk.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { computeDeadlines, RULE_ORDER, type DeadlineItem, type DeadlineStatus } from './deadlines.ts';
+import { ordersAwaitingApproval } from '../../orders/approval.ts';
+import { formatAmount, sum } from '../../kernel/money.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -28,6 +30,8 @@ export async function deadlineItems(db: Q, asOf: string): Promise<{ items: Deadl
 export interface CheckDeadlinesResult {
   as_of: string;
   items: DeadlineItem[];
+  /** Payment orders prepared by `pay` and not yet approved or rejected as of the date (four eyes). */
+  awaiting_approval: { number: number; date: string; mio_bin: string; total: string }[];
 }
 
 function countBy(items: DeadlineItem[], status: DeadlineStatus): number {
@@ -56,7 +60,8 @@ export async function checkDeadlines(
         items.map((i) => ({ as_of: asOf, rule: i.rule, object: i.object, due: i.due, status: i.status, days_late: i.days_late, run_id: runId })),
         'check-deadlines.rows-half',
       );
-      return { as_of: asOf, items };
+      const awaiting = (await ordersAwaitingApproval(trx, asOf)).map((o) => ({ number: o.number, date: o.date, mio_bin: o.mio_bin, total: o.total }));
+      return { as_of: asOf, items, awaiting_approval: awaiting };
     },
     summarize: (r) => {
       const breached = r.items.filter((i) => i.status === 'breached');
@@ -70,6 +75,8 @@ export async function checkDeadlines(
         breached_by_rule: Object.fromEntries(
           RULE_ORDER.map((rule) => [rule, breached.filter((i) => i.rule === rule).length]).filter(([, n]) => n !== 0),
         ),
+        awaiting_approval: r.awaiting_approval,
+        awaiting_approval_total: formatAmount(sum(r.awaiting_approval.map((o) => o.total))),
       };
     },
   });

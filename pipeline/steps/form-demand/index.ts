@@ -1,8 +1,10 @@
 // ГК, the 15th of month M (DOMAIN.md §3, §4.4; 002 §12–15): one demand (потребность) per МИО
 // from every list row not yet demanded, plus returned sums that were sent back to the МИО and
 // whose provider's current bank details are no longer the returned ones (re-demand). The
-// request to the МИО is due the next working day after the demand is formed, the funding 2
-// working days after that.
+// request to the МИО is dated the formation date when it is a working day, else the next
+// working day (`request_on`); it is due the next working day after the formation (п. 14), and
+// the funding 2 working days after the request is dated (п. 15: «в течение двух рабочих дней
+// после поступления заявки»).
 //
 // A demand is not a movement of money: it posts nothing to the ledger. It queues the request
 // to the МИО in the notifications outbox.
@@ -30,6 +32,7 @@ export const FORM_DEMAND_STEP = 'form-demand';
 export interface FormDemandResult {
   month: string;
   formed_on: string;
+  request_on: string;
   request_due: string;
   funding_due: string;
   demands: FormedDemand[];
@@ -40,14 +43,25 @@ export interface FormDemandResult {
 
 export interface DemandDates {
   formed_on: IsoDate;
+  request_on: IsoDate;
   request_due: IsoDate;
   funding_due: IsoDate;
 }
 
-/** Formed on the as-of date; request due the next working day; funding due 2 working days later. */
+/**
+ * Formed on the as-of date; the request dated that day when it is a working day, else the next
+ * one, and due the next working day; funding due 2 working days after the request's date
+ * (DOMAIN.md §3: formed Mon 15 Sep 2025 → request 15 Sep → funding 17 Sep; formed Sat 15 Nov
+ * 2025 → request Mon 17 Nov → funding 19 Nov).
+ */
 export function demandDates(formedOn: IsoDate, calendar: Calendar): DemandDates {
-  const requestDue = calendar.nextWorkingDay(formedOn);
-  return { formed_on: formedOn, request_due: requestDue, funding_due: calendar.addWorkingDays(requestDue, 2) };
+  const on = requestOn(formedOn, calendar);
+  return {
+    formed_on: formedOn,
+    request_on: on,
+    request_due: calendar.nextWorkingDay(formedOn),
+    funding_due: calendar.addWorkingDays(on, 2),
+  };
 }
 
 async function assertLaterDemandsAbsent(trx: Trx, month: IsoMonth): Promise<void> {
@@ -111,6 +125,7 @@ export async function formDemand(db: Db, opts: StepOptions): Promise<StepOutcome
       return {
         month: r.month,
         formed_on: r.formed_on,
+        request_on: r.request_on,
         request_due: r.request_due,
         funding_due: r.funding_due,
         demands: r.demands.length,
