@@ -9,6 +9,7 @@ import type { Db } from './kernel/db.ts';
 import { assertMonth, type IsoMonth } from './kernel/dates.ts';
 import { birthDateOfIin } from './kernel/identifiers.ts';
 import { buildPain001, type Pain001Transaction } from './iso20022/pain001-writer.ts';
+import { fitText, NAME_MAX } from './iso20022/xml.ts';
 import { formatAmount, sum } from './kernel/money.ts';
 import { knpCode } from './kernel/reference.ts';
 import { contributionAccount, requisitesInForce, SAMPLE_MARK, type ContributionAccount, type RequisitesInForce } from './requisites/index.ts';
@@ -175,7 +176,8 @@ export function contributionPain001(
     messageId: id,
     createdAt: opts.createdAt ?? `${date}T09:00:00+05:00`,
     // From sample requisites the initiating party says so: a bank rejects the file rather than pays it.
-    initiatingParty: { name: register.sample ? `${SAMPLE_MARK} — НЕ ИСПОЛНЯТЬ. ${register.mio.name}`.slice(0, 140) : register.mio.name, bin: register.mio.bin },
+    // A МИО name longer than 140 characters is fitted by the writer (Nm); the register keeps it whole.
+    initiatingParty: { name: register.sample ? fitText(`${SAMPLE_MARK} — НЕ ИСПОЛНЯТЬ. ${register.mio.name}`, NAME_MAX) : register.mio.name, bin: register.mio.bin },
     debtor: { name: register.mio.name, bin: register.mio.bin, iban: register.mio.iban, bik: register.mio.bik },
     paymentInfoId: id,
     requestedExecutionDate: date,

@@ -143,7 +143,10 @@ export function text(label: string, maxLength = 500): Field<string> {
     } else if (v instanceof Date) {
       issue(`Excel превратил значение в дату (${shown(v)}); отформатируйте столбец как текст`);
     } else issue(`ожидается текст, получено «${shown(v)}»`);
-    if (s.length > maxLength) issue(`длиннее ${maxLength} символов`);
+    // Characters, not UTF-16 units: a letter outside the basic plane (an emoji) counts once, as
+    // the ISO 20022 schemas count it. A longer value is refused here; a shorter one that is still
+    // longer than a bank file's field is fitted by that file's writer (a pain.001 Nm: 140).
+    if (s.length > maxLength && [...s].length > maxLength) issue(`длиннее ${maxLength} символов`);
     return s;
   });
 }

@@ -209,11 +209,9 @@ describe('buildPain001 / parsePain001', () => {
       ['a bad date', { ...base, requestedExecutionDate: '2025-02-30' }, 'дата исполнения'],
       ['a bad CreDtTm', { ...base, createdAt: '17.02.2025' }, 'CreDtTm'],
       ['a long MsgId', { ...base, messageId: 'X'.repeat(36) }, 'длиннее 35'],
-      ['a long purpose', { ...base, transactions: [{ ...tx, remittance: 'Ж'.repeat(126) }] }, 'длиннее 140'],
       ['a control character', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: 'Иванов\u0007' } }] }, 'управляющий символ'],
       ['a lone surrogate', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: 'Иванов\ud83d' } }] }, 'управляющий символ'],
       ['U+FFFF', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: 'Иванов\uffff' } }] }, 'управляющий символ'],
-      ['141 characters with a pair among them', { ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: '😀' + 'Ж'.repeat(140) } }] }, 'длиннее 140'],
     ];
     it('writes in pieces nothing at all when a later transaction is bad, and the pieces make buildPain001', () => {
       const many = { ...base, transactions: Array.from({ length: 50 }, (_v, i) => ({ ...tx, endToEndId: `E2E-${i}` })) };
@@ -232,6 +230,29 @@ describe('buildPain001 / parsePain001', () => {
       const xml = buildPain001({ ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name } }] });
       expect(xml).toContain(`<Nm>😀${'Ж'.repeat(134)} &lt;&amp;&quot;&gt;</Nm>`);
       expect(parsePain001(xml).transactions[0].creditor.name).toBe(name);
+    });
+    it('fits a name and a purpose longer than 140 characters instead of refusing them (issue 13.1)', () => {
+      // 141 characters, a surrogate pair first: cut to 140 characters at a character boundary.
+      const long = '😀' + 'Ж'.repeat(140);
+      const purpose = 'Ж'.repeat(126);
+      const xml = buildPain001({
+        ...base,
+        initiatingParty: { ...base.initiatingParty, name: 'И'.repeat(150) },
+        debtor: { ...base.debtor, name: 'Д'.repeat(150) },
+        transactions: [{ ...tx, creditor: { ...tx.creditor, name: long }, remittance: purpose }],
+      });
+      const back = parsePain001(xml);
+      expect(back.transactions[0].creditor.name).toBe('😀' + 'Ж'.repeat(139));
+      expect([...back.transactions[0].creditor.name]).toHaveLength(140);
+      expect(back.initiatingParty.name).toBe('И'.repeat(140));
+      expect(back.debtor.name).toBe('Д'.repeat(140));
+      // The purpose keeps its codes whole: 124 characters of text, a space, 15 of codes = 140.
+      const codes = ` КНП ${tx.knp} КБе ${tx.creditor.kbe}`;
+      expect(back.transactions[0].remittance).toBe('Ж'.repeat(140 - codes.length));
+      // The same input gives the same bytes.
+      expect(buildPain001({ ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: long }, remittance: purpose }] })).toBe(
+        buildPain001({ ...base, transactions: [{ ...tx, creditor: { ...tx.creditor, name: long }, remittance: purpose }] }),
+      );
     });
     it.each(cases)('%s', (_label, msg, text) => {
       expect(() => buildPain001(msg)).toThrow(Iso20022FormatError);

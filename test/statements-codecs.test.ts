@@ -140,6 +140,18 @@ describe('camt.053', () => {
 describe('MT940', () => {
   const text = writeStatement(sample('mt940'), 'mt940').toString('utf8');
 
+  it('fits a 150-character name and a long purpose into :86: (6 lines of 65) instead of refusing (issue 13.1)', () => {
+    const s = sample('mt940');
+    const name = `ГУ «${'Ә'.repeat(145)}»/`;
+    const purpose = 'Возврат невыплаченного возмещения '.repeat(10);
+    const long = { ...s, entries: s.entries.map((e, i) => (i === 0 ? { ...e, attributes: { ...e.attributes, counterpartyName: name, purpose } } : e)) };
+    const { statement } = readStatement(writeStatement(long, 'mt940'), 's.sta');
+    const a = statement.entries[0].attributes;
+    expect(a.counterpartyName).toBe([...name].slice(0, 140).join(''));
+    expect(a.purpose.length).toBeGreaterThan(100);
+    expect(purpose.startsWith(a.purpose)).toBe(true);
+  });
+
   it('reads the SWIFT blocks: the bank from block 2, the fields from block 4', () => {
     const wrapped = `{1:F01GCVPKZ2AAXXX0000000000}{2:O9401200250220HSBKKZKXAXXX00000000002502201200N}{4:\r\n${text}-}`;
     const raw = parseMt940(wrapped);

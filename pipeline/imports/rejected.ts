@@ -93,7 +93,10 @@ const CELL_LIMIT = 32767;
 
 function cellText(v: unknown): string {
   const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return s.length > CELL_LIMIT ? `${s.slice(0, CELL_LIMIT - 1)}…` : s;
+  if (s.length <= CELL_LIMIT) return s;
+  // Cut before the ellipsis, never between the two halves of a surrogate pair (a lone half is no XML).
+  const end = /[\ud800-\udbff]/.test(s[CELL_LIMIT - 2]) ? CELL_LIMIT - 2 : CELL_LIMIT - 1;
+  return `${s.slice(0, end)}…`;
 }
 
 /** Text as an inline string (a plain string would be written as a formula result, t="str"). */

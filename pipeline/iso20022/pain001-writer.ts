@@ -3,11 +3,25 @@
 // field is checked — identifiers with their checksums, codes, dates, the lengths of the ISO text
 // types, positive amounts, unique end-to-end references — and a bad one is an
 // Iso20022FormatError naming it. Amounts stay decimal strings (big.js for the control sums).
+//
+// What a file must always carry (issue 13.1: a committed order's file can always be written):
+//  - names (InitgPty/Nm, Dbtr/Nm, Cdtr/Nm, Max140Text) are fitted, not refused: a name longer
+//    than 140 characters is cut at a character boundary (code points, as the XSD counts them,
+//    fitText in xml.ts); the full name stays in the database and the reports (the register);
+//  - the purpose (RmtInf/Ustrd, Max140Text) is fitted the same way before the codes
+//    " КНП 010 КБе 19", which always stay whole at its end;
+//  - identifiers are guaranteed by construction and checked here: MsgId and PmtInfId
+//    "GK<year>-<number>" and EndToEndId "GK<year>-<number>-<seq>" of 32-bit integers (at most
+//    28 characters), the contribution ids of a kind, a month and a БИН (at most 32);
+//  - characters: any character XML 1.0 carries is written (Kazakh and Russian letters need
+//    Unicode; no bank's narrower character set is assumed). What XML cannot carry, and the
+//    controls, line separators and noncharacters besides, never get past import
+//    (schemas/characters.ts); escapeXml refuses them should one arrive from elsewhere.
 import { Iso20022FormatError } from '../kernel/errors.ts';
 import { isValidDate } from '../kernel/dates.ts';
 import { isValidBik, isValidIinBin, isValidKzIban } from '../kernel/identifiers.ts';
 import { formatAmount, isAmount, parseAmount, ZERO } from '../kernel/money.ts';
-import { textLength, XmlWriter } from './xml.ts';
+import { fitText, hasForbiddenXmlChar, NAME_MAX, textLength, XmlWriter } from './xml.ts';
 
 export const PAIN001_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09';
 
@@ -69,6 +83,18 @@ function requireText(value: unknown, max: number, what: string): string {
   return value;
 }
 
+/** A party name (Nm, Max140Text): required, and fitted to 140 characters when longer. */
+function requireName(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new Iso20022FormatError(`${what}: значение не задано`);
+  return xmlText(fitText(value, NAME_MAX), what);
+}
+
+/** A free text XML 1.0 can carry (checked before anything is written; escapeXml checks again). */
+function xmlText(value: string, what: string): string {
+  if (hasForbiddenXmlChar(value)) throw new Iso20022FormatError(`${what}: недопустимый управляющий символ в тексте «${value}»`);
+  return value;
+}
+
 function requireMatch(value: unknown, ok: (s: string) => boolean, what: string, expected: string): string {
   if (typeof value !== 'string' || !ok(value)) {
     throw new Iso20022FormatError(`${what}: «${String(value)}» — ${expected}`);
@@ -83,9 +109,17 @@ function codesText(knp: string, kbe: string): string {
   return `КНП ${knp} КБе ${kbe}`;
 }
 
-/** RmtInf/Ustrd: the free text followed by the codes, "… КНП 010 КБе 19". */
+/** RmtInf/Ustrd is a Max140Text. */
+const USTRD_MAX = 140;
+
+/**
+ * RmtInf/Ustrd: the free text followed by the codes, "… КНП 010 КБе 19"; the free text is cut to
+ * the room the codes leave (at a character boundary), so the codes always stay whole.
+ */
 function unstructuredRemittance(remittance: string, knp: string, kbe: string): string {
-  return remittance === '' ? codesText(knp, kbe) : `${remittance} ${codesText(knp, kbe)}`;
+  const codes = codesText(knp, kbe);
+  const text = fitText(remittance, USTRD_MAX - codes.length - 1);
+  return text === '' ? codes : `${text} ${codes}`;
 }
 
 /** "ИИН" when the 5th digit is 0–3 (a birth date), "БИН" when it is 4–6 (a legal-entity type). */
@@ -136,14 +170,14 @@ function checkTransaction(tx: Pain001Transaction, i: number, seen?: Set<string>)
   const knp = requireMatch(tx.knp, isDigits(3), `${at}: КНП`, 'ожидается три цифры');
   const kbe = requireMatch(c?.kbe, isDigits(2), `${at}: КБе`, 'ожидается две цифры');
   if (typeof tx.remittance !== 'string') throw new Iso20022FormatError(`${at}: назначение платежа не задано`);
-  const ustrd = unstructuredRemittance(tx.remittance, knp, kbe);
+  const ustrd = xmlText(unstructuredRemittance(tx.remittance, knp, kbe), `${at}: назначение платежа`);
   if (textLength(ustrd) > 140) {
     throw new Iso20022FormatError(`${at}: назначение платежа с кодами длиннее 140 символов («${ustrd}»)`);
   }
   return {
     endToEndId,
     amount: formatAmount(amount),
-    name: requireText(c?.name, 140, `${at}: наименование получателя`),
+    name: requireName(c?.name, `${at}: наименование получателя`),
     idNumber: requireMatch(c?.idNumber, isValidIinBin, `${at}: ИИН/БИН получателя`, 'некорректный ИИН/БИН'),
     iban: requireMatch(c?.iban, isValidKzIban, `${at}: IBAN получателя`, 'некорректный IBAN'),
     bik: requireMatch(c?.bik, isValidBik, `${at}: БИК получателя`, 'некорректный БИК'),
@@ -165,16 +199,21 @@ export function buildPain001(msg: Pain001Message): string {
 }
 
 /**
- * buildPain001 handed out in pieces, in order, to `write` (e.g. a file): every transaction is
- * checked before the first piece, and only one transaction's XML is held at a time, so an order
- * of thousands of lines never sits in memory whole.
+ * Every check of writePain001, nothing written (an Iso20022FormatError naming the first bad
+ * field): what a step runs on its orders before it commits, so that a committed order's file can
+ * always be written (issue 13.1).
  */
-export function writePain001(msg: Pain001Message, write: (xml: string) => void): void {
+export function checkPain001(msg: Pain001Message): void {
+  checkMessage(msg);
+}
+
+/** The header checked, then every transaction (the first pass); the checked header values. */
+function checkMessage(msg: Pain001Message) {
   const messageId = requireText(msg.messageId, 35, 'pain.001: MsgId');
   const createdAt = requireMatch(msg.createdAt, (s) => DATETIME_RE.test(s), 'pain.001: CreDtTm', 'ожидается дата и время ISO 8601');
-  const initName = requireText(msg.initiatingParty?.name, 140, 'pain.001: наименование инициатора');
+  const initName = requireName(msg.initiatingParty?.name, 'pain.001: наименование инициатора');
   const initBin = requireMatch(msg.initiatingParty?.bin, isValidIinBin, 'pain.001: БИН инициатора', 'некорректный БИН');
-  const debtorName = requireText(msg.debtor?.name, 140, 'pain.001: наименование плательщика');
+  const debtorName = requireName(msg.debtor?.name, 'pain.001: наименование плательщика');
   const debtorBin = requireMatch(msg.debtor?.bin, isValidIinBin, 'pain.001: БИН плательщика', 'некорректный БИН');
   const debtorIban = requireMatch(msg.debtor?.iban, isValidKzIban, 'pain.001: IBAN плательщика', 'некорректный IBAN');
   const debtorBik = requireMatch(msg.debtor?.bik, isValidBik, 'pain.001: БИК плательщика', 'некорректный БИК');
@@ -185,7 +224,7 @@ export function writePain001(msg: Pain001Message, write: (xml: string) => void):
     throw new Iso20022FormatError('pain.001: в платёжном поручении нет ни одной операции');
   }
 
-  // First pass: every transaction checked, the count and control sum that head the document.
+  // Every transaction checked: the count and control sum that head the document.
   const seen = new Set<string>();
   let total = ZERO;
   msg.transactions.forEach((tx, i) => {
@@ -193,6 +232,17 @@ export function writePain001(msg: Pain001Message, write: (xml: string) => void):
   });
   const nbOfTxs = String(msg.transactions.length);
   const ctrlSum = formatAmount(total);
+  return { messageId, createdAt, initName, initBin, debtorName, debtorBin, debtorIban, debtorBik, paymentInfoId, execDate, purposeKnp, nbOfTxs, ctrlSum };
+}
+
+/**
+ * buildPain001 handed out in pieces, in order, to `write` (e.g. a file): every transaction is
+ * checked before the first piece, and only one transaction's XML is held at a time, so an order
+ * of thousands of lines never sits in memory whole.
+ */
+export function writePain001(msg: Pain001Message, write: (xml: string) => void): void {
+  const { messageId, createdAt, initName, initBin, debtorName, debtorBin, debtorIban, debtorBik, paymentInfoId, execDate, purposeKnp, nbOfTxs, ctrlSum } =
+    checkMessage(msg);
 
   const w = new XmlWriter();
   w.open('Document', ` xmlns="${PAIN001_NAMESPACE}"`).open('CstmrCdtTrfInitn');

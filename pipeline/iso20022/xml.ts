@@ -113,6 +113,23 @@ export function textLength(text: string): number {
   return n;
 }
 
+/**
+ * The text cut to at most `max` characters (code points, as the XSD counts a Max140Text: a
+ * surrogate pair is one character and never split), trailing spaces of the cut dropped. The
+ * deterministic fit of a free-text value longer than its ISO 20022 field (issue 13.1): the same
+ * text always gives the same cut, and the full value stays in the database and the reports. A
+ * text that fits is returned as it is.
+ */
+export function fitText(text: string, max: number): string {
+  if (text.length <= max) return text; // at most `max` UTF-16 units: at most `max` characters
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return chars.slice(0, max).join('').trimEnd();
+}
+
+/** The ISO 20022 party name field (Nm, Max140Text). */
+export const NAME_MAX = 140;
+
 // ---------------------------------------------------------------------------------------------
 // Reading
 

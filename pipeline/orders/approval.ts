@@ -12,7 +12,7 @@ import { faultPoint } from '../kernel/faults.ts';
 import { formatAmount, money, sum } from '../kernel/money.ts';
 import { lockPipeline } from '../kernel/step-run.ts';
 import { assertLedgerBalanced, post } from '../ledger.ts';
-import { assertOutDir, DEFAULT_ORDERS_DIR, orderFileName, writeCommittedOrderFiles, writeOrderFiles } from './files.ts';
+import { assertOutDir, checkOrderFiles, DEFAULT_ORDERS_DIR, orderFileName, writeCommittedOrderFiles, writeOrderFiles } from './files.ts';
 import { assertFundsHeld, orderEntry, recordOrderEvents, type OrderKind } from './issuing.ts';
 
 type Q = Knex | Knex.Transaction;
@@ -183,6 +183,8 @@ export async function approveOrders(db: Db, opts: ApproveOptions): Promise<Appro
         }),
       });
       await assertLedgerBalanced(trx);
+      // The files are written after the commit: every one checked before it (issue 13.1).
+      await checkOrderFiles(trx, prepared.map((o) => o.id));
     }
     const approvedNow = prepared.map((o) => ({ ...o, state: 'approved' as const, decided_by: opts.operator, decided_on: asOf }));
     return { approved: approvedNow, already: orders.filter((o) => o.state === 'approved') };

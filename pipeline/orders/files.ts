@@ -7,14 +7,14 @@
 import { accessSync, closeSync, constants, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { writePain001, type Pain001Message } from '../iso20022/pain001-writer.ts';
+import { checkPain001, writePain001, type Pain001Message } from '../iso20022/pain001-writer.ts';
 import { faultPoint } from '../kernel/faults.ts';
 import type { StepOptions, StepOutcome } from '../kernel/step-run.ts';
 import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
 import { UsageError } from '../kernel/errors.ts';
 import { APPROVED_SQL, type OrderKind } from './issuing.ts';
 import { orderHeaders, orderKnp, orderLines, pain001Of, type OrderLineRow, type OrderRow } from './pain001.ts';
-import { documentRequisites, requireDocumentRequisites, type RequisitesInForce } from '../requisites/index.ts';
+import { documentRequisites, requireDocumentRequisites, requisitesInForce, type RequisitesInForce } from '../requisites/index.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -186,6 +186,30 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string,
   }
   removeStaleTemps(...files);
   return files;
+}
+
+/**
+ * Checks, inside the transaction of the step that issues or approves the orders and before it
+ * commits, that the pain.001 of every order can be built from the rows just written (issue 13.1):
+ * every check of the writer runs on the same message the file will carry (names and purposes are
+ * fitted, not refused: see pipeline/iso20022/pain001-writer.ts). A value no file can carry is an
+ * Iso20022FormatError (exit 2) and the step rolls back: nothing is committed whose file could
+ * not be written. The lines are read in bounded batches of whole orders, as writeOrderFiles does.
+ */
+export async function checkOrderFiles(trx: Q, orderIds: number[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  const site = await requisitesInForce(trx);
+  const orders = (await orderHeaders(trx)
+    .whereRaw('o.id = any(?::bigint[])', [orderIds])
+    .orderBy([{ column: 'o.year' }, { column: 'o.number' }])) as OrderRow[];
+  const knp = new Map<string, string>();
+  for (const kind of new Set(orders.map((o) => o.kind))) knp.set(kind, await orderKnp(trx, kind));
+  for (const batch of readBatches(orders)) {
+    const byOrder = await linesByOrder(trx, batch);
+    for (const o of batch) {
+      checkPain001(pain001Of(o, byOrder.get(Number(o.id)) ?? [], site.requisites.state_corporation, knp.get(o.kind)!, site.sample));
+    }
+  }
 }
 
 /** What the files are, for the refusal with sample requisites. */

@@ -8,6 +8,7 @@
 // rather than pays it.
 import type { Knex } from 'knex';
 import { buildPain001, type Pain001Message, type Pain001Transaction } from '../iso20022/pain001-writer.ts';
+import { fitText, NAME_MAX, textLength } from '../iso20022/xml.ts';
 import { formatAmount } from '../kernel/money.ts';
 import { knpCode } from '../kernel/reference.ts';
 import { requisitesInForce, SAMPLE_MARK, type RequisitesAccount } from '../requisites/index.ts';
@@ -49,7 +50,12 @@ export function initialsOf(name: string): string {
 /** Room for the purpose text: RmtInf/Ustrd is 140 characters with " КНП 119 КБе 19" appended. */
 const PURPOSE_ROOM = 140 - ' КНП 000 КБе 00'.length;
 
-/** The payment purpose of a line: what it pays, the act, the service month and the ЛСИ's initials. */
+/**
+ * The payment purpose of a line: what it pays, the act, the service month and the ЛСИ's initials.
+ * Never longer than the room the codes leave in RmtInf/Ustrd (issue 13.1): a long act number is
+ * cut with «…», and what still does not fit (the initials of a name of many words) is cut at a
+ * character boundary, so the payment-orders report shows exactly what the file says.
+ */
 export function purposeText(kind: LineKind, line: { service_month: string; provider_id: string; act_no?: string | null; pwd_name?: string | null }): string {
   const period = `${line.service_month.slice(5, 7)}.${line.service_month.slice(0, 4)}`;
   const [head, tail] = (() => {
@@ -62,11 +68,11 @@ export function purposeText(kind: LineKind, line: { service_month: string; provi
         return ['Возврат невыплаченного возмещения', `за ${period}, поставщик ${line.provider_id}`];
     }
   })();
-  if (!line.act_no) return `${head} ${tail}`;
-  const room = PURPOSE_ROOM - head.length - tail.length - ' по акту № '.length - 1;
+  if (!line.act_no) return fitText(`${head} ${tail}`, PURPOSE_ROOM);
+  const room = PURPOSE_ROOM - textLength(head) - textLength(tail) - ' по акту № '.length - 1;
   const chars = [...line.act_no];
   const act = chars.length <= room ? line.act_no : `${chars.slice(0, Math.max(1, room - 1)).join('')}…`;
-  return `${head} по акту № ${act} ${tail}`;
+  return fitText(`${head} по акту № ${act} ${tail}`, PURPOSE_ROOM);
 }
 
 /** A timestamp as ISO 8601 in Kazakhstan time (UTC+5): "2025-02-19T09:30:00+05:00". */
@@ -156,7 +162,7 @@ export function lineKbe(l: OrderLineRow): string {
 
 /** The initiating party of a file built from sample requisites: a bank rejects it rather than pays. */
 export function sampleParty(name: string): string {
-  return `${SAMPLE_MARK} — НЕ ИСПОЛНЯТЬ. ${name}`.slice(0, 140);
+  return fitText(`${SAMPLE_MARK} — НЕ ИСПОЛНЯТЬ. ${name}`, NAME_MAX);
 }
 
 /** The pain.001 message of an order from its rows (lines in reference order). */

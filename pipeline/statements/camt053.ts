@@ -19,6 +19,8 @@
 // RmtInf/Ustrd, RtrInf/Rsn/Cd and AddtlInf, AcctSvcrRef, BkTxCd.
 import {
   XmlWriter,
+  fitText,
+  NAME_MAX,
   at,
   attr,
   child,
@@ -234,7 +236,7 @@ function party(w: XmlWriter, role: 'Dbtr' | 'Cdtr', e: StatementEntry, what: str
   if (a.counterpartyName === '' && a.counterpartyId === '' && a.counterpartyIban === '') return;
   if (a.counterpartyName !== '' || a.counterpartyId !== '') {
     w.open(role).open('Pty');
-    if (a.counterpartyName !== '') w.leaf('Nm', a.counterpartyName, what);
+    if (a.counterpartyName !== '') w.leaf('Nm', fitText(a.counterpartyName, NAME_MAX), what); // Max140Text: fitted, not refused
     if (a.counterpartyId !== '') {
       const choice = isBin(a.counterpartyId) ? 'OrgId' : 'PrvtId';
       w.open('Id').open(choice).open('Othr').leaf('Id', a.counterpartyId, what).close('Othr').close(choice).close('Id');

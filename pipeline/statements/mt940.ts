@@ -25,6 +25,7 @@
 // code and text, REMI the purpose. At most 6 lines of 65 characters.
 import { isValidDate } from '../kernel/dates.ts';
 import { formatAmount, money } from '../kernel/money.ts';
+import { fitText, NAME_MAX } from '../iso20022/xml.ts';
 import { StatementFormatError, checkForWriting, type RawEntry, type RawStatement, type Statement, type StatementEntry } from './model.ts';
 
 const TAG_RE = /^:(\d{2}[A-Z]?):(.*)$/;
@@ -222,7 +223,8 @@ function info(e: StatementEntry): string {
     ['DOCN', a.documentNumber],
     ['DOCD', a.documentDate],
     ['IBAN', a.counterpartyIban],
-    ['NAME', a.counterpartyName],
+    // A name is fitted as in ISO 20022 (140 characters), a «/» at its end dropped (it would end the field).
+    ['NAME', fitText(a.counterpartyName, NAME_MAX).replace(/\/+$/, '')],
     ['CPID', a.counterpartyId],
     ['RTRN', a.reasonCode],
     ['RTXT', a.reasonText],
@@ -234,8 +236,16 @@ function info(e: StatementEntry): string {
       throw new Error(`MT940 writer: операция ${e.seq}, /${code}/: значение «${value}» нельзя записать в :86: (код поля между «/», «/» в конце или перевод строки)`);
     }
   }
-  return pairs.filter(([, v]) => v !== '').map(([code, v]) => `/${code}/${v}`).join('');
+  const text = pairs.filter(([, v]) => v !== '').map(([code, v]) => `/${code}/${v}`).join('');
+  // :86: holds 6 lines of 65 characters: a purpose that would not fit is cut (it comes last).
+  const over = [...text].length - INFO_MAX;
+  if (over <= 0 || a.purpose === '') return text;
+  const purpose = fitText(a.purpose, Math.max(0, [...a.purpose].length - over)).replace(/\/+$/, '');
+  return purpose === '' ? text.slice(0, text.lastIndexOf('/REMI/')) : `${text.slice(0, text.lastIndexOf('/REMI/'))}/REMI/${purpose}`;
 }
+
+/** The room of :86:, 6 lines of 65 characters. */
+const INFO_MAX = 6 * 65;
 
 /** Cuts a text into lines of at most `max` characters. */
 function lines(text: string, max: number): string[] {

@@ -27,7 +27,7 @@ import { faultPoint } from '../../kernel/faults.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { assertNotBackdated, runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { assertWorkingDay, issueOrdersFrom, orderResult, type OrderResult } from '../../orders/issuing.ts';
-import { assertOutDir, DEFAULT_ORDERS_DIR, orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
+import { assertOutDir, checkOrderFiles, DEFAULT_ORDERS_DIR, orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { fourEyesRequired } from '../../rules/four-eyes.ts';
 import { assertDate } from '../../kernel/dates.ts';
 import { ACTIONABLE_LINES, paidTotals, planDigest, stagePayPlan, waitingItems, type PaidTotals, type PayInputs, type WaitingItem } from './staging.ts';
@@ -107,6 +107,8 @@ export async function pay(db: Db, opts: PayOptions): Promise<PayOutcome> {
       faultPoint('pay.planned');
       const fourEyes = await fourEyesRequired(trx);
       const orders = await issueOrdersFrom(trx, { date, runId, kind: 'provider', approve: !fourEyes }, ACTIONABLE_LINES);
+      // Orders approved at once get their files after the commit: checked before it (issue 13.1).
+      if (!fourEyes) await checkOrderFiles(trx, orders.map((o) => o.id));
       faultPoint('pay.orders-issued');
       return {
         date,

@@ -15,7 +15,7 @@ import { loadCalendar } from '../../kernel/reference.ts';
 import { formatAmount, sum } from '../../kernel/money.ts';
 import { assertNotBackdated, runStep, type StepOutcome } from '../../kernel/step-run.ts';
 import { assertWorkingDay, issueOrders, orderResult, type OrderResult } from '../../orders/issuing.ts';
-import { assertOutDir, DEFAULT_ORDERS_DIR, orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
+import { assertOutDir, checkOrderFiles, DEFAULT_ORDERS_DIR, orderFileName, writeRunOrderFiles, type OrderStepOptions } from '../../orders/files.ts';
 import { faultPoint } from '../../kernel/faults.ts';
 import { returnStateSql } from '../../rules/return-state.ts';
 import { sendBackDeadline } from '../../rules/send-back.ts';
@@ -119,6 +119,8 @@ export async function refundUnsent(db: Db, opts: RefundUnsentOptions): Promise<R
         })),
       });
       faultPoint('refund-unsent.orders-issued');
+      // Their files are written after the commit: checked before it (issue 13.1).
+      await checkOrderFiles(trx, orders.map((o) => o.id));
       // The МИО learns of the money coming back and of what it is for.
       if (orders.length > 0) {
         await trx('notifications').insert(
