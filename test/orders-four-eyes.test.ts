@@ -5,7 +5,7 @@
 // one order and approves the others on 2025-03-19 (the ledger posts them that day, the files are
 // written, byte-stable); pay 2025-03-19 pays the rejected rows again on new lines of a new order,
 // never twice; a failed file write after approval exits normally and `orders export` finishes it.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusinessRuleError } from '../pipeline/kernel/errors.ts';
@@ -15,6 +15,8 @@ import { trialBalance } from '../pipeline/ledger.ts';
 import { computeDeadlines } from '../pipeline/steps/check-deadlines/deadlines.ts';
 import { checkDeadlines } from '../pipeline/steps/check-deadlines/index.ts';
 import { cli } from './support/cli.ts';
+import { synthBin, synthIban } from './support/ids.ts';
+import { importRequisites } from '../pipeline/requisites/index.ts';
 import { counts, freshDb, type TestDb } from './support/db.ts';
 import { tempDir } from './support/files.ts';
 import { gkFunds } from './support/ledger.ts';
@@ -200,5 +202,36 @@ describe('four eyes: pay prepares, a second operator approves or rejects (issue 
     await expect(exportOrders(t.db, { date: '2025-03-19', outDir: path.join(file, 'sub') })).rejects.toMatchObject({ exitCode: 2 });
     await expect(pay(t.db, { asOf: '2025-03-20', operator: PAYER, outDir: path.join(file, 'sub') })).rejects.toMatchObject({ exitCode: 2 });
     expect(await t.db('step_runs').where({ step: 'pay', run_key: '2025-03-20' })).toEqual([]);
+  });
+});
+
+describe('a site that sets four eyes off (requisites "four_eyes": false)', () => {
+  let s: TestDb;
+  afterAll(() => s?.drop());
+
+  it('pay approves its own orders: the files are written and the ledger posted on the day of pay', async () => {
+    s = await freshDb();
+    const world = await fundedWorld(s.db);
+    const dir = tempDir('payouts-4eyes-off-');
+    const gkBin = synthBin();
+    const site = {
+      state_corporation: { bin: gkBin, name: 'НАО «Государственная корпорация «Правительство для граждан»»', bik: 'GCVPKZ2A', iban: synthIban('009', 800001), kbe: '11' },
+      contributions: [
+        { knp: '010', name: 'Госкорпорация (ОПВ)', bin: '160440007161', bik: 'GCVPKZ2A', iban: 'KZ12009NPS0413609816', kbe: '11' },
+        { knp: '122', name: 'Госкорпорация (ВОСМС)', bin: gkBin, bik: 'GCVPKZ2A', iban: synthIban('009', 800122), kbe: '11' },
+        { knp: '012', name: 'Госкорпорация (СО)', bin: gkBin, bik: 'GCVPKZ2A', iban: synthIban('009', 800012), kbe: '11' },
+      ],
+      four_eyes: false,
+    };
+    const file = path.join(dir, 'site.json');
+    writeFileSync(file, JSON.stringify(site));
+    expect(await importRequisites(s.db, { file, asOf: '2025-03-17', operator: 'администратор' })).toMatchObject({ status: 'imported' });
+    const o = await pay(s.db, { asOf: WORLD.payOn, operator: PAYER, outDir: path.join(dir, 'orders') });
+    expect(o.status).toBe('done');
+    expect(o.files.map((f) => path.basename(f))).toEqual(['payment-order_2025-1.xml', 'payment-order_2025-2.xml', 'payment-order_2025-3.xml']);
+    expect(await ordersAwaitingApproval(s.db)).toEqual([]);
+    const approved = await s.db('payment_order_events').where({ status: 'approved' }).select('operator', 'event_date');
+    expect(approved).toEqual([1, 2, 3].map(() => ({ operator: PAYER, event_date: WORLD.payOn })));
+    expect(await gkFunds(s.db, world.mio_bin)).toBe('0.00');
   });
 });
