@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { count, date, text } from './common.ts';
 
-/** The rules of pipeline/steps/check-deadlines (its DeadlineRule); the builder's types keep the two alike. */
+/** The rules the nightly check watches (pipeline/steps/check-deadlines takes its DeadlineRule from here), in report order. */
 export const DEADLINE_RULES = [
   'demand-request',
   'funding',

@@ -43,21 +43,15 @@ import { returnNotificationKey } from '../../returns.ts';
 import { returnStates } from '../../rules/return-state.ts';
 import { demandFunding } from '../../rules/demand-funding.ts';
 import { sendBackDeadline } from '../../rules/send-back.ts';
+import { DEADLINE_RULES, DEADLINE_STATUSES } from '../../../schemas/reports/deadlines.ts';
 
 type Q = Knex | Knex.Transaction;
 
-export type DeadlineRule =
-  | 'demand-request'
-  | 'funding'
-  | 'payment'
-  | 'return-relayed'
-  | 'return-shown'
-  | 'repayment'
-  | 'sent-back'
-  | 'reconciliation-signed'
-  | 'reconciliation-copies';
+// The rules, in the order the report lists them on one due date, and the statuses: one home, the
+// report's schema.
+export type DeadlineRule = (typeof DEADLINE_RULES)[number];
 
-export type DeadlineStatus = 'met' | 'met_late' | 'open' | 'breached';
+export type DeadlineStatus = (typeof DEADLINE_STATUSES)[number];
 
 export interface DeadlineItem {
   rule: DeadlineRule;
@@ -235,17 +229,7 @@ async function reconciliationRules(db: Q, c: Collector, cal: Calendar, asOf: str
   }
 }
 
-export const RULE_ORDER: DeadlineRule[] = [
-  'demand-request',
-  'funding',
-  'payment',
-  'return-relayed',
-  'return-shown',
-  'repayment',
-  'sent-back',
-  'reconciliation-signed',
-  'reconciliation-copies',
-];
+export const RULE_ORDER: readonly DeadlineRule[] = DEADLINE_RULES;
 
 /** The first day from which closed items are still listed: the first day of the previous month. */
 export function deadlineWindowStart(asOf: string): string {
