@@ -68,14 +68,14 @@ describe('cycle commands', () => {
     for (const r of [bad, outside, earlier]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('form-demand runs as of the 15th by default (a Saturday): request due Monday 17th, funding Wednesday 19th', async (ctx) => {
+  it('form-demand runs as of the 15th by default (a Saturday): the request dated and due Monday 17th, funding Wednesday 19th (DOMAIN §9)', async (ctx) => {
     if (!t.url) ctx.skip();
     const r = await cli(['run', 'form-demand', '--month', '2025-03']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Шаг form-demand за 2025-03 выполнен/);
     expect(r.stdout).toMatch(/Потребностей: 1, строк: 2 \(повторно: 0\), сумма 136697.24/);
-    expect(r.stdout).toMatch(/заявка МИО — до 2025-03-17; финансирование — до 2025-03-19/);
+    expect(r.stdout).toMatch(/заявка МИО датирована 2025-03-17 \(срок — 2025-03-17\); финансирование — до 2025-03-19/);
   });
 
   it('contributions writes a register and a pain.001 per kind; the reports print as JSON', async (ctx) => {
