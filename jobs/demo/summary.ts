@@ -8,6 +8,7 @@ import { formatAmount, sum } from '../../pipeline/kernel/money.ts';
 import { reportBuilders } from '../../reports/registry.ts';
 import { DEADLINE_RULE_TEXT, DEADLINE_STATUS_TEXT, deadlineObjectText } from '../../reports/forms/deadlines.ts';
 import { dbStatus, type DbStatus } from '../status.ts';
+import { bankDetailsInForce } from '../../pipeline/rules/bank-details-in-force.ts';
 
 export interface DemoMonthRow {
   month: string;
@@ -126,6 +127,17 @@ export function deadlineText(d: { rule: keyof typeof DEADLINE_RULE_TEXT; object:
   return `${DEADLINE_STATUS_TEXT[d.status]}: ${DEADLINE_RULE_TEXT[d.rule]} — ${deadlineObjectText(d.object)}; срок ${due}${late}`;
 }
 
+/**
+ * Why a funded row could not be paid, in words, when the reason is the provider's: its bank
+ * details in force are marked incorrect (a bank returned a payment to them) and no new ones came.
+ */
+async function unpayableWhy(db: Db, object: string, asOf: IsoDate): Promise<string> {
+  const provider = /:act:([^/]+)\//.exec(object)?.[1];
+  if (!provider) return '';
+  const { rows } = await db.raw(`select incorrect from (${bankDetailsInForce(':asOf', ':provider')}) b`, { asOf, provider });
+  return rows[0]?.incorrect ? ' (не выплачено: банк вернул платёж по реквизитам поставщика, они отмечены неверными, новых реквизитов поставщик не подал)' : '';
+}
+
 export async function demoSummary(
   db: Db,
   run: { mios: { mio_bin: string; name: string }[]; months: string[]; from: IsoDate; to: IsoDate; stepRuns: number },
@@ -139,9 +151,14 @@ export async function demoSummary(
     months: await monthRows(db, run.mios, run.months, run.to),
     deadlines: {
       counts: deadlineCounts,
-      not_met: deadlineDoc.items
-        .filter((x) => x.status !== 'met')
-        .map(({ rule, object, due, status: st, days_late }) => ({ rule, object, due, status: st, days_late, text: deadlineText({ rule, object, due, status: st, days_late }) })),
+      not_met: await Promise.all(
+        deadlineDoc.items
+          .filter((x) => x.status !== 'met')
+          .map(async ({ rule, object, due, status: st, days_late }) => {
+            const why = rule === 'payment' && st === 'breached' ? await unpayableWhy(db, object, run.to) : '';
+            return { rule, object, due, status: st, days_late, text: deadlineText({ rule, object, due, status: st, days_late }) + why };
+          }),
+      ),
     },
     open: { open_demands: status.open_demands, unpaid_funded: status.unpaid_funded, pending_returns: status.pending_returns },
     totals: {
