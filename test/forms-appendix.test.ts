@@ -6,11 +6,9 @@
 // forms as separate documents: the held acts, the balance statement of the act, the fee
 // calculation; and the page numbering of each МИО of its own. Hand-built report documents (the
 // forms read nothing but the JSON document), checked against their schemas first.
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formFiles, renderReportFiles } from '../reports/render-report.ts';
 import type { FormFile } from '../reports/forms/common.ts';
@@ -18,8 +16,9 @@ import { checkReport, type AnyReport, type BankFeesReport, type ListReport, type
 import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { personName, synthBin, synthIin } from './support/ids.ts';
-import { APPENDIX_1, APPENDIX_2, APPENDIX_3, APPENDIX_4, type Appendix } from './support/appendix-table.ts';
-import { NO_POPPLER_REASON, XLSX_HEADING_START, pdfPages, poppler, readTable, readWorkbook, squash, textsBelow } from './support/forms.ts';
+import { APPENDIX_1, APPENDIX_2, APPENDIX_3, APPENDIX_4 } from './support/appendix-table.ts';
+import { NO_POPPLER_REASON, XLSX_HEADING_START, pdfPages, poppler, readTable, readWorkbook, textsBelow } from './support/forms.ts';
+import { checkPdfPage, checkSheet, norm, pdfRaw, rowTexts } from './support/appendix-check.ts';
 
 if (!poppler) console.warn(`[forms-appendix] ${NO_POPPLER_REASON}`);
 
@@ -155,72 +154,6 @@ afterAll(async () => {
 });
 
 const names = (list: string[]) => list.map((f) => path.basename(f));
-/** Whitespace and hyphens out: a heading wrapped or hyphenated in a narrow column reads the same. */
-const norm = (s: string) => s.replace(/[\s\u00ad-]+/g, '');
-
-function pdfRaw(file: string, page?: number): string {
-  const args = ['-raw', '-enc', 'UTF-8', ...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-'];
-  const r = spawnSync('pdftotext', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pdftotext failed: ${r.stderr}`);
-  return r.stdout.replace(/\u00a0/g, ' ');
-}
-
-/** The values of a sheet's row, merged cells once. */
-function rowTexts(ws: ExcelJS.Worksheet, r: number): string[] {
-  const out: string[] = [];
-  ws.getRow(r).eachCell((c) => {
-    if (c.isMerged && c.master !== c) return;
-    if (c.value !== null && c.value !== undefined) out.push(String(c.value));
-  });
-  return out;
-}
-
-/** An appendix form's XLSX sheet against the table: label, «Форма», title, header lines, headings, numbers, no extra column. */
-function checkSheet(ws: ExcelJS.Worksheet, f: FormFile, sectionIndex: number, a: Appendix, rowCount: number): void {
-  const section = f.document.sections[sectionIndex];
-  expect(squash(rowTexts(ws, 1).join(' '))).toBe(squash(a.label));
-  expect(rowTexts(ws, 2)).toEqual([a.formWord]);
-  expect(rowTexts(ws, 3)).toEqual([a.title]);
-  const heading: string[] = [];
-  for (let r = XLSX_HEADING_START - 1; r < XLSX_HEADING_START + section.heading.length; r++) heading.push(...rowTexts(ws, r));
-  let at = -1;
-  for (const line of a.headerLines) {
-    const i = heading.findIndex((h, k) => k > at && h.startsWith(line));
-    expect(i, `${a.no}: header line «${line}» in order in ${JSON.stringify(heading)}`).toBeGreaterThan(at);
-    at = i;
-  }
-  expect(heading).toHaveLength(Math.max(a.headerLines.length, section.heading.length));
-  const table = readTable(ws, section, rowCount);
-  expect(table.headers).toEqual(a.columns.map((c) => c.heading));
-  if (a.columns.some((c) => c.group)) expect(table.groups).toEqual(a.columns.map((c) => c.group ?? null));
-  else expect(table.groups).toBeNull();
-  expect(table.numbers).toEqual(a.columns.map((c) => c.no));
-  // Nothing to the right of the form's last column, in any row.
-  ws.eachRow((row, r) => row.eachCell((c) => expect(c.col, `${a.no}: ${c.address} beyond the form: ${String(c.value)}`).toBeLessThanOrEqual(a.columns.length + 0 * r)));
-  if (a.totalsLabel) expect(table.totals?.label).toBe(a.totalsLabel);
-  const below = textsBelow(ws, table.dataEnd);
-  for (const line of a.below) expect(below.some((b) => b.startsWith(line)), `${a.no}: «${line}» under the table`).toBe(true);
-  expect(below.filter((b) => b.startsWith('(фамилия'))).toEqual(a.signatureCaptions);
-}
-
-/** An appendix form's PDF page against the table: in order label, «Форма», title, header lines, numbers; every heading. */
-function checkPdfPage(text: string, a: Appendix, lastPage: string = text): void {
-  const flat = norm(text);
-  let at = -1;
-  for (const piece of [a.label, a.formWord, a.title, ...a.headerLines]) {
-    const i = flat.indexOf(norm(piece), at + 1);
-    expect(i, `${a.no}: «${piece}» in order`).toBeGreaterThan(at);
-    at = i;
-  }
-  for (const c of a.columns) {
-    expect(flat, `${a.no}: heading ${c.no}`).toContain(norm(c.heading));
-    if (c.group) expect(flat).toContain(norm(c.group));
-  }
-  expect(text.split('\n').map((l) => l.trim()), `${a.no}: the row of column numbers`).toContain(a.columns.map((c) => c.no).join(' '));
-  for (const line of [...a.below, ...a.signatureCaptions]) expect(norm(lastPage)).toContain(norm(line));
-  if (a.totalsLabel) expect(lastPage).toMatch(new RegExp(`^${a.totalsLabel}\\s`, 'm'));
-}
-
 describe('Appendix 1: the list', () => {
   it('XLSX: one sheet per МИО, each the approved form with «из них» over 16–18 and the footnote', async () => {
     const wb = await readWorkbook(files.list.xlsx[0]);

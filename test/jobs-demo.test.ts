@@ -32,6 +32,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoResult } from '../jobs/demo/index.ts';
+import { formFiles, renderReportFiles } from '../reports/render-report.ts';
+import { APPENDIX_1, APPENDIX_2, APPENDIX_3, APPENDIX_4, type Appendix } from './support/appendix-table.ts';
+import { checkPdfPage, checkSheet, pdfRaw } from './support/appendix-check.ts';
+import { pdfPages, poppler, readWorkbook } from './support/forms.ts';
 import { checkReport } from '../schemas/reports/index.ts';
 import { MONTHLY_FORMS } from '../reports/registry.ts';
 import { UsageError } from '../pipeline/kernel/errors.ts';
@@ -181,6 +185,46 @@ describe('payouts demo', () => {
       expect(file.startsWith(`${doc.form}_`), file).toBe(true);
     }
   });
+
+  it('prints its Appendices 1–4 as the approved forms: every PDF and XLSX of the demo read back against the appendices (DOMAIN §6)', async () => {
+    const cases: [string, Appendix][] = [
+      ['list', APPENDIX_1],
+      ['transmission', APPENDIX_2],
+      ['reconciliation', APPENDIX_3],
+      ['bank-fees', APPENDIX_4],
+    ];
+    const printed = path.join(dir, 'printed');
+    mkdirSync(printed);
+    let checked = 0;
+    for (const month of ['2025-02', '2025-03']) {
+      for (const [form, appendix] of cases) {
+        const doc: unknown = JSON.parse(readFileSync(path.join(dir, 'out', `${form}_${month}.json`), 'utf8'));
+        checkReport(doc);
+        const base = `${form}_${month}`;
+        // The files of the form itself (the documents beside it for people have other names).
+        const forms = formFiles(doc, base).filter((f) => !/-(held|balance|calc)_/.test(f.baseName));
+        const xlsx = await renderReportFiles(doc, 'xlsx', printed, base);
+        for (const f of forms) {
+          const wb = await readWorkbook(path.join(printed, `${f.baseName}.xlsx`));
+          f.document.sections.forEach((section, i) => {
+            const rows = Array.isArray(section.rows) ? section.rows.length : Number(section.rowCount);
+            checkSheet(wb.worksheets[i], f, i, appendix, rows);
+            checked++;
+          });
+        }
+        expect(xlsx.length).toBeGreaterThanOrEqual(forms.length);
+        if (!poppler) continue;
+        await renderReportFiles(doc, 'pdf', printed, base);
+        for (const f of forms) {
+          const file = path.join(printed, `${f.baseName}.pdf`);
+          const pages = pdfPages(file);
+          checkPdfPage(pdfRaw(file, 1), appendix, pdfRaw(file, pages));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(16);
+  }, 120_000);
 });
 
 describe('payouts demo never wipes what it did not create', () => {
