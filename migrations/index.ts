@@ -8,6 +8,7 @@ import * as statements from './20261210_001_statements.ts';
 import * as reconciliationChain from './20261215_law_b_001_reconciliation_chain.ts';
 import * as siteRequisites from './20261216_requisites_001_site_requisites.ts';
 import * as fourEyes from './20261217_orders_001_four_eyes.ts';
+import * as orderFileRequisites from './20261218_001_order_file_requisites.ts';
 
 const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '20261122_001_schema': schema,
@@ -17,6 +18,7 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '20261215_law_b_001_reconciliation_chain': reconciliationChain,
   '20261216_requisites_001_site_requisites': siteRequisites,
   '20261217_orders_001_four_eyes': fourEyes,
+  '20261218_001_order_file_requisites': orderFileRequisites,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -5,7 +5,9 @@
 // the noncharacters U+FFFE/U+FFFF and the like, the Unicode line and paragraph separators
 // U+2028/U+2029 (a line break to some readers: rejected, not normalized, so that a value is never
 // silently changed), the bidirectional-text controls (they reorder what a person sees: a name or
-// an account could be shown other than it is) and a byte-order mark inside a value.
+// an account could be shown other than it is), invisible format characters (zero-width space and
+// joiners, soft hyphen, word joiner, tag characters: a name that looks like another) and a
+// byte-order mark inside a value.
 //
 // Messages and files show such a character as [U+XXXX], so that a message stays one line and the
 // rejected-rows file and the database can hold what was read.
@@ -23,7 +25,19 @@ function isUnsafe(cp: number): boolean {
   if (cp === 0x2028 || cp === 0x2029 || cp === 0xfeff) return true;
   if (cp === 0x061c || cp === 0x200e || cp === 0x200f) return true;
   if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) return true;
-  return false;
+  return isInvisible(cp);
+}
+
+/** Invisible format characters: a name holding one looks like another and differs in the bank's file. */
+function isInvisible(cp: number): boolean {
+  return (
+    cp === 0x00ad || // soft hyphen
+    cp === 0x180e || // Mongolian vowel separator
+    (cp >= 0x200b && cp <= 0x200d) || // zero-width space, non-joiner, joiner
+    (cp >= 0x2060 && cp <= 0x2064) || // word joiner, invisible operators
+    (cp >= 0xfff9 && cp <= 0xfffb) || // interlinear annotation
+    (cp >= 0xe0000 && cp <= 0xe007f) // tag characters
+  );
 }
 
 const NAMES: Record<number, string> = {
@@ -49,6 +63,7 @@ export function describeChar(cp: number): string {
     if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) name = 'управляющий символ';
     else if (cp >= 0xd800 && cp <= 0xdfff) name = 'половина суррогатной пары, испорченный Юникод';
     else if (cp >= 0xfdd0 && ((cp & 0xfffe) === 0xfffe || cp <= 0xfdef)) name = 'не символ Юникода';
+    else if (isInvisible(cp)) name = 'невидимый символ';
     else name = 'управление направлением текста';
   }
   return `${codeOf(cp)} (${name})`;

@@ -3,7 +3,8 @@
 // database that was never migrated says «payouts db migrate», a connection string that is not
 // PostgreSQL is a usage error, USER unset still connects as the OS user, `schedule` needs no
 // database, and ИИН/БИН in error messages are masked. Child processes through test/support/cli.ts.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -98,6 +99,9 @@ describe('the embedded database never hangs the CLI', () => {
       [['report', 'lists'], /^Ошибка: Неизвестная форма «lists»/],
       [['run', 'reconcile', '--month', '2025-2'], /^Ошибка: Неверный месяц «2025-2»/],
       [['report', 'list', '--month', '2025-02', '--format', 'xls'], /^Ошибка: Неизвестный формат «xls»/],
+      // --out that cannot be a folder: said before anything is built (exit 2, not an unexpected failure).
+      [['report', 'ledger', '--month', '2025-02', '--format', 'pdf', '--out', '/dev/null'], /^Ошибка: «\/dev\/null» — файл, а не папка/],
+      [['report', 'ledger', '--month', '2025-02', '--format', 'pdf', '--out', ''], /^Ошибка: --out: укажите папку для файлов/],
     ];
     for (const [args, message] of cases) {
       const r = await payouts(args);
@@ -105,6 +109,27 @@ describe('the embedded database never hangs the CLI', () => {
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.ms).toBeLessThan(HANG_MS);
+    }
+  });
+
+  it('one process at a time on an embedded database: a second waits, then is refused (exit 2); a lock of a process that is gone is taken over', async () => {
+    const dir = tempDir('payouts-cli-edges-lock-');
+    try {
+      const lock = path.join(dir, 'var', 'pglite', 'payouts.lock');
+      mkdirSync(path.dirname(lock), { recursive: true });
+      writeFileSync(lock, String(process.pid)); // this test's own process: alive, not the child
+      const busy = await cli(['status'], { cwd: dir, timeoutMs: HANG_MS, env: { PAYOUTS_PGLITE_LOCK_WAIT_MS: '300' } });
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toMatch(new RegExp(`^Ошибка: Встроенная база данных .* занята другим процессом payouts \\(pid ${process.pid}\\)`));
+      expect(readFileSync(lock, 'utf8')).toBe(String(process.pid)); // not taken from a live process
+      // kill -9 leaves the lock of a dead process: the next command takes it over and releases it.
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+      writeFileSync(lock, String(dead));
+      const next = await cli(['db', 'migrate'], { cwd: dir, timeoutMs: HANG_MS });
+      expect(next.code, next.stderr).toBe(0);
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -132,6 +132,11 @@ describe('other fields', () => {
     expect(why(text('Имя'), 'a\nb')).toBe('Имя: недопустимый символ U+000A (перевод строки) на 2-й позиции; такие символы в значениях не допускаются');
     expect(why(text('Имя'), new CellError('#N/A'))).toMatch(/#N\/A/);
     expect(ok(text('Номер'), new ExcelNumber(1042))).toBe('1042');
+    // Invisible format characters: a name that looks like another but differs in the bank's file.
+    for (const [cp, v] of [[0x200b, 'Иванов\u200bИван'], [0x200d, 'a\u200db'], [0x00ad, 'Ива\u00adнов'], [0xe0041, 'a\u{e0041}'], [0x2060, 'a\u2060b']] as const) {
+      expect(why(text('Имя'), v)).toMatch(new RegExp(`U\\+${cp.toString(16).toUpperCase().padStart(4, '0')} \\(невидимый символ\\)`));
+    }
+    expect(ok(text('Имя'), 'Әбілқасымова Гүлнұр Сәрсенбайқызы')).toBe('Әбілқасымова Гүлнұр Сәрсенбайқызы');
   });
 
   it('optional fields give null for an empty cell and still check a filled one', () => {

@@ -120,6 +120,9 @@ describe('unusable files', () => {
     expect(await refused('banks', file)).toMatch(/не разобрать как JSON/);
     writeFileSync(file, '[]');
     expect(await refused('banks', file)).toMatch(/пустой массив/);
+    // JSON.parse would keep the last of two equal keys without a word.
+    writeFileSync(file, '[{"bik":"HSBKKZKX","name":"a","name":"b"}]');
+    expect(await refused('banks', file)).toMatch(/поле «name» указано дважды в одном объекте/);
   });
 
   it('a file that is not an XLSX workbook', async () => {

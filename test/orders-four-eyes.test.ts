@@ -92,6 +92,15 @@ describe('four eyes: pay prepares, a second operator approves or rejects (issue 
     expect(r.stdout).toContain(`payouts orders approve --date ${WORLD.payOn}`);
   });
 
+  it('approval on a non-working day is refused (exit 4): the payment is posted on the approval date', async () => {
+    const before = await counts(t.db, TABLES);
+    await expect(approveOrders(t.db, { date: WORLD.payOn, asOf: '2025-03-22', operator: APPROVER, outDir: out })).rejects.toMatchObject({
+      exitCode: 4,
+      message: expect.stringContaining('2025-03-22 — нерабочий день'),
+    });
+    expect(await counts(t.db, TABLES)).toEqual(before);
+  });
+
   it('the operator who ran pay cannot approve (exit 4, says why), nothing changed', async () => {
     const before = await counts(t.db, TABLES);
     const err = await approveOrders(t.db, { date: WORLD.payOn, asOf: WORLD.payOn, operator: ` ${PAYER.toUpperCase()} `, outDir: out }).catch((e: unknown) => e);

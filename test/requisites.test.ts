@@ -242,6 +242,31 @@ describe('pay with sample requisites outside the demo, then import requisites', 
     expect(await t.db('audit_events').where({ action: 'import requisites' })).toEqual([]);
   });
 
+  it('a requisites file read as it is: a key twice, Windows-1251, an invisible or control character are refused (exit 2); a BOM is fine', async () => {
+    const good = JSON.stringify(siteDocument());
+    const attempt = async (name: string, content: Buffer | string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, content);
+      return importRequisites(t.db, { file, asOf: '2025-02-19', operator: 'бухгалтер' }).then(
+        () => 'imported',
+        (e: Error & { exitCode?: number }) => `${e.exitCode}: ${e.message}`,
+      );
+    };
+    // "four_eyes" twice: JSON.parse would silently take the second.
+    expect(await attempt('twice.json', good.replace(/}$/, ',"four_eyes":true}'))).toMatch(/^2: .*поле «four_eyes» указано дважды/);
+    // Windows-1251 bytes of the same document (А–я at 0xC0–0xFF, «» at 0xAB/0xBB): not UTF-8, refused, never stored garbled.
+    const cp1251 = Buffer.from([...good].map((c) => (c < '\x80' ? c.charCodeAt(0) : c >= 'А' && c <= 'я' ? c.charCodeAt(0) - 0x350 : c === '«' ? 0xab : 0xbb)));
+    expect(await attempt('cp1251.json', cp1251)).toMatch(/^2: .*UTF-8/);
+    const rtl = JSON.stringify(siteDocument({ state_corporation: { ...siteDocument().state_corporation, name: 'ГК\u202eabc' } }));
+    expect(await attempt('rtl.json', rtl)).toMatch(/^2: [\s\S]*state_corporation\.name: недопустимый символ U\+202E/);
+    const nul = JSON.stringify(siteDocument({ state_corporation: { ...siteDocument().state_corporation, name: 'a\u0000b' } }));
+    expect(await attempt('nul.json', nul)).toMatch(/^2: [\s\S]*state_corporation\.name: недопустимый символ U\+0000/);
+    expect(await count(t.db, 'site_requisites')).toBe(0);
+    // A BOM (Notepad's «UTF-8 с BOM») is read, not refused: checked, then nothing stored by this test.
+    const bom = checkRequisites(JSON.parse(new TextDecoder('utf-8').decode(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good)]))), ['010', '012', '122']);
+    expect(bom.ok).toBe(true);
+  });
+
   it('import requisites stores version 1, audited; the same file again changes nothing', async (ctx) => {
     if (!t.url) ctx.skip();
     const file = writeJson('site.json', siteDocument());
@@ -311,5 +336,21 @@ describe('pay with sample requisites outside the demo, then import requisites', 
     expect(r).toMatchObject({ status: 'imported', version: 2 });
     expect(await fourEyesInForce(t.db)).toBe(true);
     expect((await t.db('site_requisites').orderBy('version').select('version')).map((v) => v.version)).toEqual([1, 2]);
+  });
+
+  it('new requisites never change a file already written: orders export keeps the payer of the first write', async (ctx) => {
+    if (!t.url) ctx.skip();
+    const file = path.join(out, 'payment-order_2025-1.xml');
+    const before = readFileSync(file, 'utf8');
+    const NEW_IBAN = synthIban('009', 900777);
+    const moved = siteDocument({ state_corporation: { ...siteDocument().state_corporation, iban: NEW_IBAN } });
+    expect(await importRequisites(t.db, { file: writeJson('site3.json', moved), asOf: '2025-02-21', operator: 'бухгалтер' })).toMatchObject({ version: 3 });
+    const r = await payouts(['orders', 'export', '--date', '2025-02-19', '--out', out]);
+    expect(r.code).toBe(0);
+    const after = readFileSync(file, 'utf8');
+    expect(parsePain001(after).debtor).toMatchObject({ iban: GK_IBAN });
+    const noTime = (x: string) => x.replace(/<CreDtTm>[^<]*<\/CreDtTm>/g, '<CreDtTm/>');
+    expect(noTime(after)).toBe(noTime(before));
+    expect(await t.db('payment_order_file_requisites').select('requisites_version')).toEqual([{ requisites_version: 1 }]);
   });
 });

@@ -216,6 +216,11 @@ describe('import statement: refusals and every unmatched reason', () => {
     const outside = await fail(statementFile({ ...s, entries: [{ ...s.entries[0], bookingDate: '2025-02-17' }] }, 'outside.xml'));
     expect(outside.message).toContain('операция № 1 проведена 2025-02-17, вне периода выписки 2025-02-18 — 2025-02-18');
     expect(await fail(rawStatementFile('funding.csv', 'mio_bin,pp_no,pp_date,amount\n'))).toBeInstanceOf(UsageError);
+    // A NUL byte the database cannot hold: the file is refused (exit 2), not an unexpected failure.
+    expect(xml).toContain('<InstrId>Z</InstrId>');
+    const nul = await fail(rawStatementFile('nul.xml', xml.replace('<InstrId>Z</InstrId>', '<InstrId>Z\u0000</InstrId>')));
+    expect(nul).toBeInstanceOf(UsageError);
+    expect(nul.message).toMatch(/^Выписка nul\.xml: поле .+ содержит недопустимый символ U\+0000/);
     expect(await counts(t.db)).toEqual(before);
   });
 

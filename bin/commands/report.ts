@@ -28,6 +28,9 @@ export function registerReport(program: Command): void {
         if (opts.month) monthOption(opts.month);
         if (opts.mio && !isValidIinBin(opts.mio)) throw new UsageError(`Неверный БИН МИО «${opts.mio}»`);
         if (!['json', 'xlsx', 'pdf'].includes(opts.format)) throw new UsageError(`Неизвестный формат «${opts.format}»: json, xlsx или pdf`);
+        if (opts.out !== undefined && opts.out.trim() === '') throw new UsageError('--out: укажите папку для файлов (пустое значение)');
+        // The folder is usable before anything is built (a file, /dev/null, a read-only disk: exit 2).
+        if (opts.out !== undefined || opts.format !== 'json') (await import('../../pipeline/orders/files.ts')).assertOutDir(opts.out ?? '.');
         const request: ReportRequest = { form: name, month: opts.month, mio: opts.mio, asOf: ctx.asOf };
         const { buildReport, writeReport } = await reportWriter();
         if (opts.format === 'json' && !opts.out) {

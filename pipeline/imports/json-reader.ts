@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { visible } from '../../schemas/characters.ts';
 import { UsageError } from '../kernel/errors.ts';
 import { notUtf8Reason } from './encoding.ts';
+import { duplicateJsonKey } from '../kernel/json-keys.ts';
 import { checkColumns, type ColumnSpec } from './header.ts';
 import type { Source, SourceRow } from './source.ts';
 
@@ -22,6 +23,8 @@ export async function openJson(file: string, fileLabel: string, kind: string, sp
   } catch (err) {
     throw new UsageError(`Файл ${fileLabel} не разобрать как JSON: ${visible((err as Error).message)}`);
   }
+  const twice = duplicateJsonKey(text);
+  if (twice !== null) throw new UsageError(`Файл ${fileLabel}: поле «${visible(twice)}» указано дважды в одном объекте — какое из значений верное, не ясно`);
   if (!Array.isArray(doc)) throw new UsageError(`Файл ${fileLabel}: ожидается JSON-массив объектов [ {…}, {…} ]`);
   const items: unknown[] = doc;
   if (items.length === 0) throw new UsageError(`Файл ${fileLabel}: пустой массив, нет ни одной строки данных`);

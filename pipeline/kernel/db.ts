@@ -2,7 +2,7 @@
 // embedded PGlite database in ./var/pglite. The same knex API and migrations serve both.
 import path from 'node:path';
 import os from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import type { Knex } from 'knex';
 import { createRequire } from 'node:module';
 import type { PGlite as PGliteClass, Results } from '@electric-sql/pglite';
@@ -117,6 +117,7 @@ export function connect(opts: ConnectOptions = {}): Db {
   }
   const dir = opts.pgliteDir ?? DEFAULT_PGLITE_DIR;
   if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
+  const release = dir === 'memory://' ? () => {} : lockPgliteDir(dir);
   const pglite = createPglite(dir === 'memory://' ? undefined : dir);
   const ClientPgLite = requireLazy('knex-pglite') as unknown;
   const db = knexFactory({
@@ -137,8 +138,84 @@ export function connect(opts: ConnectOptions = {}): Db {
         await pglite.waitReady.catch(() => {});
         if (!pglite.closed) await pglite.close().catch(() => {});
       }
+      release();
     }
   };
   return db;
+}
+
+// One process at a time on an embedded database folder. PGlite keeps the data in the memory of
+// the process that opened it and writes it back to the folder: two processes on one folder (a
+// cron step and a command by hand, two `orders approve` at once) would each lose the other's
+// commits. A second process waits for the first (PAYOUTS_PGLITE_LOCK_WAIT_MS, default 60 s), then
+// is refused (exit 2). A lock left by a process that is gone (kill -9) is taken over. PostgreSQL
+// itself needs none of this.
+const heldLocks = new Map<string, number>();
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockPgliteDir(dir: string): () => void {
+  const file = path.join(dir, 'payouts.lock');
+  const release = () => {
+    const n = (heldLocks.get(file) ?? 1) - 1;
+    if (n > 0) return void heldLocks.set(file, n);
+    heldLocks.delete(file);
+    try {
+      if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  };
+  const held = heldLocks.get(file);
+  if (held) {
+    heldLocks.set(file, held + 1); // the same process opening its folder again
+    return release;
+  }
+  const deadline = Date.now() + Number(process.env.PAYOUTS_PGLITE_LOCK_WAIT_MS ?? 60_000);
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      heldLocks.set(file, 1);
+      process.once('exit', () => {
+        if (heldLocks.has(file)) {
+          heldLocks.set(file, 1);
+          release();
+        }
+      });
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // released between the two calls
+    }
+    if (!processAlive(holder)) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // another process took it over first
+      }
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new UsageError(
+        `Встроенная база данных ${dir} занята другим процессом payouts (pid ${holder}): дождитесь его завершения и повторите команду`,
+      );
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
 }
 

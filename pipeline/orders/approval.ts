@@ -13,7 +13,7 @@ import { formatAmount, money, sum } from '../kernel/money.ts';
 import { lockPipeline } from '../kernel/step-run.ts';
 import { assertLedgerBalanced, post } from '../ledger.ts';
 import { assertOutDir, checkOrderFiles, DEFAULT_ORDERS_DIR, orderFileName, writeCommittedOrderFiles, writeOrderFiles } from './files.ts';
-import { assertFundsHeld, orderEntry, recordOrderEvents, type OrderKind } from './issuing.ts';
+import { assertFundsHeld, assertWorkingDay, orderEntry, recordOrderEvents, type OrderKind } from './issuing.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -165,6 +165,8 @@ export async function approveOrders(db: Db, opts: ApproveOptions): Promise<Appro
       );
     }
     if (prepared.length > 0) {
+      // The payment is posted on the approval date: a day the banks work, as for pay itself.
+      await assertWorkingDay(trx as unknown as Db, asOf, 'платёжные поручения в нерабочий день не утверждаются (оплата проводится датой утверждения)');
       faultPoint('orders.approve-start');
       await recordOrderEvents(trx, prepared.map((o) => o.id), 'approved', asOf, opts.operator);
       await post(

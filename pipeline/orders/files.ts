@@ -14,7 +14,7 @@ import { removeStaleTemps, tempPathFor } from '../kernel/temp-files.ts';
 import { UsageError } from '../kernel/errors.ts';
 import { APPROVED_SQL, type OrderKind } from './issuing.ts';
 import { orderHeaders, orderKnp, orderLines, pain001Of, type OrderLineRow, type OrderRow } from './pain001.ts';
-import { documentRequisites, requireDocumentRequisites, requisitesInForce, type RequisitesInForce } from '../requisites/index.ts';
+import { documentRequisites, requireDocumentRequisites, requisitesInForce, requisitesVersion, type RequisitesInForce } from '../requisites/index.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -164,7 +164,16 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string,
     .whereRaw('o.id = any(?::bigint[])', [orderIds])
     .orderBy([{ column: 'o.year' }, { column: 'o.number' }])) as OrderRow[];
   mkdirSync(outDir, { recursive: true, mode: 0o700 });
-  const gk = site.requisites.state_corporation;
+  // An order already written keeps the requisites of its first write (the same bytes again);
+  // one written now for the first time with real requisites is pinned to them.
+  const pins = new Map<number, number>(
+    ((await db('payment_order_file_requisites').whereIn('order_id', orderIds).select('order_id', 'requisites_version')) as { order_id: number; requisites_version: number }[]).map(
+      (p) => [Number(p.order_id), Number(p.requisites_version)],
+    ),
+  );
+  const payers = new Map<number, RequisitesInForce['requisites']['state_corporation']>();
+  for (const v of new Set(pins.values())) payers.set(v, (await requisitesVersion(db, v)).requisites.state_corporation);
+  const payerOf = (o: OrderRow) => payers.get(pins.get(Number(o.id)) ?? -1) ?? site.requisites.state_corporation;
   const knp = new Map<string, string>();
   for (const kind of new Set(orders.map((o) => o.kind))) knp.set(kind, await orderKnp(db, kind));
   const batches = readBatches(orders);
@@ -180,11 +189,15 @@ export async function writeOrderFiles(db: Q, orderIds: number[], outDir: string,
     if (b + 1 < batches.length) next = readAhead(batches[b + 1]);
     for (const o of batches[b]) {
       const file = path.join(outDir, orderFileName(o.year, o.number));
-      writeAtomically(file, pain001Of(o, byOrder.get(Number(o.id)) ?? [], gk, knp.get(o.kind)!, site.sample));
+      writeAtomically(file, pain001Of(o, byOrder.get(Number(o.id)) ?? [], payerOf(o), knp.get(o.kind)!, site.sample && !pins.has(Number(o.id))));
       files.push(file);
     }
   }
   removeStaleTemps(...files);
+  if (site.version !== null) {
+    const fresh = orders.filter((o) => !pins.has(Number(o.id))).map((o) => ({ order_id: Number(o.id), requisites_version: site.version }));
+    if (fresh.length > 0) await db('payment_order_file_requisites').insert(fresh).onConflict('order_id').ignore();
+  }
   return files;
 }
 

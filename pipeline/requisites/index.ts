@@ -21,6 +21,9 @@ import { BusinessRuleError, UsageError } from '../kernel/errors.ts';
 import { isValidBik, isValidIinBin, isValidKzIban } from '../kernel/identifiers.ts';
 import { knpCode } from '../kernel/reference.ts';
 import { loadStateCorporation } from '../orders/state-corporation.ts';
+import { notUtf8Reason } from '../imports/encoding.ts';
+import { duplicateJsonKey } from '../kernel/json-keys.ts';
+import { describeChar, firstUnsafe, visible } from '../../schemas/characters.ts';
 
 type Q = Knex | Knex.Transaction;
 
@@ -85,6 +88,13 @@ export async function requisitesInForce(db: Q): Promise<RequisitesInForce> {
     | { version: number; document: SiteRequisites | string }
     | undefined;
   if (!row) return { requisites: sampleRequisites(), sample: true, version: null };
+  const document = typeof row.document === 'string' ? (JSON.parse(row.document) as SiteRequisites) : row.document;
+  return { requisites: document, sample: false, version: Number(row.version) };
+}
+
+/** A stored version of the site's requisites (a payment order's file keeps the version of its first write). */
+export async function requisitesVersion(db: Q, version: number): Promise<RequisitesInForce> {
+  const row = (await db('site_requisites').where({ version }).first('version', 'document')) as { version: number; document: SiteRequisites | string };
   const document = typeof row.document === 'string' ? (JSON.parse(row.document) as SiteRequisites) : row.document;
   return { requisites: document, sample: false, version: Number(row.version) };
 }
@@ -213,6 +223,17 @@ export interface ImportRequisitesReport {
   requisites: SiteRequisites;
 }
 
+/** Every string of the document holding a character no value may hold (schemas/characters.ts), by field. */
+function unsafeStrings(value: unknown, at: (string | number)[] = []): FieldError[] {
+  if (typeof value === 'string') {
+    const bad = firstUnsafe(value);
+    return bad ? [{ field: fieldName(at), reason: `недопустимый символ ${describeChar(bad.cp)} в позиции ${bad.position}` }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => unsafeStrings(v, [...at, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => unsafeStrings(v, [...at, k]));
+  return [];
+}
+
 /**
  * `payouts import requisites FILE`: a new version of the site's requisites, in force from now on,
  * audited with the operator. The same document as the one in force changes nothing. A file that
@@ -222,13 +243,28 @@ export async function importRequisites(
   db: Knex,
   req: { file: string; asOf: string; operator: string },
 ): Promise<ImportRequisitesReport> {
+  const refuse = (why: string) => new UsageError(`Реквизиты не загружены: ${req.file} — ${why}. Ничего не изменено.`);
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(req.file, 'utf8'));
+    const bytes = readFileSync(req.file);
+    const notUtf8 = notUtf8Reason(bytes, path.basename(req.file), 'JSON');
+    if (notUtf8) throw refuse(notUtf8);
+    text = new TextDecoder('utf-8').decode(bytes); // a BOM is dropped
+    raw = JSON.parse(text);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'файл не найден' : err instanceof SyntaxError ? `это не JSON (${err.message})` : err.message;
-    throw new UsageError(`Реквизиты не загружены: ${req.file} — ${why}. Ничего не изменено.`);
+    const why = err.code === 'ENOENT' ? 'файл не найден' : err instanceof SyntaxError ? `это не JSON (${visible(err.message)})` : err.message;
+    throw refuse(why);
+  }
+  const twice = duplicateJsonKey(text);
+  if (twice !== null) throw refuse(`поле «${visible(twice)}» указано дважды в одном объекте: какое из значений верное, не ясно`);
+  const unsafe = unsafeStrings(raw);
+  if (unsafe.length > 0) {
+    throw new UsageError(
+      [`Реквизиты не загружены: в ${req.file} ошибки (ничего не изменено):`, ...unsafe.map((e) => `  ${e.field}: ${e.reason}`)].join('\n'),
+    );
   }
   const checked = checkRequisites(raw, await contributionKnps(db));
   if (!checked.ok) {

@@ -41,7 +41,8 @@ import { parseStatement } from './codecs.ts';
 import { gkAccounts } from './gk-account.ts';
 import { applyMapping, loadMappings, mappingFor } from './mapping.ts';
 import { describeCandidate, factText, loadLookups, NEEDS_ATTENTION, planMatches, type Candidate, type MatchKind, type Unmatched, type UnmatchedCode } from './matcher.ts';
-import { checkConsistency, entriesMovement, FORMAT_LABEL, type Direction, type Statement, type StatementEntry, type StatementFormat } from './model.ts';
+import { checkConsistency, entriesMovement, FORMAT_LABEL, StatementFormatError, type Direction, type Statement, type StatementEntry, type StatementFormat } from './model.ts';
+import { describeChar } from '../../schemas/characters.ts';
 
 export interface StatementImportRequest {
   file: string;
@@ -355,12 +356,36 @@ async function readBytes(file: string, fileLabel: string): Promise<Buffer> {
   return readFile(file);
 }
 
+/** The first text of the statement the database cannot hold (NUL, a lone surrogate), in words, or null. */
+function unstorableText(value: unknown, at = 'выписка'): string | null {
+  if (typeof value === 'string') {
+    const bad = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(value);
+    return bad ? `поле ${at} содержит недопустимый символ ${describeChar(bad[0].codePointAt(0)!)}` : null;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = unstorableText(v, `${at}[${i + 1}]`);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = unstorableText(v, `${at}.${k}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 /** Imports a bank statement (see the file header). */
 export async function importStatement(db: Db, req: StatementImportRequest): Promise<StatementImportReport> {
   const fileLabel = path.basename(req.file);
   const bytes = await readBytes(req.file, fileLabel);
   const mappings = loadMappings();
   const raw = parseStatement(bytes, fileLabel, mappings);
+  const unstorable = unstorableText(raw);
+  if (unstorable) {
+    throw new StatementFormatError(`Выписка ${fileLabel}: ${unstorable} — такой файл не загружается; запросите выписку у банка заново. Ничего не загружено`);
+  }
   const accounts = await gkAccounts(db);
   const account = accounts.find((a) => a.iban === raw.account.iban);
   if (!account) {
