@@ -359,8 +359,10 @@ async function readBytes(file: string, fileLabel: string): Promise<Buffer> {
 /** The first text of the statement the database cannot hold (NUL, a lone surrogate), in words, or null. */
 function unstorableText(value: unknown, at = 'выписка'): string | null {
   if (typeof value === 'string') {
-    const bad = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(value);
-    return bad ? `поле ${at} содержит недопустимый символ ${describeChar(bad[0].codePointAt(0)!)}` : null;
+    const nul = value.indexOf('\u0000');
+    const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(value);
+    const cp = nul >= 0 ? 0 : lone ? lone[0].codePointAt(0)! : null;
+    return cp === null ? null : `поле ${at} содержит недопустимый символ ${describeChar(cp)}`;
   }
   if (Array.isArray(value)) {
     for (const [i, v] of value.entries()) {
