@@ -87,6 +87,15 @@ describe('unusable files', () => {
     expect(await t.db('acts').where('act_no', 'like', 'BIG-%').count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 
+  it('a UTF-8 line with a broken byte is refused, not read as Windows-1251 mojibake', async () => {
+    const file = path.join(dir, 'broken-utf8.csv');
+    writeFileSync(file, Buffer.concat([Buffer.from('bik,name\nTESTKZKB,Банк ', 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from(' тест\n', 'utf8')]));
+    expect(await refused('banks', file)).toBe(
+      'Файл broken-utf8.csv: строка 2 записана в UTF-8, но в ней есть байты не в UTF-8 (файл повреждён): кодировку не определить, сохраните файл заново в UTF-8 или Windows-1251',
+    );
+    expect(await t.db('banks').where({ bik: 'TESTKZKB' })).toEqual([]);
+  });
+
   it('a semicolon-separated file is read: the same bank as banks.csv is a duplicate', async () => {
     const r = await importFile(t.db, 'banks', fixture('banks-semicolon.csv', dir));
     expect(r).toMatchObject({ encoding: 'utf-8', delimiter: ';', accepted: 0, duplicates: 1, rejected: 0 });

@@ -209,6 +209,8 @@ describe('four eyes: pay prepares, a second operator approves or rejects (issue 
     await import('node:fs').then((fs) => fs.writeFileSync(file, 'x'));
     await expect(exportOrders(t.db, { date: '2025-03-19', outDir: file })).rejects.toMatchObject({ exitCode: 2 });
     await expect(exportOrders(t.db, { date: '2025-03-19', outDir: path.join(file, 'sub') })).rejects.toMatchObject({ exitCode: 2 });
+    // A kernel file system (Node's recursive mkdir would loop there for ever after the commit).
+    await expect(exportOrders(t.db, { date: '2025-03-19', outDir: '/proc/payouts-orders' })).rejects.toMatchObject({ exitCode: 2 });
     await expect(pay(t.db, { asOf: '2025-03-20', operator: PAYER, outDir: path.join(file, 'sub') })).rejects.toMatchObject({ exitCode: 2 });
     expect(await t.db('step_runs').where({ step: 'pay', run_key: '2025-03-20' })).toEqual([]);
   });

@@ -65,6 +65,8 @@ class Utf8Survey {
   line = 1;
   firstInvalidLine = 0;
   firstCyrillicLine = 0;
+  /** A line with UTF-8 Cyrillic letters and bytes that are not UTF-8: a UTF-8 file with a broken byte. */
+  firstBrokenUtf8Line = 0;
   private need = 0;
   private lo = 0x80;
   private hi = 0xbf;
@@ -75,7 +77,7 @@ class Utf8Survey {
 
   /** Settled: both kinds of line were seen. */
   get mixed(): boolean {
-    return this.firstInvalidLine > 0 && this.firstCyrillicLine > 0;
+    return (this.firstInvalidLine > 0 && this.firstCyrillicLine > 0) || this.firstBrokenUtf8Line > 0;
   }
 
   push(bytes: Buffer): void {
@@ -129,6 +131,7 @@ class Utf8Survey {
   private endLine(): void {
     if (this.lineInvalid) {
       if (!this.firstInvalidLine) this.firstInvalidLine = this.line;
+      if (this.lineCyrillic >= 2 && !this.firstBrokenUtf8Line) this.firstBrokenUtf8Line = this.line;
     } else if (this.lineCyrillic >= 2 && !this.firstCyrillicLine) {
       this.firstCyrillicLine = this.line;
     }
@@ -186,6 +189,12 @@ export async function detectEncoding(file: string, fileLabel: string): Promise<D
     throw new UsageError(
       `Файл ${fileLabel} начинается с метки UTF-8, но строка ${survey.firstInvalidLine} не в UTF-8 ` +
         '(файл повреждён или склеен из файлов в разных кодировках): сохраните весь файл в одной кодировке',
+    );
+  }
+  if (survey.firstBrokenUtf8Line) {
+    throw new UsageError(
+      `Файл ${fileLabel}: строка ${survey.firstBrokenUtf8Line} записана в UTF-8, но в ней есть байты не в UTF-8 ` +
+        '(файл повреждён): кодировку не определить, сохраните файл заново в UTF-8 или Windows-1251',
     );
   }
   if (survey.firstCyrillicLine) {
