@@ -100,7 +100,7 @@ describe('the embedded database never hangs the CLI', () => {
       [['run', 'reconcile', '--month', '2025-2'], /^Ошибка: Неверный месяц «2025-2»/],
       [['report', 'list', '--month', '2025-02', '--format', 'xls'], /^Ошибка: Неизвестный формат «xls»/],
       // --out that cannot be a folder: said before anything is built (exit 2, not an unexpected failure).
-      [['report', 'ledger', '--month', '2025-02', '--format', 'pdf', '--out', '/dev/null'], /^Ошибка: «\/dev\/null» — системная папка, файлы туда не пишутся/],
+      [['report', 'ledger', '--month', '2025-02', '--format', 'pdf', '--out', '/dev/null'], /^Ошибка: «\/dev\/null» — файл, а не папка/],
       [['report', 'ledger', '--month', '2025-02', '--format', 'pdf', '--out', ''], /^Ошибка: --out: укажите папку для файлов/],
     ];
     for (const [args, message] of cases) {

@@ -40,7 +40,7 @@ export function orderFileName(year: number, number: number): string {
 export function assertOutDir(outDir: string): void {
   let dir = path.resolve(outDir);
   // Kernel file systems: no file belongs there, and Node's recursive mkdir loops for ever on them.
-  if (/^\/(proc|sys|dev)(\/|$)/.test(dir)) throw new UsageError(`«${outDir}» — системная папка, файлы туда не пишутся: укажите другую папку в --out`);
+  if (/^\/(proc|sys)(\/|$)/.test(dir)) throw new UsageError(`«${outDir}» — системная папка, файлы туда не пишутся: укажите другую папку в --out`);
   for (;;) {
     let isDir: boolean;
     try {
