@@ -15,7 +15,8 @@ import type { FormFile } from '../reports/forms/common.ts';
 import { checkReport, type AnyReport, type BankFeesReport, type ListReport, type ReconciliationReport, type TransmissionReport } from '../schemas/reports/index.ts';
 import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
-import { personName, synthBin, synthIin } from './support/ids.ts';
+import { synthBin, synthIin } from './support/ids.ts';
+import { listRow } from './support/report-rows.ts';
 import { APPENDIX_1, APPENDIX_2, APPENDIX_3, APPENDIX_4 } from './support/appendix-table.ts';
 import { NO_POPPLER_REASON, XLSX_HEADING_START, pdfPages, poppler, readTable, readWorkbook, textsBelow } from './support/forms.ts';
 import { checkPdfPage, checkSheet, norm, pdfRaw, rowTexts } from './support/appendix-check.ts';
@@ -28,28 +29,7 @@ const A_NAME = 'ГУ «Управление занятости и социаль
 const B_NAME = 'ГУ «Управление координации занятости и социальных программ Акмолинской области (синт.)»';
 
 function listRows(n: number, incorrect: number[] = []) {
-  return Array.from({ length: n }, (_v, i) => ({
-    no: i + 1,
-    oblast: 'г. Астана',
-    region: 'район Есиль',
-    pwd_iin: synthIin(),
-    pwd_name: personName(),
-    provider_id: synthIin(),
-    provider_name: personName(),
-    assistant_iin: synthIin(),
-    assistant_name: personName(),
-    order_no: `ЗК-${i + 1}`,
-    decision_no: `РШ-${i + 1}`,
-    act_no: `АВР-${i + 1}`,
-    received_on: '2025-02-05',
-    service_month: '2025-01',
-    guaranteed: '53632.00',
-    provider_sum: '47196.16',
-    opv: '5363.20',
-    osms: '1072.64',
-    so: '2413.44',
-    ...(incorrect.includes(i + 1) ? { bank_details_incorrect: true } : {}),
-  }));
+  return Array.from({ length: n }, (_v, i) => listRow(i + 1, incorrect.includes(i + 1) ? { bank_details_incorrect: true } : {}));
 }
 
 function division(bin: string, name: string, rows: ReturnType<typeof listRows>) {

@@ -18,6 +18,7 @@ import { checkReport, type ContributionRegisterDoc, type ContributionsReport, ty
 import { makeKzIban } from '../pipeline/kernel/identifiers.ts';
 import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { personName, synthBin, synthIin, validId } from './support/ids.ts';
+import { listRow } from './support/report-rows.ts';
 import { NO_POPPLER_REASON, pdfText, poppler, readTable, readWorkbook, squash, textsBelow } from './support/forms.ts';
 
 if (!poppler) console.warn(`[forms-unit] ${NO_POPPLER_REASON}`);
@@ -32,31 +33,6 @@ afterAll(async () => {
 
 /** A valid ИИН that starts with a zero (born in 2004), as Excel would lose it if it were a number. */
 const leadingZeroIin = () => validId('0405125000');
-
-function listRow(no: number, over: Partial<ListRow> = {}): ListRow {
-  return {
-    no,
-    oblast: 'г. Астана',
-    region: 'район Есиль',
-    pwd_iin: synthIin(),
-    pwd_name: personName(),
-    provider_id: synthIin(),
-    provider_name: personName(),
-    assistant_iin: synthIin(),
-    assistant_name: personName(),
-    order_no: `ЗК-${no}`,
-    decision_no: `РШ-${no}`,
-    act_no: `АВР-${no}`,
-    received_on: '2025-02-05',
-    service_month: '2025-01',
-    guaranteed: '53632.00',
-    provider_sum: '47196.16',
-    opv: '5363.20',
-    osms: '1072.64',
-    so: '2413.44',
-    ...over,
-  };
-}
 
 function listDoc(rows: ListRow[], over: Partial<ListReport> = {}): ListReport {
   const t = (k: 'guaranteed' | 'provider_sum' | 'opv' | 'osms' | 'so') => formatAmount(sum(rows.map((r) => r[k])));
