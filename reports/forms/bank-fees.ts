@@ -24,12 +24,12 @@ import {
   appendixLabel,
   dateText,
   monthYearText,
+  perMioBaseName,
   siblingBaseName,
   signature,
   totalInWordsLine,
   widened,
 } from './common.ts';
-import { perMioBaseName } from './reconciliation.ts';
 
 export const BANK_FEES_FORM = appendixLabel(4);
 export const BANK_FEES_TITLE =

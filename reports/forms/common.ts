@@ -161,3 +161,8 @@ export function fail(form: string, what: string): never {
 export function siblingBaseName(baseName: string, form: string, sibling: string): string {
   return baseName.startsWith(`${form}_`) ? `${sibling}${baseName.slice(form.length)}` : `${sibling}_${baseName}`;
 }
+
+/** `<base>_<БИН>` unless the base already names the МИО (`--mio`). */
+export function perMioBaseName(baseName: string, bin: string): string {
+  return baseName.endsWith(`_${bin}`) ? baseName : `${baseName}_${bin}`;
+}

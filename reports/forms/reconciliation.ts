@@ -27,6 +27,7 @@ import {
   siblingBaseName,
   signature,
   totalInWordsLine,
+  perMioBaseName,
   widened,
 } from './common.ts';
 import { amountInWords } from '../amount-words.ts';
@@ -68,10 +69,6 @@ const BALANCE_ITEMS: [key: keyof ReconciliationActDoc['balance'], text: string][
   ['closing', 'Остаток средств МИО в Государственной корпорации на конец периода'],
 ];
 
-/** `<base>_<БИН>` unless the base already names the МИО (`--mio`). */
-export function perMioBaseName(baseName: string, bin: string): string {
-  return baseName.endsWith(`_${bin}`) ? baseName : `${baseName}_${bin}`;
-}
 
 function actSection(name: string, month: string, rows: Section['rows'], columns: Column[], sum: string, words: string, signatures: Section['signatures']): Section {
   return {
