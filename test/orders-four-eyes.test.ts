@@ -14,6 +14,7 @@ import { pay } from '../pipeline/steps/pay/index.ts';
 import { trialBalance } from '../pipeline/ledger.ts';
 import { computeDeadlines } from '../pipeline/steps/check-deadlines/deadlines.ts';
 import { checkDeadlines } from '../pipeline/steps/check-deadlines/index.ts';
+import { formatAmount, sum } from '../pipeline/kernel/money.ts';
 import { cli } from './support/cli.ts';
 import { synthBin, synthIban } from './support/ids.ts';
 import { importRequisites } from '../pipeline/requisites/index.ts';
@@ -54,7 +55,7 @@ describe('four eyes: pay prepares, a second operator approves or rejects (issue 
     expect(events).toEqual([1, 2, 3].map(() => ({ status: 'prepared', operator: PAYER, event_date: WORLD.payOn })));
     const waiting = await ordersAwaitingApproval(t.db);
     expect(waiting.map((w) => w.number)).toEqual([1, 2, 3]);
-    expect(waiting.reduce((a, w) => a + Number(w.total), 0).toFixed(2)).toBe(WORLD.demand);
+    expect(formatAmount(sum(waiting.map((w) => w.total)))).toBe(WORLD.demand);
     // The payment deadline (2 working days after the money came: 03-19) is met by approval, not by preparing.
     const payment = (await computeDeadlines(t.db, WORLD.payOn)).filter((d) => d.rule === 'payment');
     expect(payment.map((d) => [d.due, d.status])).toEqual([1, 2, 3].map(() => ['2025-03-19', 'open']));
